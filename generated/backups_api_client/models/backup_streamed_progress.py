@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.model_download_progress_status_enum import ModelDownloadProgressStatusEnum
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.backup import Backup
+    from ..models.embedded_model_schema import EmbeddedModelSchema
+
+
+T = TypeVar("T", bound="BackupStreamedProgress")
+
+
+@_attrs_define
+class BackupStreamedProgress:
+    """The progress of a backup being taken. `percentage` follows the bytes snapshotted,
+    compressed and stored. A finished backup carries `backup`; a failed one carries
+    `message`.
+
+        Example:
+            {'status': 'IN-PROGRESS', 'percentage': 42.5}
+
+        Attributes:
+            schema (EmbeddedModelSchema | None | Unset): The schema version this object was written with.
+            backup (Backup | None | Unset): The finished backup (set when `status` is COMPLETED).
+            percentage (float | None | Unset): How much of the backup is done, from 0 to 100.
+            status (ModelDownloadProgressStatusEnum | None | Unset): The state of the backup.
+            message (None | str | Unset): Why the backup failed, for people to read (set when `status` is FAILED).
+    """
+
+    schema: EmbeddedModelSchema | None | Unset = UNSET
+    backup: Backup | None | Unset = UNSET
+    percentage: float | None | Unset = UNSET
+    status: ModelDownloadProgressStatusEnum | None | Unset = UNSET
+    message: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.backup import Backup  # noqa: PLC0415
+        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
+
+        schema: dict[str, Any] | None | Unset
+        if isinstance(self.schema, Unset):
+            schema = UNSET
+        elif isinstance(self.schema, EmbeddedModelSchema):
+            schema = self.schema.to_dict()
+        else:
+            schema = self.schema
+
+        backup: dict[str, Any] | None | Unset
+        if isinstance(self.backup, Unset):
+            backup = UNSET
+        elif isinstance(self.backup, Backup):
+            backup = self.backup.to_dict()
+        else:
+            backup = self.backup
+
+        percentage: float | None | Unset
+        if isinstance(self.percentage, Unset):
+            percentage = UNSET
+        else:
+            percentage = self.percentage
+
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        elif isinstance(self.status, ModelDownloadProgressStatusEnum):
+            status = self.status.value
+        else:
+            status = self.status
+
+        message: None | str | Unset
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if schema is not UNSET:
+            field_dict["schema"] = schema
+        if backup is not UNSET:
+            field_dict["backup"] = backup
+        if percentage is not UNSET:
+            field_dict["percentage"] = percentage
+        if status is not UNSET:
+            field_dict["status"] = status
+        if message is not UNSET:
+            field_dict["message"] = message
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.backup import Backup  # noqa: PLC0415
+        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
+
+        d = dict(src_dict)
+
+        def _parse_schema(data: object) -> EmbeddedModelSchema | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                schema_type_1 = EmbeddedModelSchema.from_dict(data)
+
+                return schema_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EmbeddedModelSchema | None | Unset, data)
+
+        schema = _parse_schema(d.pop("schema", UNSET))
+
+        def _parse_backup(data: object) -> Backup | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                backup_type_1 = Backup.from_dict(data)
+
+                return backup_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Backup | None | Unset, data)
+
+        backup = _parse_backup(d.pop("backup", UNSET))
+
+        def _parse_percentage(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        percentage = _parse_percentage(d.pop("percentage", UNSET))
+
+        def _parse_status(data: object) -> ModelDownloadProgressStatusEnum | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                status_type_1 = ModelDownloadProgressStatusEnum(data)
+
+                return status_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ModelDownloadProgressStatusEnum | None | Unset, data)
+
+        status = _parse_status(d.pop("status", UNSET))
+
+        def _parse_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        message = _parse_message(d.pop("message", UNSET))
+
+        backup_streamed_progress = cls(
+            schema=schema,
+            backup=backup,
+            percentage=percentage,
+            status=status,
+            message=message,
+        )
+
+        backup_streamed_progress.additional_properties = d
+        return backup_streamed_progress
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,164 @@
+"""Generate the client package from an OpenAPI document with openapi-python-client and templates/.
+
+`make generate` regenerates generated/ when one of its inputs changed: the spec, generator.yaml,
+templates/, this script, or the pinned generator and formatter. The digest of those inputs is kept
+in the output, so an unchanged tree is left untouched. `--check` regenerates into a temporary
+folder and fails, naming the files, when the output on disk differs from a fresh generation.
+
+Beyond the stock generator, the templates get:
+- every template under templates/package/, rendered into the package (the streaming runtime);
+- `auth`, the header and prefix of the spec's API key or bearer scheme, for the client defaults;
+- `info`, the spec's info object as written (license, description).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from openapi_python_client import Project
+from openapi_python_client.config import Config, ConfigFile, MetaType
+from openapi_python_client.parser import GeneratorData
+from openapi_python_client.parser.errors import GeneratorError
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+PACKAGE_TEMPLATES = TEMPLATES / "package"
+DIGEST_FILE = ".inputs-digest"
+
+
+def input_digest(spec: Path, config: Path) -> str:
+    """A digest of everything the output depends on."""
+    digest = hashlib.sha256()
+    for tool in ("openapi-python-client", "ruff"):
+        digest.update(f"{tool}=={version(tool)}\n".encode())
+    templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+    inputs = {"script": Path(__file__), "spec": spec, "config": config}
+    inputs.update((p.relative_to(TEMPLATES).as_posix(), p) for p in templates)
+    for label, path in inputs.items():
+        digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def auth_header(spec: dict[str, Any]) -> dict[str, str]:
+    """The header that carries the credential, from the spec's security scheme."""
+    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            return {"name": scheme["name"], "prefix": ""}
+        if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "bearer":
+            return {"name": "Authorization", "prefix": "Bearer"}
+    return {"name": "Authorization", "prefix": "Bearer"}
+
+
+class ClientProject(Project):
+    """The stock project, plus the package templates and the spec-derived template globals."""
+
+    def __init__(self, *, openapi: GeneratorData, config: Config, spec: dict[str, Any]) -> None:
+        super().__init__(openapi=openapi, config=config, custom_template_path=TEMPLATES)
+        self.env.globals.update(auth=auth_header(spec), info=spec["info"])
+
+    def _build_api(self) -> None:
+        super()._build_api()
+        for template_path in sorted(PACKAGE_TEMPLATES.rglob("*.jinja")):
+            relative = template_path.relative_to(TEMPLATES)
+            target = self.package_dir / template_path.relative_to(PACKAGE_TEMPLATES).with_suffix("")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            template = self.env.get_template(relative.as_posix())
+            target.write_text(template.render(), encoding=self.config.file_encoding)
+
+
+def render(spec_path: Path, config_path: Path, output: Path) -> list[GeneratorError]:
+    """Generate the project into `output`, which must not exist yet."""
+    spec = YAML(typ="safe").load(spec_path)
+    config = Config.from_sources(
+        ConfigFile.load_from_path(config_path),
+        MetaType.PDM,
+        spec_path,
+        "utf-8",
+        overwrite=False,
+        output_path=output,
+    )
+    openapi = GeneratorData.from_dict(spec, config=config)
+    if isinstance(openapi, GeneratorError):
+        return [openapi]
+    bin_dir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    os.environ["RUFF_NO_CACHE"] = "true"
+    errors = ClientProject(openapi=openapi, config=config, spec=spec).build()
+    (output / DIGEST_FILE).write_text(input_digest(spec_path, config_path) + "\n")
+    return list(errors)
+
+
+def differences(expected: Path, actual: Path) -> list[str]:
+    """Relative paths of the files that differ between two trees, or exist in only one."""
+    found: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
+        found.extend(prefix + name for name in cmp.left_only + cmp.right_only + cmp.funny_files)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        found.extend(prefix + name for name in mismatch + errors)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(expected, actual, ignore=["__pycache__"]), "")
+    return sorted(found)
+
+
+def report(errors: list[GeneratorError]) -> None:
+    for error in errors:
+        print(f"{error.level.value}: {error.header}", file=sys.stderr)
+        if error.detail:
+            print(f"  {error.detail.strip()}", file=sys.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml", help="the OpenAPI document")
+    parser.add_argument("--config", type=Path, default=ROOT / "generator.yaml", help="generator settings")
+    parser.add_argument("--output", type=Path, default=ROOT / "generated", help="the project folder to write")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="fail if the output differs from a fresh generation")
+    mode.add_argument("--force", action="store_true", help="regenerate even if no input changed")
+    args = parser.parse_args()
+    output: Path = args.output.resolve()
+    digest_file = output / DIGEST_FILE
+
+    if not (args.check or args.force) and digest_file.is_file():
+        if digest_file.read_text().strip() == input_digest(args.spec, args.config):
+            print(f"{output.name}/ is up to date")
+            return 0
+
+    with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
+        fresh = Path(scratch) / output.name
+        errors = render(args.spec, args.config, fresh)
+        if errors:
+            report(errors)
+            print("generation failed: the generator reported the problems above", file=sys.stderr)
+            return 1
+        if args.check:
+            changed = differences(fresh, output) if output.is_dir() else ["(the whole folder)"]
+            if changed:
+                print(f"{output.name}/ differs from a fresh generation in:", file=sys.stderr)
+                print("".join(f"  {name}\n" for name in changed), end="", file=sys.stderr)
+                print("Run `make generate` and commit the result; never edit it by hand.", file=sys.stderr)
+                return 1
+            print(f"{output.name}/ matches a fresh generation")
+            return 0
+        if output.exists():
+            shutil.rmtree(output)
+        fresh.rename(output)
+    print(f"generated {output.name}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
