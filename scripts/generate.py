@@ -121,21 +121,28 @@ def report(errors: list[GeneratorError]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml", help="the OpenAPI document")
     parser.add_argument("--config", type=Path, default=ROOT / "generator.yaml", help="generator settings")
     parser.add_argument("--output", type=Path, default=ROOT / "generated", help="the project folder to write")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="fail if the output differs from a fresh generation")
+    mode.add_argument(
+        "--check", action="store_true", help="fail if the output differs from a fresh generation"
+    )
     mode.add_argument("--force", action="store_true", help="regenerate even if no input changed")
     args = parser.parse_args()
     output: Path = args.output.resolve()
     digest_file = output / DIGEST_FILE
 
-    if not (args.check or args.force) and digest_file.is_file():
-        if digest_file.read_text().strip() == input_digest(args.spec, args.config):
-            print(f"{output.name}/ is up to date")
-            return 0
+    if (
+        not (args.check or args.force)
+        and digest_file.is_file()
+        and digest_file.read_text().strip() == input_digest(args.spec, args.config)
+    ):
+        print(f"{output.name}/ is up to date")
+        return 0
 
     with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
         fresh = Path(scratch) / output.name
