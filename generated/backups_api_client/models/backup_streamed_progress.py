@@ -112,9 +112,9 @@ class BackupStreamedProgress:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                schema_type_1 = EmbeddedModelSchema.from_dict(data)
+                schema_type_0 = EmbeddedModelSchema.from_dict(data)
 
-                return schema_type_1
+                return schema_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(EmbeddedModelSchema | None | Unset, data)
@@ -129,9 +129,9 @@ class BackupStreamedProgress:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                backup_type_1 = Backup.from_dict(data)
+                backup_type_0 = Backup.from_dict(data)
 
-                return backup_type_1
+                return backup_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(Backup | None | Unset, data)
@@ -155,9 +155,9 @@ class BackupStreamedProgress:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                status_type_1 = ModelDownloadProgressStatusEnum(data)
+                status_type_0 = ModelDownloadProgressStatusEnum(data)
 
-                return status_type_1
+                return status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(ModelDownloadProgressStatusEnum | None | Unset, data)

@@ -113,9 +113,9 @@ class Backups:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                schema_type_1 = EmbeddedModelSchema.from_dict(data)
+                schema_type_0 = EmbeddedModelSchema.from_dict(data)
 
-                return schema_type_1
+                return schema_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(EmbeddedModelSchema | None | Unset, data)
@@ -147,9 +147,9 @@ class Backups:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                score_type_1 = Score.from_dict(data)
+                score_type_0 = Score.from_dict(data)
 
-                return score_type_1
+                return score_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(None | Score | Unset, data)

@@ -82,9 +82,9 @@ class GroupedTimestamp:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                schema_type_1 = EmbeddedModelSchema.from_dict(data)
+                schema_type_0 = EmbeddedModelSchema.from_dict(data)
 
-                return schema_type_1
+                return schema_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(EmbeddedModelSchema | None | Unset, data)
