@@ -1,0 +1,5 @@
+import sys
+
+from backups_server.cli import main
+
+sys.exit(main())

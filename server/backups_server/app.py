@@ -1,0 +1,305 @@
+"""The HTTP face of the service: connexion routes and validates from openapi.yaml, these handlers answer.
+
+Handlers are found by operationId (`backups-snapshot` is `BackupsApi.backups_snapshot`) and build
+their responses as plain dicts; the spec is the only description of the contract. Every error
+is answered as short `text/plain`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import warnings
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.to_thread
+import yaml
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException, StarletteDeprecationWarning
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+
+from backups_server import sse
+from backups_server.backups import BackupNotFound, StoreTooNew
+from backups_server.jobs import BackupJobs, Event, failure_text
+from backups_server.store import StoreError
+
+with warnings.catch_warnings():
+    # connexion imports starlette's test client, which warns about its httpx dependency; unused here.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    import connexion
+    from connexion.datastructures import MediaTypeDict
+    from connexion.exceptions import BadRequestProblem, ProblemException
+    from connexion.lifecycle import ConnexionResponse
+    from connexion.middleware import MiddlewarePosition
+    from connexion.options import SwaggerUIOptions
+    from connexion.resolver import Resolver
+    from connexion.security import ApiKeySecurityHandler
+    from connexion.validators import JSONRequestBodyValidator
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Collection
+    from pathlib import Path
+
+    from anyio.abc import ObjectReceiveStream
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from backups_server.backups import BackupService
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+"""Request bodies above this size are refused; the largest valid body is a few hundred bytes."""
+
+EVENT_STREAM = "text/event-stream"
+
+
+class BackupsApi:
+    """The operations of openapi.yaml, one method per operationId."""
+
+    def __init__(
+        self, service: BackupService, *, keepalive: float, max_concurrent: int, leftover_age: float
+    ) -> None:
+        self.service = service
+        self.keepalive = keepalive
+        self.max_concurrent = max_concurrent
+        self.leftover_age = timedelta(seconds=leftover_age)
+        self._jobs: BackupJobs | None = None
+
+    @asynccontextmanager
+    async def lifespan(self, _app: object) -> AsyncIterator[None]:
+        """Backups run in this task group, so they outlive the requests that started them."""
+        async with anyio.create_task_group() as task_group:
+            self._jobs = BackupJobs(self.service, task_group, self.max_concurrent)
+            await self._clean_leftovers()
+            yield
+
+    @property
+    def jobs(self) -> BackupJobs:
+        if self._jobs is None:
+            raise RuntimeError("the application has not started")
+        return self._jobs
+
+    async def get_well_known_health(self) -> Response:
+        return PlainTextResponse("ok")
+
+    async def backups_snapshot(self) -> Response:
+        backups = await anyio.to_thread.run_sync(self.service.list_backups)
+        indices = {backup["id"]: index for index, backup in enumerate(backups)}
+        return JSONResponse({"iterable": backups, "indices": indices})
+
+    async def backups_create_new_backup(self) -> Response:
+        await anyio.to_thread.run_sync(self.service.check_format)
+        final = await _last(self.jobs.start())
+        if final.kind == "failed":
+            return PlainTextResponse(final.data["message"], status_code=500)
+        return JSONResponse(final.data["backup"])
+
+    async def backups_create_new_backup_streamed(self) -> Response:
+        await anyio.to_thread.run_sync(self.service.check_format)
+        events = self.jobs.start()
+        if _prefers_event_stream(connexion.request.headers.get("accept", "")):
+            stream = sse.event_stream(events, self.keepalive)
+            return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS)
+        final = await _last(events)
+        if final.kind == "failed":
+            return PlainTextResponse(final.data["message"], status_code=500)
+        return JSONResponse(final.data)
+
+    async def backups_delete_specific_backup(self, backup: str) -> Response:
+        await anyio.to_thread.run_sync(self.service.delete, backup)
+        return Response(status_code=204)
+
+    async def _clean_leftovers(self) -> None:
+        try:
+            await anyio.to_thread.run_sync(self.service.clean_leftovers, self.leftover_age)
+        except (StoreError, StoreTooNew, OSError) as error:
+            log.warning("leftovers of interrupted backups were not cleaned up: %s", error)
+
+
+def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> connexion.AsyncApp:
+    """The ASGI application: connexion with openapi.yaml, the handlers of `api`, and the keys."""
+    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    app = connexion.AsyncApp(
+        __name__,
+        lifespan=api.lifespan,
+        security_map={"apiKey": partial(ApiKeys, api_keys)},
+        validator_map={"body": MediaTypeDict({"*/*json": JsonBodyValidator})},
+    )
+    app.add_api(
+        document,
+        resolver=Resolver(
+            function_resolver=lambda operation_id: getattr(api, operation_id.replace("-", "_"))
+        ),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=False),
+    )
+    app.add_middleware(BodySizeLimit, position=MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=MAX_BODY_BYTES)
+    texts = _documented_texts(document)
+    for problem in (HTTPException, ProblemException):
+        app.add_error_handler(problem, partial(_http_error, texts))
+    app.add_error_handler(StoreTooNew, partial(_version_error, texts))
+    app.add_error_handler(BackupNotFound, _not_found)
+    app.add_error_handler(Exception, _server_error)
+    return app
+
+
+class ApiKeys(ApiKeySecurityHandler):  # type: ignore[misc]
+    """The API key scheme of the spec, checked against the configured keys in constant time."""
+
+    def __init__(self, keys: Collection[str]) -> None:
+        self._keys = [key.encode() for key in keys]
+
+    def _resolve_func(self, _security_scheme: object) -> Any:
+        return self._check
+
+    def _check(self, presented: str) -> dict[str, str] | None:
+        candidate = presented.encode("latin-1", errors="replace")
+        matched = False
+        for key in self._keys:
+            matched |= hmac.compare_digest(candidate, key)
+        return {"sub": "api-key"} if matched else None
+
+
+class JsonBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
+    """connexion's JSON body validation, where an empty body is no body (clients send the JSON
+    Content-Type with nothing after it) and bytes that are not JSON text are a 400, never a 500."""
+
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw:
+            return _NO_BODY
+        try:
+            text = raw.decode(self._encoding)
+        except (UnicodeDecodeError, LookupError):
+            raise BadRequestProblem(detail=f"Request body is not {self._encoding} text") from None
+        try:
+            return json.loads(text, parse_constant=_reject_constant)
+        except ValueError as error:
+            raise BadRequestProblem(detail=f"Request body is not valid JSON: {error}") from None
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if body is _NO_BODY:
+            if self._required:
+                raise BadRequestProblem(detail="Request body is required")
+            return None
+        result: dict[str, Any] | None = super()._validate(body)
+        return result
+
+
+_NO_BODY = object()
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+class BodySizeLimit:
+    """Refuses request bodies larger than `max_bytes`, declared or streamed, with a 400."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise BadRequestProblem(detail=f"Request body is larger than {self.max_bytes} bytes")
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise BadRequestProblem(detail=f"Request body is larger than {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _prefers_event_stream(accept: str) -> bool:
+    """Whether `Accept` ranks text/event-stream above JSON; on a tie JSON wins, as existing clients expect."""
+    return _quality(accept, EVENT_STREAM) > _quality(accept, "application/json")
+
+
+def _quality(accept: str, media_type: str) -> float:
+    """The highest quality `accept` gives a media type, through exact, `type/*` or `*/*` ranges."""
+    matches = (media_type, media_type.partition("/")[0] + "/*", "*/*")
+    best = 0.0
+    for media_range in accept.split(","):
+        kind, *parameters = (part.strip() for part in media_range.split(";"))
+        if kind.lower() not in matches:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        best = max(best, quality)
+    return best
+
+
+async def _last(events: ObjectReceiveStream[Event]) -> Event:
+    """Wait for a backup's final event."""
+    async with events:
+        final = await events.receive()
+        async for event in events:
+            final = event
+    return final
+
+
+def _documented_texts(document: dict[str, Any]) -> dict[int, str]:
+    """The error texts the spec documents for 505 and 511 (the upstream wording), by status."""
+    texts = {}
+    for path in document["paths"].values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if status in ("505", "511"):
+                    resolved = _resolve(document, response["$ref"]) if "$ref" in response else response
+                    texts[int(status)] = resolved["description"]
+    return texts
+
+
+def _resolve(document: dict[str, Any], reference: str) -> Any:
+    node: Any = document
+    for key in reference.removeprefix("#/").split("/"):
+        node = node[key]
+    return node
+
+
+def _text(status: int, text: str) -> ConnexionResponse:
+    return ConnexionResponse(status_code=status, mimetype="text/plain", body=text.encode())
+
+
+def _http_error(texts: dict[int, str], _request: object, error: HTTPException) -> ConnexionResponse:
+    if error.status_code in (401, 403):
+        return _text(511, texts[511])
+    status = 400 if error.status_code == 415 else error.status_code
+    detail = str(error.detail or "").strip().splitlines()
+    return _text(status, detail[0] if detail else "Request failed")
+
+
+def _version_error(texts: dict[int, str], _request: object, error: StoreTooNew) -> ConnexionResponse:
+    log.error("refusing the store: %s", error)
+    return _text(505, texts[505])
+
+
+def _not_found(_request: object, error: BackupNotFound) -> ConnexionResponse:
+    return _text(404, str(error))
+
+
+def _server_error(_request: object, error: Exception) -> ConnexionResponse:
+    log.error("request failed", exc_info=error)
+    return _text(500, failure_text(error))

@@ -1,0 +1,267 @@
+"""`python -m backups_server serve` runs the server; `... restore ID --to PATH` restores a backup."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from backups_server import __version__, config
+from backups_server.app import BackupsApi, create_app
+from backups_server.backups import BackupNotFound, BackupService, StoreTooNew
+from backups_server.restore import RestoreError, restore
+from backups_server.store import StoreError, open_store
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
+    status: int = args.command(args)
+    return status
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m backups_server",
+        description="The reference server of the Backups API: consistent backups of a local SQLite "
+        "database to a local folder or any S3-compatible object store.",
+    )
+    root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = root.add_subparsers(title="commands", required=True)
+
+    serve_parser = commands.add_parser(
+        "serve",
+        help="run the HTTP server",
+        description="Run the HTTP server. Every option can also be set by the environment variable named "
+        "after it; a flag wins over the variable.",
+    )
+    _common_options(serve_parser)
+    _option(
+        serve_parser,
+        "--database",
+        "BACKUPS_DATABASE",
+        type=Path,
+        metavar="PATH",
+        help="the SQLite database to back up; created empty if missing (default: DATA_DIR/database.sqlite)",
+    )
+    _option(
+        serve_parser,
+        "--host",
+        "BACKUPS_HOST",
+        default="127.0.0.1",
+        help="the address to listen on (default: %(default)s)",
+    )
+    _option(
+        serve_parser,
+        "--port",
+        "BACKUPS_PORT",
+        type=int,
+        default=8000,
+        help="the port to listen on (default: %(default)s)",
+    )
+    _option(
+        serve_parser,
+        "--api-key",
+        "BACKUPS_API_KEY",
+        metavar="KEYS",
+        help="the accepted API keys, separated by commas; prefer the variable or a file, since other "
+        "users can see a command line (default: the key file)",
+    )
+    _option(
+        serve_parser,
+        "--api-key-file",
+        "BACKUPS_API_KEY_FILE",
+        type=Path,
+        metavar="PATH",
+        help="a file of accepted API keys, one per line (default: DATA_DIR/api-key, created with a fresh "
+        "key and mode 0600 at first start)",
+    )
+    _option(
+        serve_parser,
+        "--device-name",
+        "BACKUPS_DEVICE_NAME",
+        metavar="NAME",
+        help="the device name recorded in backups (default: the host name)",
+    )
+    _option(
+        serve_parser,
+        "--keepalive",
+        "BACKUPS_KEEPALIVE",
+        type=_positive(float),
+        default=5.0,
+        metavar="SECONDS",
+        help="send a keep-alive comment on an event stream idle for this long (default: %(default)s)",
+    )
+    _option(
+        serve_parser,
+        "--max-concurrent",
+        "BACKUPS_MAX_CONCURRENT",
+        type=_positive(int),
+        default=2,
+        metavar="N",
+        help="how many backups may run at once; the others wait (default: %(default)s)",
+    )
+    _option(
+        serve_parser,
+        "--leftover-age",
+        "BACKUPS_LEFTOVER_AGE",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="remove leftovers of interrupted backups once they are this old; younger ones may belong to "
+        "another server still writing to the same store (default: %(default)s)",
+    )
+    _option(
+        serve_parser,
+        "--spec",
+        "BACKUPS_SPEC",
+        type=Path,
+        default=config.default_spec(),
+        metavar="PATH",
+        help="the OpenAPI document to serve (default: the repository's openapi.yaml)",
+    )
+    serve_parser.set_defaults(command=serve)
+
+    restore_parser = commands.add_parser(
+        "restore",
+        help="restore a backup into a SQLite file",
+        description="Download a backup, verify its checksum, decompress it, check it with PRAGMA "
+        "integrity_check and write it atomically to PATH.",
+    )
+    restore_parser.add_argument("backup_id", metavar="ID", help="the id of the backup, as listed")
+    restore_parser.add_argument("--to", type=Path, required=True, metavar="PATH", help="the file to write")
+    restore_parser.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    _common_options(restore_parser)
+    restore_parser.set_defaults(command=restore_command)
+    return root
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if config.ensure_database(settings.database):
+        print(f"Created an empty database: {settings.database}")
+    if not settings.api_keys:
+        print("No API key is configured: set BACKUPS_API_KEY, or BACKUPS_API_KEY_FILE", file=sys.stderr)
+        return 2
+    print(f"Backing up {settings.database}")
+    print(f"      into {settings.store}")
+    service = BackupService(
+        store=open_store(settings.store),
+        database=settings.database,
+        work_dir=settings.scratch_dir,
+        version=__version__,
+        device_name=settings.device_name,
+    )
+    api = BackupsApi(
+        service,
+        keepalive=settings.keepalive,
+        max_concurrent=settings.max_concurrent,
+        leftover_age=settings.leftover_age,
+    )
+    app = create_app(api, spec=settings.spec, api_keys=settings.api_keys)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, server_header=False)
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    store = open_store(args.store or config.default_store(args.data_dir))
+    try:
+        manifest = restore(store, args.backup_id, args.to, force=args.force)
+    except (RestoreError, BackupNotFound) as error:
+        print(f"Not restored: {error}", file=sys.stderr)
+        return 1
+    except StoreTooNew:
+        print("Not restored: the store was written by a newer version of this server", file=sys.stderr)
+        return 1
+    except StoreError as error:
+        print(f"Not restored: the backup store failed: {error}", file=sys.stderr)
+        return 1
+    backup = manifest.backup
+    print(
+        f"Restored backup {backup['id']} ({backup['bytes']} bytes, taken {backup['created']['value']}", end=""
+    )
+    print(f" on {backup['device_name']}) into {args.to}")
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> config.Settings:
+    data_dir: Path = args.data_dir.resolve()
+    if args.api_key:
+        keys, origin = config.parse_keys(args.api_key), "API keys: from BACKUPS_API_KEY or --api-key"
+    else:
+        key_file: Path | None = args.api_key_file
+        if key_file is None:
+            key_file, created = config.generated_key_file(data_dir)
+            origin = f"API key: {'generated into' if created else 'read from'} {key_file}"
+        else:
+            origin = f"API keys: read from {key_file}"
+        keys = config.parse_keys(key_file.read_text(encoding="utf-8"))
+    print(origin + " (clients send it in the X-Application-ID header)")
+    return config.Settings(
+        data_dir=data_dir,
+        database=(args.database or data_dir / config.DATABASE).resolve(),
+        store=args.store or config.default_store(data_dir),
+        spec=args.spec,
+        host=args.host,
+        port=args.port,
+        api_keys=keys,
+        device_name=args.device_name or socket.gethostname(),
+        keepalive=args.keepalive,
+        max_concurrent=args.max_concurrent,
+        leftover_age=args.leftover_age,
+    )
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    _option(
+        parser,
+        "--data-dir",
+        "BACKUPS_DATA_DIR",
+        type=Path,
+        default=config.DATA_DIR,
+        metavar="DIR",
+        help="where the defaults live: the database, folder store, key file and scratch space "
+        "(default: ./%(default)s)",
+    )
+    _option(
+        parser,
+        "--store",
+        "BACKUPS_STORE",
+        metavar="URL",
+        help="where backups go: file:///path/to/folder, or s3://bucket/prefix with boto3's standard "
+        "credentials and AWS_ENDPOINT_URL (default: a folder store in DATA_DIR/store)",
+    )
+    _option(
+        parser,
+        "--log-level",
+        "BACKUPS_LOG_LEVEL",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="(default: %(default)s)",
+    )
+
+
+def _option(parser: argparse.ArgumentParser, flag: str, variable: str, *, help: str, **options: Any) -> None:
+    """A flag whose default comes from an environment variable, itself defaulting to `default`."""
+    fallback = options.pop("default", None)
+    default = os.environ.get(variable) or fallback
+    parser.add_argument(flag, default=default, help=f"{help} [{variable}]", **options)
+
+
+def _positive(kind: type[float] | type[int]) -> Any:
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse

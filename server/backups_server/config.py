@@ -1,0 +1,77 @@
+"""Settings of the server, with defaults that work with no configuration at all."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(".data")
+DATABASE = "database.sqlite"
+STORE = "store"
+KEY_FILE = "api-key"
+SCRATCH = "tmp"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database: Path
+    store: str
+    spec: Path
+    host: str
+    port: int
+    api_keys: tuple[str, ...] = field(repr=False)
+    device_name: str
+    keepalive: float
+    max_concurrent: int
+    leftover_age: float
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Where snapshots are taken before they are compressed into the store."""
+        return self.data_dir / SCRATCH
+
+
+def default_spec() -> Path:
+    """The repository's openapi.yaml, or the copy packaged beside this module in a wheel."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "openapi.yaml"
+    return packaged if packaged.is_file() else here.parent.parent / "openapi.yaml"
+
+
+def default_store(data_dir: Path) -> str:
+    return (data_dir / STORE).resolve().as_uri()
+
+
+def parse_keys(text: str) -> tuple[str, ...]:
+    """Keys separated by commas or new lines."""
+    return tuple(key.strip() for key in text.replace("\n", ",").split(",") if key.strip())
+
+
+def generated_key_file(data_dir: Path) -> tuple[Path, bool]:
+    """The key file of the data folder, created with a fresh key (mode 0600) if missing; returns
+    its path and whether it was just created."""
+    path = data_dir / KEY_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path, False
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(32) + "\n")
+    return path, True
+
+
+def ensure_database(path: Path) -> bool:
+    """Create an empty database in WAL mode (writers never wait for a backup) if there is none;
+    returns whether it was created."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+    return True

@@ -1,0 +1,229 @@
+"""Where backups live: one small interface, a folder implementation and an S3 implementation.
+
+Object names are relative, `/`-separated paths such as `backups/ID/manifest.json`. Everything
+above this module works with `Store` only and never learns which implementation it has.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+import boto3
+import botocore.exceptions
+from boto3.s3.transfer import TransferConfig
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+COPY_CHUNK = 1024 * 1024
+
+
+class StoreError(Exception):
+    """The store could not carry out an operation (unreachable, refused, out of space...)."""
+
+
+class ObjectMissing(StoreError, LookupError):
+    """There is no object with this name."""
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    name: str
+    size: int
+    modified: datetime
+
+
+class Store(Protocol):
+    """List, read, write and delete whole objects; bytes always flow as streams."""
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        """Every object whose name starts with `prefix`."""
+        ...
+
+    def read(self, name: str, sink: Writable) -> None:
+        """Write the object's bytes into `sink`; raises ObjectMissing."""
+        ...
+
+    def write(self, name: str, source: Readable) -> None:
+        """Store everything `source` yields until EOF; the object appears whole or not at all."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Remove the object; removing a missing object is not an error."""
+        ...
+
+
+def open_store(url: str) -> Store:
+    """The store a URL names: `file:///path/to/folder` or `s3://bucket/prefix`."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"{url}: a file:// store must be a local path")
+        return FolderStore(Path(unquote(parts.path)))
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise ValueError(f"{url}: an s3:// store needs a bucket, as in s3://bucket/prefix")
+        return S3Store(parts.netloc, unquote(parts.path))
+    raise ValueError(f"{url}: the store must be a file:// or s3:// URL")
+
+
+class FolderStore:
+    """Objects are files under a root folder; writes go through a temporary file, fsync and rename.
+
+    An interrupted write leaves a hidden `.NAME.*.partial` file beside the object; it is listed
+    like any other object, so the caller can recognise and delete it like any other leftover.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"FolderStore({str(self.root)!r})"
+
+    def _path(self, name: str) -> Path:
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or not relative.parts or ".." in relative.parts:
+            raise ObjectMissing(name)
+        return self.root.joinpath(*relative.parts)
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        head = prefix.rpartition("/")[0]
+        folder = self._path(head) if head else self.root
+        found = []
+        with _store_errors(prefix):
+            for parent, _, files in os.walk(folder):
+                for file in files:
+                    path = Path(parent, file)
+                    name = path.relative_to(self.root).as_posix()
+                    if name.startswith(prefix):
+                        stat = path.stat()
+                        modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                        found.append(StoredObject(name, stat.st_size, modified))
+        return found
+
+    def read(self, name: str, sink: Writable) -> None:
+        with _store_errors(name), self._path(name).open("rb") as file:
+            shutil.copyfileobj(file, sink, COPY_CHUNK)
+
+    def write(self, name: str, source: Readable) -> None:
+        path = self._path(name)
+        with _store_errors(name):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False
+            ) as partial:
+                try:
+                    shutil.copyfileobj(source, partial, COPY_CHUNK)
+                    partial.flush()
+                    os.fsync(partial.fileno())
+                except BaseException:
+                    Path(partial.name).unlink(missing_ok=True)
+                    raise
+            os.replace(partial.name, path)
+            fsync_folder(path.parent)
+
+    def delete(self, name: str) -> None:
+        path = self._path(name)
+        with _store_errors(name):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return
+            fsync_folder(path.parent)
+        folder = path.parent
+        while folder != self.root:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+
+
+class S3Store:
+    """Objects in an S3 bucket under a prefix, through boto3's managed (multipart) transfers.
+
+    The endpoint and credentials come from boto3's standard sources (AWS_ENDPOINT_URL,
+    AWS_ACCESS_KEY_ID, AWS_PROFILE, ...). A PUT, single or multipart, is atomic on S3, so an
+    interrupted write leaves no object behind (only an incomplete multipart upload, which a
+    bucket lifecycle rule is the usual way to expire).
+    """
+
+    transfer_config = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024,
+        multipart_chunksize=8 * 1024 * 1024,
+        max_concurrency=4,
+    )
+    """Parts of 8 MiB, four at a time: a transfer holds a few tens of MiB at most."""
+
+    def __init__(self, bucket: str, prefix: str = "", client: Any = None) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.client = client or boto3.client("s3")
+
+    def __repr__(self) -> str:
+        return f"S3Store(bucket={self.bucket!r}, prefix={self.prefix!r})"
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        found = []
+        with _store_errors(prefix):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix + prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    name = item["Key"][len(self.prefix) :]
+                    found.append(StoredObject(name, item["Size"], item["LastModified"]))
+        return found
+
+    def read(self, name: str, sink: Writable) -> None:
+        with _store_errors(name):
+            self.client.download_fileobj(self.bucket, self.prefix + name, sink, Config=self.transfer_config)
+
+    def write(self, name: str, source: Readable) -> None:
+        with _store_errors(name):
+            self.client.upload_fileobj(source, self.bucket, self.prefix + name, Config=self.transfer_config)
+
+    def delete(self, name: str) -> None:
+        with _store_errors(name):
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
+
+
+@contextmanager
+def _store_errors(name: str) -> Iterator[None]:
+    """Turn the failures of the file system and of boto3 into StoreError and ObjectMissing."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except FileNotFoundError as error:
+        raise ObjectMissing(name) from error
+    except botocore.exceptions.ClientError as error:
+        if str(error.response.get("Error", {}).get("Code")) in ("404", "NoSuchKey"):
+            raise ObjectMissing(name) from error
+        raise StoreError(f"{name}: {error}") from error
+    except (OSError, botocore.exceptions.BotoCoreError) as error:
+        raise StoreError(f"{name}: {error}") from error
+
+
+def fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
