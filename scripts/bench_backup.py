@@ -1,0 +1,115 @@
+"""Benchmark a backup end to end: the server's POST /backups/create of a 256 MiB database into a
+folder store, against the hand-written recipe `sqlite3 DB "VACUUM INTO 'snap'"` then
+`zstd -q snap -o STORE/x.zst`, in the same run on the same database.
+
+Targets: the server takes at most the recipe's wall time (ratio <= 1.0), and its resident memory
+grows by at most 64 MiB during a backup (peak RSS, from /proc/PID/status, over the RSS before).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sample_database import create_sample_database
+
+from backups_api_client import AuthenticatedClient
+from backups_api_client.api.backups import backups_create_new_backup, backups_delete_specific_backup
+from backups_api_client.models import Backup, SeededBackup
+from backups_server.launcher import running_server
+
+MIB = 1024 * 1024
+TARGET_RATIO = 1.0
+TARGET_GROWTH = 64 * MIB
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", type=int, default=256, help="database size in MiB (default: %(default)s)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs of each, interleaved (default: %(default)s)"
+    )
+    args = parser.parse_args()
+    tools = {name: shutil.which(name) for name in ("sqlite3", "zstd")}
+    if missing := [name for name, path in tools.items() if path is None]:
+        print(f"bench_backup: skipped, {' and '.join(missing)} not found on PATH")
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="bench-backup-") as scratch:
+        root = Path(scratch)
+        database = root / "database.sqlite"
+        print(f"Creating a {args.size} MiB sample database...", flush=True)
+        create_sample_database(database, min_bytes=args.size * MIB)
+        size = database.stat().st_size
+        database.read_bytes()  # the page cache holds it for both contenders alike
+
+        settings = {"BACKUPS_DATABASE": str(database), "BACKUPS_STORE": (root / "store").as_uri()}
+        with running_server(root / "server", settings=settings) as server:
+            client = AuthenticatedClient(base_url=server.base_url, token=server.api_key, timeout=None)
+            recipe_times, server_times, growths = [], [], []
+            for _ in range(args.rounds):
+                recipe_times.append(recipe(database, root / "recipe"))
+                elapsed, growth = server_backup(client, server.pid)
+                server_times.append(elapsed)
+                growths.append(growth)
+
+    recipe_time, server_time = statistics.median(recipe_times), statistics.median(server_times)
+    ratio, growth = server_time / recipe_time, max(growths)
+    print(f"\nBackup of a {size / MIB:.1f} MiB database, median of {args.rounds} runs each")
+    print(f"  recipe   sqlite3 VACUUM INTO + zstd -q         {recipe_time:6.2f} s")
+    print(f"  server   POST /backups/create, folder store    {server_time:6.2f} s")
+    print(f"  ratio    {ratio:.2f}   (target <= {TARGET_RATIO})  {verdict(ratio <= TARGET_RATIO)}")
+    print(f"  server memory growth during a backup: {growth / MIB:.1f} MiB", end="")
+    print(f"   (target <= {TARGET_GROWTH // MIB} MiB)  {verdict(growth <= TARGET_GROWTH)}")
+    return 0 if ratio <= TARGET_RATIO and growth <= TARGET_GROWTH else 1
+
+
+def recipe(database: Path, folder: Path) -> float:
+    """Wall time of the hand-written recipe, from nothing to the compressed file in the store."""
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "store").mkdir(parents=True)
+    snap = folder / "snap"
+    started = time.perf_counter()
+    subprocess.run(["sqlite3", str(database), f"VACUUM INTO '{snap}'"], check=True)
+    subprocess.run(["zstd", "-q", str(snap), "-o", str(folder / "store" / "x.zst")], check=True)
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(folder)
+    return elapsed
+
+
+def server_backup(client: AuthenticatedClient, pid: int) -> tuple[float, int]:
+    """Wall time of one POST /backups/create, and how far the server's peak RSS rose above its RSS before."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
+    before = memory(pid, "VmRSS")
+    started = time.perf_counter()
+    response = backups_create_new_backup.sync_detailed(client=client, body=SeededBackup())
+    elapsed = time.perf_counter() - started
+    growth = memory(pid, "VmHWM") - before
+    if not isinstance(response.parsed, Backup):
+        raise SystemExit(f"the backup failed: {response.status_code} {response.content!r}")
+    backups_delete_specific_backup.sync_detailed(response.parsed.id, client=client)
+    return elapsed, growth
+
+
+def memory(pid: int, field: str) -> int:
+    """A memory figure of /proc/PID/status, in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(field)
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

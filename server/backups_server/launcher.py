@@ -1,0 +1,121 @@
+"""Run the server in a child process on a free port of 127.0.0.1: for the demo, benchmarks and tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from pathlib import Path
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    api_key: str
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Poll `/.well-known/health` until it answers, the process exits, or `timeout` passes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/.well-known/health", timeout=1) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            try:
+                self.process.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                continue
+            raise ServerDidNotStart(
+                f"the server exited with status {self.process.returncode}:\n{self.log_tail()}"
+            )
+        raise ServerDidNotStart(f"the server did not answer within {timeout} s:\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the server to stop (SIGTERM: running backups finish first), then wait for it."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash or a power cut would."""
+        self.process.kill()
+        self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def spawn(
+    data_dir: Path, *, api_key: str | None = None, settings: Mapping[str, str] | None = None
+) -> ServerProcess:
+    """Start `python -m backups_server serve` with `data_dir` and BACKUPS_* `settings`; the
+    server's own BACKUPS_* environment is not inherited. Its output goes to DATA_DIR/server.log."""
+    api_key = api_key or secrets.token_urlsafe(24)
+    port = free_port()
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
+    environment |= {
+        "BACKUPS_DATA_DIR": str(data_dir),
+        "BACKUPS_HOST": "127.0.0.1",
+        "BACKUPS_PORT": str(port),
+        "BACKUPS_API_KEY": api_key,
+        **(settings or {}),
+    }
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / "server.log"
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backups_server", "serve"],
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    return ServerProcess(process, f"http://127.0.0.1:{port}", api_key, log)
+
+
+@contextmanager
+def running_server(
+    data_dir: Path, *, api_key: str | None = None, settings: Mapping[str, str] | None = None
+) -> Iterator[ServerProcess]:
+    """A started and ready server, stopped on exit."""
+    server = spawn(data_dir, api_key=api_key, settings=settings)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
