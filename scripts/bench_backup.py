@@ -51,8 +51,8 @@ def main() -> int:
         size = database.stat().st_size
         database.read_bytes()  # the page cache holds it for both contenders alike
 
-        settings = {"BACKUPS_DATABASE": str(database), "BACKUPS_STORE": (root / "store").as_uri()}
-        with running_server(root / "server", settings=settings) as server:
+        environment = {"BACKUPS_DATABASE": str(database), "BACKUPS_STORE": (root / "store").as_uri()}
+        with running_server(root / "server", environment=environment) as server:
             client = AuthenticatedClient(base_url=server.base_url, token=server.api_key, timeout=None)
             recipe_times, server_times, growths = [], [], []
             for _ in range(args.rounds):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import anyio
 import anyio.from_thread
+import anyio.lowlevel
 import anyio.to_thread
 
 from backups_server.backups import StoreTooNew
@@ -21,6 +22,7 @@ from backups_server.store import StoreError
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
+    from anyio.lowlevel import EventLoopToken
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
     from backups_server.backups import BackupService
@@ -51,7 +53,7 @@ class BackupJobs:
 
     async def _run(self, events: MemoryObjectSendStream[Event]) -> None:
         with events:
-            reporter = _Reporter(events)
+            reporter = _Reporter(events, anyio.lowlevel.current_token())
             reporter.offer(Event("progress", {"status": "INITIALIZED", "percentage": 0}))
             try:
                 backup = await anyio.to_thread.run_sync(
@@ -75,8 +77,9 @@ class _Reporter:
     """Turns the service's progress into events: one per whole percent at most, and never 100
     before the backup is completely stored."""
 
-    def __init__(self, events: MemoryObjectSendStream[Event]) -> None:
+    def __init__(self, events: MemoryObjectSendStream[Event], loop: EventLoopToken) -> None:
         self._events = events
+        self._loop = loop
         self.percentage = 0.0
 
     def offer(self, event: Event) -> None:
@@ -84,11 +87,12 @@ class _Reporter:
             self._events.send_nowait(event)
 
     def report_from_thread(self, fraction: float) -> None:
+        """Called by the service from any thread (stores may read in threads of their own)."""
         percentage = min(round(fraction * 100, 1), 99.9)
         if int(percentage) > int(self.percentage):
             self.percentage = percentage
             event = Event("progress", {"status": "IN-PROGRESS", "percentage": percentage})
-            anyio.from_thread.run_sync(self.offer, event)
+            anyio.from_thread.run_sync(self.offer, event, token=self._loop)
 
 
 def failure_text(error: BaseException) -> str:

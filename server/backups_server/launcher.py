@@ -81,26 +81,27 @@ def free_port() -> int:
 
 
 def spawn(
-    data_dir: Path, *, api_key: str | None = None, settings: Mapping[str, str] | None = None
+    data_dir: Path, *, api_key: str | None = None, environment: Mapping[str, str] | None = None
 ) -> ServerProcess:
-    """Start `python -m backups_server serve` with `data_dir` and BACKUPS_* `settings`; the
-    server's own BACKUPS_* environment is not inherited. Its output goes to DATA_DIR/server.log."""
+    """Start `python -m backups_server serve` on `data_dir`, with `environment` over the current
+    one, less its BACKUPS_* variables. Its output goes to DATA_DIR/server.log."""
     api_key = api_key or secrets.token_urlsafe(24)
     port = free_port()
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
-    environment |= {
+    child_environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
+    child_environment |= {
         "BACKUPS_DATA_DIR": str(data_dir),
         "BACKUPS_HOST": "127.0.0.1",
         "BACKUPS_PORT": str(port),
         "BACKUPS_API_KEY": api_key,
-        **(settings or {}),
+        "PYTHONUNBUFFERED": "1",
+        **(environment or {}),
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"
     with log.open("ab") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "backups_server", "serve"],
-            env=environment,
+            env=child_environment,
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -110,10 +111,10 @@ def spawn(
 
 @contextmanager
 def running_server(
-    data_dir: Path, *, api_key: str | None = None, settings: Mapping[str, str] | None = None
+    data_dir: Path, *, api_key: str | None = None, environment: Mapping[str, str] | None = None
 ) -> Iterator[ServerProcess]:
     """A started and ready server, stopped on exit."""
-    server = spawn(data_dir, api_key=api_key, settings=settings)
+    server = spawn(data_dir, api_key=api_key, environment=environment)
     try:
         server.wait_ready()
         yield server

@@ -10,8 +10,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-PAGES_PER_STEP = 4096
-"""Pages copied between two progress reports (16 MiB with the default page size)."""
+STEPS = 100
+"""Progress reports during a copy: the database is copied in this many steps..."""
+PAGES_PER_STEP = (64, 4096)
+"""...of at least and at most this many pages (256 KiB and 16 MiB with the default page size)."""
 
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for a writer that holds the database locked (rollback-journal mode only)."""
@@ -30,12 +32,14 @@ def snapshot(database: Path, target: Path, on_progress: Callable[[int, int], Non
         source.execute("BEGIN")
         source.execute("SELECT count(*) FROM sqlite_master").fetchone()
         page_size: int = source.execute("PRAGMA page_size").fetchone()[0]
+        page_count: int = source.execute("PRAGMA page_count").fetchone()[0]
+        fewest, most = PAGES_PER_STEP
         with closing(sqlite3.connect(target, isolation_level=None)) as copy:
             copy.execute("PRAGMA journal_mode=OFF")
             copy.execute("PRAGMA synchronous=OFF")
             source.backup(
                 copy,
-                pages=PAGES_PER_STEP,
+                pages=min(max(page_count // STEPS, fewest), most),
                 progress=lambda _status, remaining, total: on_progress(
                     (total - remaining) * page_size, total * page_size
                 ),

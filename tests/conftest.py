@@ -1,0 +1,189 @@
+"""Shared fixtures: the reference server running in a child process on 127.0.0.1, backed by a
+folder store or by an S3 store (moto's server mode), and the generated client to talk to it.
+
+- `store`: the store under test; a folder by default, `s3` through indirect parametrization:
+  `@pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)`.
+- `start_server(...)`: starts a server on a temporary database and `store`; stopped at teardown.
+- `live_server`: one started server; `client`: an AuthenticatedClient for it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+import yaml
+from moto.server import ThreadedMotoServer
+
+from backups_api_client import AuthenticatedClient
+from backups_server.launcher import ServerProcess, spawn
+from backups_server.store import FolderStore, S3Store, Store
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+API_KEY = "test-key-7f3a9c"
+DEVICE_NAME = "test-device"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    """openapi.yaml, the contract the server follows."""
+    document: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    return document
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """An S3 endpoint on 127.0.0.1 for the whole session (moto in server mode)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@dataclass
+class StoreUnderTest:
+    kind: str
+    url: str
+    store: Store
+    """The same store, for tests to look into directly."""
+    environment: dict[str, str] = field(default_factory=dict)
+    """What a server process needs in its environment to reach the store."""
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
+    kind = getattr(request, "param", "folder")
+    if kind == "folder":
+        root = tmp_path / "store"
+        yield StoreUnderTest(kind, root.as_uri(), FolderStore(root))
+        return
+    endpoint = request.getfixturevalue("moto_endpoint")
+    credentials = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+        region_name=credentials["AWS_DEFAULT_REGION"],
+    )
+    bucket = f"backups-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    environment = {"AWS_ENDPOINT_URL": endpoint, **credentials}
+    yield StoreUnderTest(
+        kind, f"s3://{bucket}/team/backups", S3Store(bucket, "team/backups", client), environment
+    )
+    client.close()
+
+
+def make_database(path: Path, rows: int = 1000, *, journal_mode: str = "wal") -> Path:
+    """A small database of notes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute(f"PRAGMA journal_mode={journal_mode}")
+        connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+        connection.executemany(
+            "INSERT INTO notes (title, body) VALUES (?, ?)",
+            [(f"note {number}", f"text of note {number} " * 20) for number in range(rows)],
+        )
+    return path
+
+
+def rows(database: Path, query: str = "SELECT * FROM notes ORDER BY id") -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(database)) as connection:
+        return connection.execute(query).fetchall()
+
+
+@dataclass
+class LiveServer:
+    process: ServerProcess
+    data_dir: Path
+    database: Path
+    store: StoreUnderTest
+
+    @property
+    def base_url(self) -> str:
+        return self.process.base_url
+
+    @property
+    def api_key(self) -> str:
+        return self.process.api_key
+
+    def client(self) -> AuthenticatedClient:
+        return AuthenticatedClient(base_url=self.base_url, token=self.api_key)
+
+
+class ServerFactory:
+    """Starts servers on temporary data folders and the store under test; stops them all at the end."""
+
+    def __init__(self, tmp_path: Path, store: StoreUnderTest) -> None:
+        self.tmp_path = tmp_path
+        self.store = store
+        self.servers: list[LiveServer] = []
+
+    def __call__(
+        self,
+        *,
+        database: Path | None = None,
+        data_dir: Path | None = None,
+        environment: Mapping[str, str] | None = None,
+        ready: bool = True,
+    ) -> LiveServer:
+        data_dir = data_dir or self.tmp_path / f"server-{len(self.servers)}"
+        database = database or make_database(data_dir / "database.sqlite")
+        settings = {
+            "BACKUPS_DATABASE": str(database),
+            "BACKUPS_STORE": self.store.url,
+            "BACKUPS_DEVICE_NAME": DEVICE_NAME,
+            "BACKUPS_LOG_LEVEL": "warning",
+            **self.store.environment,
+            **(environment or {}),
+        }
+        server = LiveServer(
+            spawn(data_dir, api_key=API_KEY, environment=settings), data_dir, database, self.store
+        )
+        self.servers.append(server)
+        if ready:
+            server.process.wait_ready()
+        return server
+
+    def stop_all(self) -> None:
+        for server in self.servers:
+            server.process.stop()
+            print(f"--- log of the server on {server.base_url}:\n{server.process.log_tail()}")
+
+
+@pytest.fixture
+def start_server(tmp_path: Path, store: StoreUnderTest) -> Iterator[ServerFactory]:
+    factory = ServerFactory(tmp_path, store)
+    yield factory
+    factory.stop_all()
+
+
+@pytest.fixture
+def live_server(start_server: ServerFactory) -> LiveServer:
+    return start_server()
+
+
+@pytest.fixture
+def client(live_server: LiveServer) -> Iterator[AuthenticatedClient]:
+    with live_server.client() as client:
+        yield client

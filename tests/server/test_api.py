@@ -1,0 +1,190 @@
+"""The four Backups operations through the generated client, against a live server, on each store."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from contextlib import closing
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from conftest import DEVICE_NAME
+from httpx_sse import connect_sse
+
+import backups_server
+from backups_api_client.api.backups import (
+    backups_create_new_backup,
+    backups_create_new_backup_streamed,
+    backups_delete_specific_backup,
+    backups_snapshot,
+)
+from backups_api_client.models import (
+    Backup,
+    Backups,
+    BackupsIndices,
+    BackupStreamedProgress,
+    ModelDownloadProgressStatusEnum,
+    PlatformEnum,
+    SeededBackup,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from conftest import LiveServer, ServerFactory
+
+    from backups_api_client import AuthenticatedClient
+
+pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+
+PLATFORMS = {"linux": PlatformEnum.LINUX, "darwin": PlatformEnum.MACOS, "win32": PlatformEnum.WINDOWS}
+
+
+def create(client: AuthenticatedClient) -> Backup:
+    backup = backups_create_new_backup.sync(client=client, body=SeededBackup())
+    assert isinstance(backup, Backup), backup
+    return backup
+
+
+def listing(client: AuthenticatedClient) -> Backups:
+    backups = backups_snapshot.sync(client=client)
+    assert isinstance(backups, Backups), backups
+    return backups
+
+
+def database_bytes(database: Path) -> int:
+    with closing(sqlite3.connect(database)) as connection:
+        pages: int = connection.execute("PRAGMA page_count").fetchone()[0]
+        page_size: int = connection.execute("PRAGMA page_size").fetchone()[0]
+    return pages * page_size
+
+
+def test_create_answers_a_truthful_backup(
+    client: AuthenticatedClient, live_server: LiveServer, spec: dict[str, Any]
+) -> None:
+    backup = create(client)
+
+    assert backup.version == backups_server.__version__
+    assert backup.id == f"{backup.version}_{backup.timestamp}"
+    assert re.fullmatch(spec["components"]["parameters"]["backup"]["schema"]["pattern"], backup.id)
+    assert backup.bytes_ == database_bytes(live_server.database)
+    assert backup.device_name == DEVICE_NAME
+    assert backup.platform == PLATFORMS.get(sys.platform, PlatformEnum.UNKNOWN)
+    assert backup.created.value == datetime.fromtimestamp(int(backup.timestamp) / 1_000_000, UTC)
+    assert isinstance(backup.created.readable, str)
+    assert backup.created.readable.startswith("Today - ")
+
+
+def test_list_shows_every_backup_newest_first(client: AuthenticatedClient) -> None:
+    assert listing(client).iterable == []
+    created = [create(client) for _ in range(3)]
+
+    backups = listing(client)
+
+    assert [backup.id for backup in backups.iterable] == [backup.id for backup in reversed(created)]
+    assert isinstance(backups.indices, BackupsIndices)
+    assert backups.indices.to_dict() == {backup.id: index for index, backup in enumerate(backups.iterable)}
+    assert [backup.to_dict() for backup in backups.iterable] == [
+        backup.to_dict() for backup in reversed(created)
+    ]
+
+
+def test_delete_removes_the_backup_and_its_data(client: AuthenticatedClient, live_server: LiveServer) -> None:
+    kept, deleted = create(client), create(client)
+
+    response = backups_delete_specific_backup.sync_detailed(deleted.id, client=client)
+
+    assert response.status_code == 204
+    assert [backup.id for backup in listing(client).iterable] == [kept.id]
+    assert live_server.store.store.list(f"backups/{deleted.id}/") == []
+    assert live_server.store.store.list(f"backups/{kept.id}/") != []
+    again = backups_delete_specific_backup.sync_detailed(deleted.id, client=client)
+    assert again.status_code == 404
+    assert again.parsed == f"Backup {deleted.id} was not found"
+
+
+def test_streamed_answers_the_final_state_as_json_by_default(client: AuthenticatedClient) -> None:
+    response = backups_create_new_backup_streamed.sync_detailed(client=client)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    progress = response.parsed
+    assert isinstance(progress, BackupStreamedProgress)
+    assert progress.status == ModelDownloadProgressStatusEnum.COMPLETED
+    assert progress.percentage == 100
+    assert isinstance(progress.backup, Backup)
+    assert [backup.id for backup in listing(client).iterable] == [progress.backup.id]
+
+
+def test_streamed_sends_progress_events_to_an_event_stream(client: AuthenticatedClient) -> None:
+    with connect_sse(client.get_httpx_client(), "POST", "/backups/create/streamed", json={}) as source:
+        headers = source.response.headers
+        events = list(source.iter_sse())
+
+    assert headers["content-type"].startswith("text/event-stream")
+    assert headers["cache-control"] == "no-cache"
+    assert headers["x-accel-buffering"] == "no"
+    assert [event.id for event in events] == [str(number) for number in range(1, len(events) + 1)]
+    assert [event.event for event in events] == ["progress"] * (len(events) - 1) + ["completed"]
+    progress = [BackupStreamedProgress.from_dict(event.json()) for event in events]
+    assert events[0].json() == {"status": "INITIALIZED", "percentage": 0}
+    middle = progress[1:-1]
+    assert middle, "a backup reports progress between its start and its end"
+    assert all(step.status == ModelDownloadProgressStatusEnum.IN_PROGRESS for step in middle)
+    percentages = [step.percentage for step in progress]
+    assert percentages == sorted(percentages, key=float)  # type: ignore[arg-type]
+    assert all(0 < float(step.percentage) < 100 for step in middle)  # type: ignore[arg-type]
+    final = progress[-1]
+    assert final.status == ModelDownloadProgressStatusEnum.COMPLETED
+    assert final.percentage == 100
+    assert isinstance(final.backup, Backup)
+    assert [backup.id for backup in listing(client).iterable] == [final.backup.id]
+
+
+@pytest.mark.parametrize(
+    ("accept", "streams"),
+    [
+        ("text/event-stream", True),
+        ("text/event-stream, application/json;q=0.9", True),
+        ("application/json, text/event-stream;q=0.5", False),
+        ("application/json, text/plain", False),
+        ("*/*", False),
+        ("", False),
+    ],
+)
+def test_streamed_negotiates_on_accept(live_server: LiveServer, accept: str, streams: bool) -> None:
+    headers = {"X-Application-ID": live_server.api_key, "Accept": accept}
+    response = httpx.post(
+        f"{live_server.base_url}/backups/create/streamed", headers=headers, json={}, timeout=30
+    )
+
+    assert response.status_code == 200
+    if streams:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        event_types = [line for line in response.text.splitlines() if line.startswith("event: ")]
+        assert event_types[-1] == "event: completed"
+    else:
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["status"] == "COMPLETED"
+
+
+def test_a_backup_completes_when_the_client_disconnects_mid_stream(
+    start_server: ServerFactory, live_server: LiveServer
+) -> None:
+    with (
+        live_server.client() as client,
+        connect_sse(client.get_httpx_client(), "POST", "/backups/create/streamed", json={}) as source,
+    ):
+        first = next(source.iter_sse())
+    assert first.json()["status"] == "INITIALIZED"
+
+    live_server.process.stop()  # a graceful stop waits for running backups
+    restarted = start_server(database=live_server.database)
+
+    with restarted.client() as client:
+        backups = listing(client).iterable
+    assert len(backups) == 1
+    assert backups[0].bytes_ == database_bytes(live_server.database)
