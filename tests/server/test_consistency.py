@@ -1,0 +1,115 @@
+"""A backup is one committed state of the database, however busy the other connections are."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from contextlib import closing
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from backups_server.restore import check_integrity, restore
+from backups_server.snapshot import snapshot
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from conftest import ServerFactory, StoreUnderTest
+
+ROWS = 2000
+
+
+def payload(number: int) -> bytes:
+    return hashlib.sha256(str(number).encode()).digest() * 32
+
+
+def make_ledger(path: Path) -> Path:
+    """A database whose every committed state is `head = N` with exactly the entries 1..N."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("PRAGMA journal_mode=wal")
+        connection.execute("CREATE TABLE ledger (number INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
+        connection.execute("CREATE TABLE head (number INTEGER NOT NULL)")
+        connection.executemany(
+            "INSERT INTO ledger VALUES (?, ?)", [(n, payload(n)) for n in range(1, ROWS + 1)]
+        )
+        connection.execute("INSERT INTO head VALUES (?)", (ROWS,))
+    return path
+
+
+def commit_next(connection: sqlite3.Connection) -> int:
+    """Commit the next state: one more entry, and the head moved to it."""
+    connection.execute("BEGIN IMMEDIATE")
+    number: int = connection.execute("SELECT number + 1 FROM head").fetchone()[0]
+    connection.execute("INSERT INTO ledger VALUES (?, ?)", (number, payload(number)))
+    connection.execute("UPDATE head SET number = ?", (number,))
+    connection.execute("COMMIT")
+    return number
+
+
+def committed_state(path: Path) -> int:
+    """The state a database file holds; fails unless it is exactly one committed state."""
+    check_integrity(path)
+    with closing(sqlite3.connect(path)) as connection:
+        (head,) = connection.execute("SELECT number FROM head").fetchone()
+        entries = connection.execute("SELECT number, payload FROM ledger ORDER BY number").fetchall()
+    assert entries == [(n, payload(n)) for n in range(1, head + 1)]
+    return int(head)
+
+
+def test_a_snapshot_holds_the_state_it_started_on_while_commits_land_between_its_steps(
+    tmp_path: Path,
+) -> None:
+    database = make_ledger(tmp_path / "ledger.sqlite")
+    copied: list[int] = []
+    with closing(sqlite3.connect(database, isolation_level=None)) as writer:
+
+        def commit_between_steps(done: int, total: int) -> None:
+            copied.append(done)
+            commit_next(writer)
+
+        size = snapshot(database, tmp_path / "snapshot.sqlite", commit_between_steps)
+        latest = committed_state(database)
+
+    assert len(copied) >= 3, "the copy takes several steps"
+    assert copied == sorted(set(copied)), "the copy never restarts"
+    assert latest == ROWS + len(copied)
+    assert committed_state(tmp_path / "snapshot.sqlite") == ROWS
+    assert size == (tmp_path / "snapshot.sqlite").stat().st_size
+
+
+@pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+def test_a_backup_taken_during_continuous_commits_restores_to_one_committed_state(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    database = make_ledger(start_server.tmp_path / "ledger.sqlite")
+    server = start_server(database=database)
+    started = threading.Event()
+    stop = threading.Event()
+    heads: list[int] = []
+
+    def keep_committing() -> None:
+        with closing(sqlite3.connect(database, isolation_level=None, timeout=30)) as writer:
+            while not stop.is_set():
+                heads.append(commit_next(writer))
+                started.set()
+
+    writer = threading.Thread(target=keep_committing)
+    writer.start()
+    try:
+        assert started.wait(timeout=30)
+        first = heads[-1]
+        response = httpx.post(
+            f"{server.base_url}/backups/create", headers={"X-Application-ID": server.api_key}, timeout=60
+        )
+        last = heads[-1]
+    finally:
+        stop.set()
+        writer.join()
+
+    assert response.status_code == 200, response.text
+    restored = start_server.tmp_path / "restored.sqlite"
+    restore(store.store, response.json()["id"], restored)
+    assert first <= committed_state(restored) <= last

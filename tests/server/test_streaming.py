@@ -1,0 +1,93 @@
+"""The event stream of POST /backups/create/streamed beyond the happy path: keep-alive comments
+while a backup waits, and a `failed` event when a backup breaks once the stream has started."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from typing import TYPE_CHECKING
+
+import httpx
+from conftest import make_database
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from conftest import LiveServer, ServerFactory
+
+SNAPSHOT_FAILED = "The database could not be snapshotted; see the server log"
+
+
+def stream_lines(server: LiveServer) -> Iterator[str]:
+    """The lines of a streamed backup, as they arrive."""
+    headers = {"X-Application-ID": server.api_key, "Accept": "text/event-stream"}
+    with httpx.stream(
+        "POST", f"{server.base_url}/backups/create/streamed", headers=headers, timeout=30
+    ) as response:
+        assert response.status_code == 200
+        yield from response.iter_lines()
+
+
+def events(lines: list[str]) -> list[tuple[str, str, dict[str, object]]]:
+    """(id, event type, data) of each event in the lines of a stream."""
+    found = []
+    for block in "\n".join(lines).split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":"))
+        if fields:
+            found.append((fields["id"], fields["event"], json.loads(fields["data"])))
+    return found
+
+
+def test_a_waiting_backup_sends_keep_alive_comments(start_server: ServerFactory) -> None:
+    database = make_database(start_server.tmp_path / "locked.sqlite", journal_mode="delete")
+    server = start_server(database=database, environment={"BACKUPS_KEEPALIVE": "0.05"})
+    lines: list[str] = []
+    with closing(sqlite3.connect(database, isolation_level=None)) as locker:
+        locker.execute("BEGIN EXCLUSIVE")  # the snapshot cannot start until this ends
+        stream = stream_lines(server)
+        for line in stream:
+            lines.append(line)
+            if line == ": keep-alive":
+                break
+        locker.execute("ROLLBACK")
+        lines.extend(stream)
+
+    assert lines.count(": keep-alive") >= 1
+    received = events(lines)
+    assert [number for number, _, _ in received] == [str(number) for number in range(1, len(received) + 1)]
+    assert received[0][1:] == ("progress", {"status": "INITIALIZED", "percentage": 0})
+    assert received[-1][1] == "completed"
+    before_keep_alive = events(lines[: lines.index(": keep-alive")])
+    assert [event for _, event, _ in before_keep_alive] == ["progress"]
+
+
+def test_a_backup_that_breaks_mid_way_ends_the_stream_with_a_failed_event(
+    start_server: ServerFactory,
+) -> None:
+    broken = start_server.tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a SQLite database" * 1000)
+    server = start_server(database=broken)
+
+    received = events(list(stream_lines(server)))
+
+    assert [event for _, event, _ in received] == ["progress", "failed"]
+    assert received[-1][2] == {"status": "FAILED", "percentage": 0, "message": SNAPSHOT_FAILED}
+    headers = {"X-Application-ID": server.api_key}
+    listing = httpx.get(f"{server.base_url}/backups", headers=headers).json()
+    assert listing["iterable"] == []
+    assert server.store.store.list("backups/") == []
+    assert list((server.data_dir / "tmp").iterdir()) == []
+
+
+def test_a_failed_backup_without_an_event_stream_is_a_500(start_server: ServerFactory) -> None:
+    broken = start_server.tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a SQLite database" * 1000)
+    server = start_server(database=broken)
+    headers = {"X-Application-ID": server.api_key}
+
+    for path in ("/backups/create", "/backups/create/streamed"):
+        response = httpx.post(server.base_url + path, headers=headers, timeout=30)
+        assert response.status_code == 500
+        assert response.headers["content-type"].startswith("text/plain")
+        assert response.text == SNAPSHOT_FAILED
