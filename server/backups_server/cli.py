@@ -23,7 +23,11 @@ log = logging.getLogger(__name__)
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
+    level = logging.getLevelName(args.log_level.upper())
+    logging.basicConfig(level=level, format="%(levelname)s:     %(name)s: %(message)s")
+    if level > logging.DEBUG:
+        for chatty in ("botocore", "boto3", "s3transfer", "connexion"):
+            logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
     status: int = args.command(args)
     return status
 

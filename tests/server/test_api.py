@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,19 @@ def test_list_shows_every_backup_newest_first(client: AuthenticatedClient) -> No
     assert [backup.to_dict() for backup in backups.iterable] == [
         backup.to_dict() for backup in reversed(created)
     ]
+
+
+def test_concurrent_backups_get_different_ids(live_server: LiveServer) -> None:
+    def create_one(_: int) -> str:
+        with live_server.client() as client:
+            return create(client).id
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = list(pool.map(create_one, range(6)))
+
+    assert len(set(ids)) == 6
+    with live_server.client() as client:
+        assert sorted(backup.id for backup in listing(client).iterable) == sorted(ids)
 
 
 def test_delete_removes_the_backup_and_its_data(client: AuthenticatedClient, live_server: LiveServer) -> None:

@@ -1,0 +1,107 @@
+"""Configuration: defaults that need nothing, keys from the environment or a file, documented options."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import stat
+import subprocess
+import sys
+from contextlib import closing
+from typing import TYPE_CHECKING
+
+import httpx
+
+from backups_server.launcher import spawn
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from conftest import ServerFactory
+
+SETTINGS = [
+    "BACKUPS_DATABASE",
+    "BACKUPS_STORE",
+    "BACKUPS_HOST",
+    "BACKUPS_PORT",
+    "BACKUPS_API_KEY",
+    "BACKUPS_API_KEY_FILE",
+    "BACKUPS_DATA_DIR",
+    "BACKUPS_DEVICE_NAME",
+    "BACKUPS_KEEPALIVE",
+    "BACKUPS_MAX_CONCURRENT",
+]
+
+
+def status_with_key(base_url: str, key: str) -> int:
+    return httpx.get(f"{base_url}/backups", headers={"X-Application-ID": key}).status_code
+
+
+def test_with_no_configuration_a_key_is_generated_privately_and_the_database_created(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    server = spawn(data_dir, environment={"BACKUPS_API_KEY": ""})
+    try:
+        server.wait_ready()
+        key_file = data_dir / "api-key"
+        key = key_file.read_text().strip()
+
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert len(key) >= 32
+        assert status_with_key(server.base_url, key) == 200
+        assert status_with_key(server.base_url, server.api_key) == 511
+        with closing(sqlite3.connect(data_dir / "database.sqlite")) as connection:
+            assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    finally:
+        server.stop()
+    log = server.log.read_text()
+    assert f"API key: generated into {key_file}" in log
+    assert key not in log
+
+    again = spawn(data_dir, environment={"BACKUPS_API_KEY": ""})
+    try:
+        again.wait_ready()
+        assert status_with_key(again.base_url, key) == 200
+    finally:
+        again.stop()
+    assert f"API key: read from {key_file}" in again.log.read_text()
+
+
+def test_several_keys_from_the_environment_or_a_file(start_server: ServerFactory, tmp_path: Path) -> None:
+    verbose = {"BACKUPS_LOG_LEVEL": "debug"}
+    from_environment = start_server(environment={"BACKUPS_API_KEY": "first-key, second-key", **verbose})
+    key_file = tmp_path / "keys"
+    key_file.write_text("third-key\nfourth-key\n")
+    from_file = start_server(
+        environment={"BACKUPS_API_KEY": "", "BACKUPS_API_KEY_FILE": str(key_file), **verbose}
+    )
+
+    assert [
+        status_with_key(from_environment.base_url, key) for key in ("first-key", "second-key", "first")
+    ] == [
+        200,
+        200,
+        511,
+    ]
+    assert [status_with_key(from_file.base_url, key) for key in ("third-key", "fourth-key", "first-key")] == [
+        200,
+        200,
+        511,
+    ]
+    for server in (from_environment, from_file):
+        log = server.process.log.read_text()
+        assert not [key for key in ("first-key", "second-key", "third-key", "fourth-key") if key in log]
+
+
+def test_help_documents_every_setting() -> None:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "backups_server", "serve", "--help"],
+        env=environment | {"COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    documented = set(re.findall(r"\[(BACKUPS_[A-Z_]+)\]", result.stdout))
+    assert set(SETTINGS) <= documented

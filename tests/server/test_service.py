@@ -1,0 +1,107 @@
+"""The backup service on its own: ids, leftovers, the readable form of a moment."""
+
+from __future__ import annotations
+
+import io
+import re
+import types
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from conftest import make_database
+
+import backups_server.backups
+from backups_server.backups import BackupService, readable
+from backups_server.store import FolderStore
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FROZEN = 1_795_854_206_123_456
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> BackupService:
+    return BackupService(
+        store=FolderStore(tmp_path / "store"),
+        database=make_database(tmp_path / "database.sqlite", rows=10),
+        work_dir=tmp_path / "scratch",
+        version="1.0.0",
+        device_name="unit",
+    )
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every backup is taken in the same microsecond."""
+    monkeypatch.setattr(backups_server.backups, "time", types.SimpleNamespace(time_ns=lambda: FROZEN * 1000))
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_backups_in_the_same_microsecond_get_different_ids(
+    service: BackupService, spec: dict[str, Any]
+) -> None:
+    first = service.create(lambda _: None)
+    second = service.create(lambda _: None)
+
+    assert first["id"] == f"1.0.0_{FROZEN}"
+    assert second["id"] == f"1.0.0_{FROZEN + 1}"
+    pattern = spec["components"]["parameters"]["backup"]["schema"]["pattern"]
+    assert all(re.fullmatch(pattern, backup["id"]) for backup in (first, second))
+
+
+@pytest.mark.usefixtures("frozen_clock")
+def test_an_id_another_server_already_wrote_is_skipped(service: BackupService) -> None:
+    service.store.write(f"backups/1.0.0_{FROZEN}/data.sqlite.zst", io.BytesIO(b"another server's backup"))
+
+    backup = service.create(lambda _: None)
+
+    assert backup["id"] == f"1.0.0_{FROZEN + 1}"
+
+
+def test_progress_rises_to_the_end(service: BackupService) -> None:
+    fractions: list[float] = []
+
+    service.create(fractions.append)
+
+    assert fractions == sorted(fractions)
+    assert fractions[-1] == 1.0
+
+
+def test_leftovers_go_once_old_enough_and_complete_backups_stay(
+    service: BackupService, tmp_path: Path
+) -> None:
+    kept = service.create(lambda _: None)
+    leftovers = ["backups/1.0.0_1/data.sqlite.zst", "backups/1.0.0_2/.data.sqlite.zst.x1y2.partial"]
+    for name in leftovers:
+        service.store.write(name, io.BytesIO(b"interrupted"))
+    (tmp_path / "scratch" / "1.0.0_2+x1y2").mkdir(parents=True)
+
+    assert service.clean_leftovers(timedelta(hours=1)) == []
+    assert sorted(service.clean_leftovers(timedelta(0))) == leftovers
+
+    assert [backup["id"] for backup in service.list_backups()] == [kept["id"]]
+    assert sorted(item.name for item in service.store.list("backups/")) == [
+        f"backups/{kept['id']}/data.sqlite.zst",
+        f"backups/{kept['id']}/manifest.json",
+    ]
+    assert list((tmp_path / "scratch").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("moment", "now", "expected"),
+    [
+        ((2026, 11, 28, 8, 23), (2026, 11, 28, 9, 0), "Today - November 28th, 8:23 a.m."),
+        ((2026, 11, 27, 23, 59), (2026, 11, 28, 0, 1), "Yesterday - November 27th, 11:59 p.m."),
+        ((2026, 11, 1, 0, 5), (2026, 11, 4, 12, 0), "3 days ago - November 1st, 12:05 a.m."),
+        ((2026, 6, 2, 12, 0), (2026, 6, 10, 12, 0), "Last week - June 2nd, 12:00 p.m."),
+        ((2026, 6, 3, 15, 33), (2026, 6, 24, 9, 0), "3 weeks ago - June 3rd, 3:33 p.m."),
+        ((2026, 1, 13, 7, 7), (2026, 5, 13, 7, 7), "4 months ago - January 13th, 7:07 a.m."),
+        ((2023, 12, 22, 18, 40), (2026, 1, 2, 10, 0), "2 years ago - December 22nd 2023, 6:40 p.m."),
+    ],
+)
+def test_readable_moments(
+    moment: tuple[int, int, int, int, int], now: tuple[int, int, int, int, int], expected: str
+) -> None:
+    assert readable(datetime(*moment).astimezone(), datetime(*now).astimezone()) == expected

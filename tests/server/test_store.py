@@ -1,0 +1,123 @@
+"""Both stores keep the same promises: whole objects or nothing, listed by prefix, streamed both ways."""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+
+from backups_server.store import FolderStore, ObjectMissing, S3Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from conftest import StoreUnderTest
+
+both_stores = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+
+
+class BrokenSource:
+    """Yields some bytes, then fails, as a compressor whose input vanished would."""
+
+    def __init__(self, size: int) -> None:
+        self.remaining = size
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.remaining <= 0:
+            raise OSError("the source broke")
+        chunk = b"x" * min(size if size > 0 else self.remaining, self.remaining)
+        self.remaining -= len(chunk)
+        return chunk
+
+
+@both_stores
+def test_a_large_object_goes_and_comes_back_whole(store: StoreUnderTest) -> None:
+    data = os.urandom(20 * 1024 * 1024 + 123)  # more than two S3 parts
+
+    store.store.write("backups/a/data", io.BytesIO(data))
+    received = io.BytesIO()
+    store.store.read("backups/a/data", received)
+
+    assert received.getvalue() == data
+
+
+@both_stores
+def test_list_finds_objects_by_prefix(store: StoreUnderTest) -> None:
+    for name in ("format.json", "backups/a/data", "backups/a/manifest.json", "backups/ab/data"):
+        store.store.write(name, io.BytesIO(name.encode()))
+
+    assert sorted(item.name for item in store.store.list("backups/a/")) == [
+        "backups/a/data",
+        "backups/a/manifest.json",
+    ]
+    assert sorted(item.name for item in store.store.list("backups/a")) == [
+        "backups/a/data",
+        "backups/a/manifest.json",
+        "backups/ab/data",
+    ]
+    assert [(item.name, item.size) for item in store.store.list("format.json")] == [("format.json", 11)]
+    assert store.store.list("nothing/") == []
+
+
+@both_stores
+def test_a_write_replaces_an_object(store: StoreUnderTest) -> None:
+    store.store.write("format.json", io.BytesIO(b"old"))
+    store.store.write("format.json", io.BytesIO(b"new"))
+
+    received = io.BytesIO()
+    store.store.read("format.json", received)
+    assert received.getvalue() == b"new"
+
+
+@both_stores
+@pytest.mark.parametrize("size", [1000, 20 * 1024 * 1024])
+def test_an_interrupted_write_leaves_no_object(store: StoreUnderTest, size: int) -> None:
+    with pytest.raises((OSError, StoreError), match="the source broke"):
+        store.store.write("backups/a/data", BrokenSource(size))
+
+    assert store.store.list("") == []
+
+
+@both_stores
+def test_missing_objects(store: StoreUnderTest) -> None:
+    with pytest.raises(ObjectMissing):
+        store.store.read("backups/none/data", io.BytesIO())
+    store.store.delete("backups/none/data")
+
+
+@both_stores
+def test_delete_removes_one_object(store: StoreUnderTest) -> None:
+    store.store.write("backups/a/data", io.BytesIO(b"data"))
+    store.store.write("backups/a/manifest.json", io.BytesIO(b"{}"))
+
+    store.store.delete("backups/a/manifest.json")
+
+    assert [item.name for item in store.store.list("")] == ["backups/a/data"]
+
+
+def test_the_folder_store_leaves_no_empty_folders_and_no_escape(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "store")
+    store.write("backups/a/data", io.BytesIO(b"data"))
+
+    store.delete("backups/a/data")
+
+    assert list((tmp_path / "store").iterdir()) == []
+    for name in ("../outside", "backups/../../outside", "/etc/passwd", ""):
+        with pytest.raises(ObjectMissing):
+            store.read(name, io.BytesIO())
+
+
+def test_store_urls(tmp_path: Path) -> None:
+    folder = open_store(tmp_path.as_uri())
+    s3 = open_store("s3://bucket/some/prefix/")
+
+    assert isinstance(folder, FolderStore)
+    assert folder.root == tmp_path
+    assert isinstance(s3, S3Store)
+    assert (s3.bucket, s3.prefix) == ("bucket", "some/prefix/")
+    s3.client.close()
+    for url in ("ftp://host/path", "s3:///prefix", "file://otherhost/path", str(tmp_path)):
+        with pytest.raises(ValueError, match="store"):
+            open_store(url)
