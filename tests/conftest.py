@@ -5,6 +5,8 @@ folder store or by an S3 store (moto's server mode), and the generated client to
   `@pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)`.
 - `start_server(...)`: starts a server on a temporary database and `store`; stopped at teardown.
 - `live_server`: one started server; `client`: an AuthenticatedClient for it.
+- `shared_server`: one server for a whole module, for tests that change nothing another test
+  could notice (authentication, validation, fuzzing).
 """
 
 from __future__ import annotations
@@ -187,3 +189,12 @@ def live_server(start_server: ServerFactory) -> LiveServer:
 def client(live_server: LiveServer) -> Iterator[AuthenticatedClient]:
     with live_server.client() as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("shared")
+    store_root = root / "store"
+    factory = ServerFactory(root, StoreUnderTest("folder", store_root.as_uri(), FolderStore(store_root)))
+    yield factory()
+    factory.stop_all()

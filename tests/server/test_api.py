@@ -10,7 +10,6 @@ from contextlib import closing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 from conftest import DEVICE_NAME
 from httpx_sse import connect_sse
@@ -156,33 +155,6 @@ def test_streamed_sends_progress_events_to_an_event_stream(client: Authenticated
     assert final.percentage == 100
     assert isinstance(final.backup, Backup)
     assert [backup.id for backup in listing(client).iterable] == [final.backup.id]
-
-
-@pytest.mark.parametrize(
-    ("accept", "streams"),
-    [
-        ("text/event-stream", True),
-        ("text/event-stream, application/json;q=0.9", True),
-        ("application/json, text/event-stream;q=0.5", False),
-        ("application/json, text/plain", False),
-        ("*/*", False),
-        ("", False),
-    ],
-)
-def test_streamed_negotiates_on_accept(live_server: LiveServer, accept: str, streams: bool) -> None:
-    headers = {"X-Application-ID": live_server.api_key, "Accept": accept}
-    response = httpx.post(
-        f"{live_server.base_url}/backups/create/streamed", headers=headers, json={}, timeout=30
-    )
-
-    assert response.status_code == 200
-    if streams:
-        assert response.headers["content-type"].startswith("text/event-stream")
-        event_types = [line for line in response.text.splitlines() if line.startswith("event: ")]
-        assert event_types[-1] == "event: completed"
-    else:
-        assert response.headers["content-type"] == "application/json"
-        assert response.json()["status"] == "COMPLETED"
 
 
 def test_a_backup_completes_when_the_client_disconnects_mid_stream(

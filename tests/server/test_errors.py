@@ -29,11 +29,14 @@ OPERATIONS = [
 ]
 
 
-@pytest.fixture
-def http(live_server: LiveServer) -> Iterator[httpx.Client]:
+def http_client(server: LiveServer) -> httpx.Client:
     """A plain HTTP client that sends the key, for requests the generated client cannot make."""
-    headers = {"X-Application-ID": live_server.api_key}
-    with httpx.Client(base_url=live_server.base_url, headers=headers, timeout=30) as client:
+    return httpx.Client(base_url=server.base_url, headers={"X-Application-ID": server.api_key}, timeout=30)
+
+
+@pytest.fixture
+def http(shared_server: LiveServer) -> Iterator[httpx.Client]:
+    with http_client(shared_server) as client:
         yield client
 
 
@@ -54,24 +57,24 @@ def assert_plain_error(response: httpx.Response, status: int) -> str:
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 @pytest.mark.parametrize("key", [None, "", "wrong-key", "test-key-7f3a9c-but-longer"])
 def test_a_missing_or_wrong_key_is_511(
-    live_server: LiveServer, spec: dict[str, Any], method: str, path: str, key: str | None
+    shared_server: LiveServer, spec: dict[str, Any], method: str, path: str, key: str | None
 ) -> None:
     headers = {} if key is None else {"X-Application-ID": key}
-    response = httpx.request(method, live_server.base_url + path, headers=headers, json={})
+    response = httpx.request(method, shared_server.base_url + path, headers=headers, json={})
 
     assert assert_plain_error(response, 511) == documented_text(spec, "AuthenticationRequired")
 
 
-def test_the_generated_client_without_a_key_gets_511(live_server: LiveServer, spec: dict[str, Any]) -> None:
-    with Client(base_url=live_server.base_url) as client:
+def test_the_generated_client_without_a_key_gets_511(shared_server: LiveServer, spec: dict[str, Any]) -> None:
+    with Client(base_url=shared_server.base_url) as client:
         response = backups_snapshot.sync_detailed(client=client)
 
     assert response.status_code == 511
     assert response.parsed == documented_text(spec, "AuthenticationRequired")
 
 
-def test_the_health_check_needs_no_key(live_server: LiveServer) -> None:
-    response = httpx.get(f"{live_server.base_url}/.well-known/health")
+def test_the_health_check_needs_no_key(shared_server: LiveServer) -> None:
+    response = httpx.get(f"{shared_server.base_url}/.well-known/health")
 
     assert response.status_code == 200
     assert response.text == "ok"
@@ -79,17 +82,18 @@ def test_the_health_check_needs_no_key(live_server: LiveServer) -> None:
 
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 def test_a_store_of_a_newer_format_is_505_and_left_untouched(
-    live_server: LiveServer, store: StoreUnderTest, http: httpx.Client, spec: dict[str, Any]
+    live_server: LiveServer, store: StoreUnderTest, spec: dict[str, Any]
 ) -> None:
-    assert http.post("/backups/create").status_code == 200
     marker = json.dumps({"format": 2, "written_by": "a newer server"}).encode()
-    store.store.write("format.json", io.BytesIO(marker))
-    before = {item.name: item.size for item in store.store.list("")}
+    with http_client(live_server) as http:
+        assert http.post("/backups/create").status_code == 200
+        store.store.write("format.json", io.BytesIO(marker))
+        before = {item.name: item.size for item in store.store.list("")}
 
-    for method, path in OPERATIONS:
-        for accept in ("application/json", "text/event-stream"):
-            response = http.request(method, path, headers={"Accept": accept})
-            assert assert_plain_error(response, 505) == documented_text(spec, "HttpVersionNotSupported")
+        for method, path in OPERATIONS:
+            for accept in ("application/json", "text/event-stream"):
+                response = http.request(method, path, headers={"Accept": accept})
+                assert assert_plain_error(response, 505) == documented_text(spec, "HttpVersionNotSupported")
 
     assert {item.name: item.size for item in store.store.list("")} == before
     stored = io.BytesIO()
@@ -178,8 +182,8 @@ def test_bodies_with_nulls_omissions_or_nothing_are_accepted(
     Backup.from_dict(response.json())
 
 
-def test_the_generated_client_sends_no_body_with_a_json_content_type(live_server: LiveServer) -> None:
-    with live_server.client() as client:
+def test_the_generated_client_sends_no_body_with_a_json_content_type(shared_server: LiveServer) -> None:
+    with shared_server.client() as client:
         response = backups_create_new_backup.sync_detailed(client=client)
 
     assert response.status_code == 200

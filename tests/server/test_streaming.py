@@ -1,4 +1,4 @@
-"""The event stream of POST /backups/create/streamed beyond the happy path: keep-alive comments
+"""POST /backups/create/streamed beyond the happy path: negotiation on Accept, keep-alive comments
 while a backup waits, and a `failed` event when a backup breaks once the stream has started."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from contextlib import closing
 from typing import TYPE_CHECKING
 
 import httpx
+import pytest
 from conftest import make_database
 
 if TYPE_CHECKING:
@@ -91,3 +92,30 @@ def test_a_failed_backup_without_an_event_stream_is_a_500(start_server: ServerFa
         assert response.status_code == 500
         assert response.headers["content-type"].startswith("text/plain")
         assert response.text == SNAPSHOT_FAILED
+
+
+@pytest.mark.parametrize(
+    ("accept", "streams"),
+    [
+        ("text/event-stream", True),
+        ("text/event-stream, application/json;q=0.9", True),
+        ("application/json, text/event-stream;q=0.5", False),
+        ("application/json, text/plain", False),
+        ("*/*", False),
+        ("", False),
+    ],
+)
+def test_streamed_negotiates_on_accept(shared_server: LiveServer, accept: str, streams: bool) -> None:
+    headers = {"X-Application-ID": shared_server.api_key, "Accept": accept}
+    response = httpx.post(
+        f"{shared_server.base_url}/backups/create/streamed", headers=headers, json={}, timeout=30
+    )
+
+    assert response.status_code == 200
+    if streams:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        event_types = [line for line in response.text.splitlines() if line.startswith("event: ")]
+        assert event_types[-1] == "event: completed"
+    else:
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["status"] == "COMPLETED"
