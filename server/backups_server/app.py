@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 """Request bodies above this size are refused; the largest valid body is a few hundred bytes."""
 
+MAX_DETAIL = 160
+"""Error texts are cut to this length: a validation message can quote a whole request body."""
+
 EVENT_STREAM = "text/event-stream"
 
 
@@ -157,7 +160,7 @@ class ApiKeys(ApiKeySecurityHandler):  # type: ignore[misc]
         return self._check
 
     def _check(self, presented: str) -> dict[str, str] | None:
-        candidate = presented.encode("latin-1", errors="replace")
+        candidate = presented.encode("latin-1")
         matched = False
         for key in self._keys:
             matched |= hmac.compare_digest(candidate, key)
@@ -287,8 +290,9 @@ def _http_error(texts: dict[int, str], _request: object, error: HTTPException) -
     if error.status_code in (401, 403):
         return _text(511, texts[511])
     status = 400 if error.status_code == 415 else error.status_code
-    detail = str(error.detail or "").strip().splitlines()
-    return _text(status, detail[0] if detail else "Request failed")
+    lines = str(error.detail or "").strip().splitlines() or ["Request failed"]
+    detail = lines[0] if len(lines[0]) <= MAX_DETAIL else lines[0][: MAX_DETAIL - 3] + "..."
+    return _text(status, detail)
 
 
 def _version_error(texts: dict[int, str], _request: object, error: StoreTooNew) -> ConnexionResponse:

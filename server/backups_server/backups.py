@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -35,7 +35,6 @@ from backups_server.store import ObjectMissing, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import timedelta
 
     from backups_server.store import Store
 
@@ -56,6 +55,8 @@ READ_SIZE = 1024 * 1024
 
 SNAPSHOT_SHARE = 0.5
 """The part of a backup's progress that the snapshot accounts for; compressing and storing is the rest."""
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 PLATFORMS = {"linux": "LINUX", "darwin": "MACOS", "win32": "WINDOWS", "cygwin": "WINDOWS"}
 PLATFORMS |= {"android": "ANDROID", "ios": "IOS", "emscripten": "WEB", "wasi": "WEB"}
@@ -226,7 +227,7 @@ class BackupService:
                 self._running.discard(backup_id)
 
     def _describe(self, backup_id: str, timestamp: int, size: int) -> dict[str, Any]:
-        created = datetime.fromtimestamp(timestamp / 1_000_000, UTC)
+        created = EPOCH + timedelta(microseconds=timestamp)
         return {
             "id": backup_id,
             "version": self.version,

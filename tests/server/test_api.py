@@ -7,7 +7,7 @@ import sqlite3
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -73,7 +73,9 @@ def test_create_answers_a_truthful_backup(
     assert backup.bytes_ == database_bytes(live_server.database)
     assert backup.device_name == DEVICE_NAME
     assert backup.platform == PLATFORMS.get(sys.platform, PlatformEnum.UNKNOWN)
-    assert backup.created.value == datetime.fromtimestamp(int(backup.timestamp) / 1_000_000, UTC)
+    assert backup.created.value == datetime(1970, 1, 1, tzinfo=UTC) + timedelta(
+        microseconds=int(backup.timestamp)
+    )
     assert isinstance(backup.created.readable, str)
     assert backup.created.readable.startswith("Today - ")
 

@@ -124,6 +124,7 @@ def test_an_unknown_backup_is_404(http: httpx.Client) -> None:
         (b'{"schema": 5}', "application/json"),
         (b'{"schema": {"migration": 0}}', "application/json"),
         (b'{"schema": {"migration": "zero", "semantic": "MAJOR_0_MINOR_0_PATCH_1"}}', "application/json"),
+        (b'{"schema": "' + b"x" * 60_000 + b'"}', "application/json"),
     ],
 )
 @pytest.mark.parametrize("path", ["/backups/create", "/backups/create/streamed"])
