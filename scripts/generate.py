@@ -8,7 +8,8 @@ folder and fails, naming the files, when the output on disk differs from a fresh
 Beyond the stock generator, the templates get:
 - every template under templates/package/, rendered into the package (the streaming runtime);
 - `auth`, the header and prefix of the spec's API key or bearer scheme, for the client defaults;
-- `info`, the spec's info object as written (license, description).
+- `info`, the spec's info object as written (license, description);
+- `servers`, the URLs of the spec's servers.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ class ClientProject(Project):
 
     def __init__(self, *, openapi: GeneratorData, config: Config, spec: dict[str, Any]) -> None:
         super().__init__(openapi=openapi, config=config, custom_template_path=TEMPLATES)
-        self.env.globals.update(auth=auth_header(spec), info=spec["info"])
+        servers = [server["url"] for server in spec.get("servers", [])]
+        self.env.globals.update(auth=auth_header(spec), info=spec["info"], servers=servers)
 
     def _build_api(self) -> None:
         super()._build_api()
@@ -121,21 +123,27 @@ def report(errors: list[GeneratorError]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml", help="the OpenAPI document")
     parser.add_argument("--config", type=Path, default=ROOT / "generator.yaml", help="generator settings")
     parser.add_argument("--output", type=Path, default=ROOT / "generated", help="the project folder to write")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="fail if the output differs from a fresh generation")
+    mode.add_argument(
+        "--check", action="store_true", help="fail if the output differs from a fresh generation"
+    )
     mode.add_argument("--force", action="store_true", help="regenerate even if no input changed")
     args = parser.parse_args()
     output: Path = args.output.resolve()
     digest_file = output / DIGEST_FILE
 
-    if not (args.check or args.force) and digest_file.is_file():
-        if digest_file.read_text().strip() == input_digest(args.spec, args.config):
-            print(f"{output.name}/ is up to date")
-            return 0
+    up_to_date = digest_file.is_file() and digest_file.read_text().strip() == input_digest(
+        args.spec, args.config
+    )
+    if up_to_date and not (args.check or args.force):
+        print(f"{output.name}/ is up to date")
+        return 0
 
     with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
         fresh = Path(scratch) / output.name
