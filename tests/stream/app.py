@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -31,8 +32,9 @@ def sse(data: Any, *, event: str | None = None, id: str | None = None, eol: str 
 class Reply:
     """The answer to one request, as a script writes it."""
 
-    def __init__(self, send: Send, headers: Mapping[str, str]) -> None:
+    def __init__(self, send: Send, headers: Mapping[str, str], body: bytes) -> None:
         self.headers = headers
+        self.body = body
         self._send = send
         self.started = False
 
@@ -50,13 +52,23 @@ class Reply:
 Script = Callable[[Reply], Awaitable[None]]
 
 
+@dataclass
+class Exchange:
+    """One request, and whether its client left before the answer ended."""
+
+    method: str
+    target: str
+    """The path as sent, and the query."""
+    headers: dict[str, str]
+    client_left: bool = False
+
+
 class ScriptedApp:
     """Answers each request with the script named by its `X-Script` header."""
 
     def __init__(self, scripts: Mapping[str, Script]) -> None:
         self.scripts = scripts
-        self.requests: list[dict[str, str]] = []
-        self.disconnects = 0
+        self.exchanges: list[Exchange] = []
         self._running = 0
         self._changed = threading.Condition()
 
@@ -68,12 +80,15 @@ class ScriptedApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http"
         headers = {name.decode().lower(): value.decode() for name, value in scope["headers"]}
-        self.requests.append(headers)
+        query = scope["query_string"].decode()
+        target = scope["raw_path"].decode() + (f"?{query}" if query else "")
+        exchange = Exchange(scope["method"], target, headers)
+        self.exchanges.append(exchange)
         self._count(+1)
         try:
+            reply = Reply(send, headers, await self._read_body(receive))
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(self._watch_for_disconnect, receive, tasks.cancel_scope)
-                reply = Reply(send, headers)
+                tasks.start_soon(self._watch_for_disconnect, receive, exchange, tasks.cancel_scope)
                 await self.scripts[headers["x-script"]](reply)
                 if not reply.started:
                     await reply.start()
@@ -82,10 +97,22 @@ class ScriptedApp:
         finally:
             self._count(-1)
 
-    async def _watch_for_disconnect(self, receive: Receive, scope: anyio.CancelScope) -> None:
+    @staticmethod
+    async def _read_body(receive: Receive) -> bytes:
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        return body
+
+    async def _watch_for_disconnect(
+        self, receive: Receive, exchange: Exchange, scope: anyio.CancelScope
+    ) -> None:
         while (await receive())["type"] != "http.disconnect":
             pass
-        self.disconnects += 1
+        exchange.client_left = True
         scope.cancel()
 
     def _count(self, change: int) -> None:
