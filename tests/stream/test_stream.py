@@ -20,7 +20,7 @@ import pytest
 from backups_api_client import AuthenticatedClient, errors
 from backups_api_client.api.backups import backups_create_new_backup_streamed as operation
 from backups_api_client.models import BackupStreamedProgress, SeededBackup
-from backups_api_client.streaming import ServerSentEvent
+from backups_api_client.streaming import ServerSentEvent, StreamContract
 
 from .app import Reply, ScriptedApp, sse
 from .live import serve
@@ -328,3 +328,8 @@ async def test_the_stock_async_function_still_returns_the_final_state(client_for
         final = await operation.asyncio(client=client, body=SeededBackup())
     assert isinstance(final, BackupStreamedProgress)
     assert final.to_dict() == COMPLETED
+
+
+def test_terminal_outcomes_are_checked() -> None:
+    with pytest.raises(ValueError, match="done"):
+        StreamContract(decode=json.loads, terminal_events={"end": "done"})  # type: ignore[dict-item]

@@ -273,8 +273,8 @@ def stream(
 
     Raises:
         errors.UnexpectedStatus: On entering, if the server answers with a status other than 2xx.
-        errors.StreamFailed: While iterating, if the server ends the stream with a failure event.
-        errors.StreamTruncated: While iterating, if the stream ends before its terminal event.
+        errors.StreamFailed: If the server ends the stream with a failure event.
+        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off.
         httpx.TimeoutException: If the server sends nothing for longer than Client.timeout.
 
     Returns:
@@ -308,8 +308,8 @@ def astream(
 
     Raises:
         errors.UnexpectedStatus: On entering, if the server answers with a status other than 2xx.
-        errors.StreamFailed: While iterating, if the server ends the stream with a failure event.
-        errors.StreamTruncated: While iterating, if the stream ends before its terminal event.
+        errors.StreamFailed: If the server ends the stream with a failure event.
+        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off.
         httpx.TimeoutException: If the server sends nothing for longer than Client.timeout.
 
     Returns:
