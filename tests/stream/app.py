@@ -1,8 +1,8 @@
 """A scripted ASGI server for the stream tests: each request names its script in `X-Script`.
 
-A script writes the answer through a `Reply`. The app watches for the client leaving while a
-script runs, and counts the answers still running, so a test can tell that every connection it
-opened was closed.
+A script writes the answer through a `Reply`. The app counts the answers still running and
+watches for the client closing the connection while one runs, so a test can tell that an answer
+has ended, and whether the client ended it.
 """
 
 from __future__ import annotations

@@ -46,7 +46,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("other") / "jobs-api-client"
     command = [sys.executable, str(ROOT / "scripts" / "generate.py"), "--force", "--output", str(project)]
     command += ["--spec", str(HERE / "other_spec.yaml"), "--config", str(HERE / "other_generator.yaml")]
-    subprocess.run(command, check=True, capture_output=True)
+    generation = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert generation.returncode == 0, generation.stderr
     return project
 
 
