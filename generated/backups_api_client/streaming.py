@@ -132,9 +132,11 @@ class Stream(_EventStream[T]):
 
     def close(self) -> None:
         """Stop reading and close the connection."""
-        if self._iterator is not None:
-            self._iterator.close()
-        self.response.close()
+        try:
+            if self._iterator is not None:
+                self._iterator.close()
+        finally:
+            self.response.close()
 
     def __iter__(self) -> Generator[T]:
         self._iterator = self._iterate()
@@ -182,9 +184,11 @@ class AsyncStream(_EventStream[T]):
 
     async def aclose(self) -> None:
         """Stop reading and close the connection."""
-        if self._iterator is not None:
-            await self._iterator.aclose()
-        await self.response.aclose()
+        try:
+            if self._iterator is not None:
+                await self._iterator.aclose()
+        finally:
+            await self.response.aclose()
 
     def __aiter__(self) -> AsyncGenerator[T]:
         self._iterator = self._aiterate()
