@@ -18,12 +18,15 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from httpx_sse import connect_sse
 from sample_database import create_sample_database
 
-from backups_api_client import AuthenticatedClient
-from backups_api_client.api.backups import backups_delete_specific_backup, backups_snapshot
-from backups_api_client.models import Backup, Backups, BackupStreamedProgress
+from backups_api_client import AuthenticatedClient, errors
+from backups_api_client.api.backups import (
+    backups_create_new_backup_streamed,
+    backups_delete_specific_backup,
+    backups_snapshot,
+)
+from backups_api_client.models import Backup, Backups, BackupStreamedProgress, SeededBackup
 from backups_server import config
 from backups_server.launcher import running_server
 from backups_server.restore import restore
@@ -72,8 +75,6 @@ def run(client: AuthenticatedClient, data_dir: Path, source: dict[str, int]) -> 
             show_progress(progress.percentage)
         if isinstance(progress.backup, Backup):
             backup = progress.backup
-        if isinstance(progress.message, str):
-            raise DemoFailed(progress.message)
     if backup is None:
         raise DemoFailed("the backup finished without saying which backup it is")
     print(f"  {backup.id}, {size(int(backup.bytes_))} of database\n")
@@ -102,19 +103,14 @@ def run(client: AuthenticatedClient, data_dir: Path, source: dict[str, int]) -> 
 
 
 def stream_backup(client: AuthenticatedClient) -> Iterator[BackupStreamedProgress]:
-    """The progress of a new backup as it happens, from POST /backups/create/streamed.
-
-    Reads the Server-Sent Events with httpx-sse for now; once the generated client streams, this
-    is `backups_create_new_backup_streamed.stream(client=client, body=SeededBackup())`.
-    """
-    with connect_sse(client.get_httpx_client(), "POST", "/backups/create/streamed", json={}) as events:
-        if events.response.status_code != 200:
-            raise DemoFailed(f"{events.response.status_code} {events.response.read().decode()}")
-        for event in events.iter_sse():
-            yield BackupStreamedProgress.from_dict(event.json())
-            if event.event in ("completed", "failed"):
-                return
-    raise DemoFailed("the event stream ended before the backup did")
+    """The progress of a new backup as it happens, from POST /backups/create/streamed."""
+    try:
+        with backups_create_new_backup_streamed.stream(client=client, body=SeededBackup()) as events:
+            yield from events
+    except errors.StreamFailed as failure:
+        raise DemoFailed(failure.message or str(failure)) from None
+    except (errors.StreamError, errors.UnexpectedStatus) as error:
+        raise DemoFailed(str(error)) from None
 
 
 def show_progress(percentage: float) -> None:

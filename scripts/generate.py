@@ -7,8 +7,16 @@ folder and fails, naming the files, when the output on disk differs from a fresh
 
 Beyond the stock generator, the templates get:
 - every template under templates/package/, rendered into the package (the streaming runtime);
+- templates/docs/, rendered into docs/ beside the package: one page per tag (`api_page(tag)`), one
+  per model and enum (`<ClassName>.md`);
 - `auth`, the header and prefix of the spec's API key or bearer scheme, for the client defaults;
-- `info`, the spec's info object as written (license, description).
+- `info`, the spec's info object as written (license, description);
+- `servers`, the URLs of the spec's servers;
+- `tags`, each tag's description by the generator's name for the tag;
+- `parameter_description(endpoint, parameter)`, the spec's description of a parameter, which the
+  generator keeps only when it is on the parameter's schema;
+- the filters `model_links` (a type annotation with each model or enum linked to its page) and
+  `table_cell` (text on one line, safe in a Markdown table cell).
 """
 
 from __future__ import annotations
@@ -17,10 +25,13 @@ import argparse
 import filecmp
 import hashlib
 import os
+import re
 import shutil
 import sys
 import tempfile
+from functools import reduce
 from importlib.metadata import version
+from operator import getitem
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +39,17 @@ from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import GeneratorError
+from openapi_python_client.parser.openapi import Endpoint
+from openapi_python_client.parser.properties import Property
+from openapi_python_client.schema.untrusted_string import UntrustedString
+from openapi_python_client.strings import PythonCode, PythonIdentifier, pascal_case
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 PACKAGE_TEMPLATES = TEMPLATES / "package"
 DIGEST_FILE = ".inputs-digest"
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
 def input_digest(spec: Path, config: Path) -> str:
@@ -59,12 +75,85 @@ def auth_header(spec: dict[str, Any]) -> dict[str, str]:
     return {"name": "Authorization", "prefix": "Bearer"}
 
 
+def parameter_descriptions(spec: dict[str, Any]) -> dict[tuple[str, str, str], str]:
+    """The description of every parameter, by (path, method, name), following `$ref`s."""
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = reduce(getitem, node["$ref"].removeprefix("#/").split("/"), spec)
+        return node
+
+    found: dict[tuple[str, str, str], str] = {}
+    for path, item in spec.get("paths", {}).items():
+        for method in HTTP_METHODS & item.keys():
+            for parameter in map(resolve, item.get("parameters", []) + item[method].get("parameters", [])):
+                found[path, method, parameter["name"]] = parameter.get("description", "")
+    return found
+
+
+def table_cell(text: UntrustedString | str | None) -> str:
+    """Text on one line, with its pipes escaped, for a cell of a Markdown table."""
+    if isinstance(text, UntrustedString):
+        text = text.get_untrusted_value()
+    return " ".join((text or "").split()).replace("|", "\\|")
+
+
+def api_page(tag: str) -> str:
+    """The file name of a tag's page in docs/."""
+    return f"{pascal_case(tag)}Api.md"
+
+
 class ClientProject(Project):
-    """The stock project, plus the package templates and the spec-derived template globals."""
+    """The stock project, plus the package and docs templates and the spec-derived template globals."""
 
     def __init__(self, *, openapi: GeneratorData, config: Config, spec: dict[str, Any]) -> None:
         super().__init__(openapi=openapi, config=config, custom_template_path=TEMPLATES)
-        self.env.globals.update(auth=auth_header(spec), info=spec["info"])
+        servers = [server["url"] for server in spec.get("servers", [])]
+        tags = {PythonIdentifier(tag["name"], "tag"): tag.get("description") for tag in spec.get("tags", [])}
+        descriptions = parameter_descriptions(spec)
+
+        def parameter_description(endpoint: Endpoint, parameter: Property) -> UntrustedString | str | None:
+            key = (endpoint.path.get_untrusted_value(), endpoint.method, parameter.name.get_untrusted_value())
+            return descriptions.get(key) or parameter.description
+
+        self.env.globals.update(
+            auth=auth_header(spec),
+            info=spec["info"],
+            servers=servers,
+            tags=tags,
+            api_page=api_page,
+            parameter_description=parameter_description,
+        )
+        self.env.filters.update(model_links=self.model_links, table_cell=table_cell)
+
+    def model_links(self, annotation: PythonCode | str) -> str:
+        """A type annotation for Markdown, each model or enum in it a link to its page."""
+        if isinstance(annotation, PythonCode):
+            annotation = annotation.as_unembedded_code()
+        pages = {model.class_info.name for model in [*self.openapi.models, *self.openapi.enums]}
+
+        def link(word: re.Match[str]) -> str:
+            return f"[{word[0]}]({word[0]}.md)" if word[0] in pages else word[0]
+
+        return re.sub(r"\w+", link, annotation)
+
+    def _build_metadata(self) -> None:
+        super()._build_metadata()
+        self._build_docs()
+
+    def _build_docs(self) -> None:
+        """The API reference: a page per tag, and one per model and enum."""
+        docs_dir = self.project_dir / "docs"
+        docs_dir.mkdir()
+        pages: list[tuple[str, str, dict[str, Any]]] = [
+            (api_page(tag), "api", {"tag": tag, "collection": collection})
+            for tag, collection in self.openapi.endpoint_collections_by_tag.items()
+        ]
+        pages += [(f"{model.class_info.name}.md", "model", {"model": model}) for model in self.openapi.models]
+        pages += [(f"{enum.class_info.name}.md", "enum", {"enum": enum}) for enum in self.openapi.enums]
+        for name, kind, context in pages:
+            template = self.env.get_template(f"docs/{kind}.md.jinja")
+            (docs_dir / name).write_text(template.render(**context), encoding=self.config.file_encoding)
 
     def _build_api(self) -> None:
         super()._build_api()
@@ -136,11 +225,10 @@ def main() -> int:
     output: Path = args.output.resolve()
     digest_file = output / DIGEST_FILE
 
-    if (
-        not (args.check or args.force)
-        and digest_file.is_file()
-        and digest_file.read_text().strip() == input_digest(args.spec, args.config)
-    ):
+    up_to_date = digest_file.is_file() and digest_file.read_text().strip() == input_digest(
+        args.spec, args.config
+    )
+    if up_to_date and not (args.check or args.force):
         print(f"{output.name}/ is up to date")
         return 0
 

@@ -4,9 +4,9 @@ folder store or by an S3 store (moto's server mode), and the generated client to
 - `store`: the store under test; a folder by default, `s3` through indirect parametrization:
   `@pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)`.
 - `start_server(...)`: starts a server on a temporary database and `store`; stopped at teardown.
-- `live_server`: one started server; `client`: an AuthenticatedClient for it.
-- `shared_server`: one server for a whole module, for tests that change nothing another test
-  could notice (authentication, validation, fuzzing).
+- `server`: a fresh server of its own for one test; `client`: an AuthenticatedClient for it.
+- `live_server`: one server for the whole session on a folder store, for tests that change
+  nothing another test could notice (authentication, validation, examples, fuzzing).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class LiveServer:
     store: StoreUnderTest
 
     @property
-    def base_url(self) -> str:
+    def url(self) -> str:
         return self.process.base_url
 
     @property
@@ -130,7 +130,7 @@ class LiveServer:
         return self.process.api_key
 
     def client(self) -> AuthenticatedClient:
-        return AuthenticatedClient(base_url=self.base_url, token=self.api_key)
+        return AuthenticatedClient(base_url=self.url, token=self.api_key)
 
 
 class ServerFactory:
@@ -170,7 +170,7 @@ class ServerFactory:
     def stop_all(self) -> None:
         for server in self.servers:
             server.process.stop()
-            print(f"--- log of the server on {server.base_url}:\n{server.process.log_tail()}")
+            print(f"--- log of the server on {server.url}:\n{server.process.log_tail()}")
 
 
 @pytest.fixture
@@ -181,19 +181,19 @@ def start_server(tmp_path: Path, store: StoreUnderTest) -> Iterator[ServerFactor
 
 
 @pytest.fixture
-def live_server(start_server: ServerFactory) -> LiveServer:
+def server(start_server: ServerFactory) -> LiveServer:
     return start_server()
 
 
 @pytest.fixture
-def client(live_server: LiveServer) -> Iterator[AuthenticatedClient]:
-    with live_server.client() as client:
+def client(server: LiveServer) -> Iterator[AuthenticatedClient]:
+    with server.client() as client:
         yield client
 
 
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("shared")
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("live")
     store_root = root / "store"
     factory = ServerFactory(root, StoreUnderTest("folder", store_root.as_uri(), FolderStore(store_root)))
     yield factory()

@@ -233,7 +233,7 @@ class BackupService:
             "version": self.version,
             "timestamp": str(timestamp),
             "bytes": size,
-            "created": {"value": created.isoformat(timespec="microseconds").replace("+00:00", "Z")},
+            "created": {"value": created.isoformat(timespec="microseconds")},
             "device_name": self.device_name,
             "platform": PLATFORMS.get(sys.platform, "UNKNOWN"),
         }

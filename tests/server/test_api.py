@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import DEVICE_NAME
 from httpx_sse import connect_sse
 
 import backups_server
@@ -31,12 +30,14 @@ from backups_api_client.models import (
     SeededBackup,
 )
 
+from ..conftest import DEVICE_NAME
+
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from conftest import LiveServer, ServerFactory
-
     from backups_api_client import AuthenticatedClient
+
+    from ..conftest import LiveServer, ServerFactory
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -63,14 +64,14 @@ def database_bytes(database: Path) -> int:
 
 
 def test_create_answers_a_truthful_backup(
-    client: AuthenticatedClient, live_server: LiveServer, spec: dict[str, Any]
+    client: AuthenticatedClient, server: LiveServer, spec: dict[str, Any]
 ) -> None:
     backup = create(client)
 
     assert backup.version == backups_server.__version__
     assert backup.id == f"{backup.version}_{backup.timestamp}"
     assert re.fullmatch(spec["components"]["parameters"]["backup"]["schema"]["pattern"], backup.id)
-    assert backup.bytes_ == database_bytes(live_server.database)
+    assert backup.bytes_ == database_bytes(server.database)
     assert backup.device_name == DEVICE_NAME
     assert backup.platform == PLATFORMS.get(sys.platform, PlatformEnum.UNKNOWN)
     assert backup.created.value == datetime(1970, 1, 1, tzinfo=UTC) + timedelta(
@@ -94,28 +95,28 @@ def test_list_shows_every_backup_newest_first(client: AuthenticatedClient) -> No
     ]
 
 
-def test_concurrent_backups_get_different_ids(live_server: LiveServer) -> None:
+def test_concurrent_backups_get_different_ids(server: LiveServer) -> None:
     def create_one(_: int) -> str:
-        with live_server.client() as client:
+        with server.client() as client:
             return create(client).id
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         ids = list(pool.map(create_one, range(6)))
 
     assert len(set(ids)) == 6
-    with live_server.client() as client:
+    with server.client() as client:
         assert sorted(backup.id for backup in listing(client).iterable) == sorted(ids)
 
 
-def test_delete_removes_the_backup_and_its_data(client: AuthenticatedClient, live_server: LiveServer) -> None:
+def test_delete_removes_the_backup_and_its_data(client: AuthenticatedClient, server: LiveServer) -> None:
     kept, deleted = create(client), create(client)
 
     response = backups_delete_specific_backup.sync_detailed(deleted.id, client=client)
 
     assert response.status_code == 204
     assert [backup.id for backup in listing(client).iterable] == [kept.id]
-    assert live_server.store.store.list(f"backups/{deleted.id}/") == []
-    assert live_server.store.store.list(f"backups/{kept.id}/") != []
+    assert server.store.store.list(f"backups/{deleted.id}/") == []
+    assert server.store.store.list(f"backups/{kept.id}/") != []
     again = backups_delete_specific_backup.sync_detailed(deleted.id, client=client)
     assert again.status_code == 404
     assert again.parsed == f"Backup {deleted.id} was not found"
@@ -132,6 +133,19 @@ def test_streamed_answers_the_final_state_as_json_by_default(client: Authenticat
     assert progress.percentage == 100
     assert isinstance(progress.backup, Backup)
     assert [backup.id for backup in listing(client).iterable] == [progress.backup.id]
+
+
+def test_the_generated_client_streams_a_backup(client: AuthenticatedClient) -> None:
+    with backups_create_new_backup_streamed.stream(client=client, body=SeededBackup()) as events:
+        progress = list(events)
+        final_event = events.last_event
+
+    assert progress[0].status == ModelDownloadProgressStatusEnum.INITIALIZED
+    assert progress[-1].status == ModelDownloadProgressStatusEnum.COMPLETED
+    assert final_event is not None
+    assert final_event.event == "completed"
+    assert isinstance(progress[-1].backup, Backup)
+    assert [backup.id for backup in listing(client).iterable] == [progress[-1].backup.id]
 
 
 def test_streamed_sends_progress_events_to_an_event_stream(client: AuthenticatedClient) -> None:
@@ -160,19 +174,19 @@ def test_streamed_sends_progress_events_to_an_event_stream(client: Authenticated
 
 
 def test_a_backup_completes_when_the_client_disconnects_mid_stream(
-    start_server: ServerFactory, live_server: LiveServer
+    start_server: ServerFactory, server: LiveServer
 ) -> None:
     with (
-        live_server.client() as client,
+        server.client() as client,
         connect_sse(client.get_httpx_client(), "POST", "/backups/create/streamed", json={}) as source,
     ):
         first = next(source.iter_sse())
     assert first.json()["status"] == "INITIALIZED"
 
-    live_server.process.stop()  # a graceful stop waits for running backups
-    restarted = start_server(database=live_server.database)
+    server.process.stop()  # a graceful stop waits for running backups
+    restarted = start_server(database=server.database)
 
     with restarted.client() as client:
         backups = listing(client).iterable
     assert len(backups) == 1
-    assert backups[0].bytes_ == database_bytes(live_server.database)
+    assert backups[0].bytes_ == database_bytes(server.database)

@@ -18,7 +18,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from conftest import LiveServer
+    from ..conftest import LiveServer
 
 UPSTREAM_BACKUP_FIELDS = {"id", "version", "timestamp", "bytes", "created", "device_name", "platform"}
 UPSTREAM_PLATFORMS = {"WEB", "MACOS", "LINUX", "WINDOWS", "FUCHSIA", "IOS", "ANDROID", "UNKNOWN"}
@@ -45,15 +45,15 @@ CLIENTS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(params=sorted(CLIENTS))
 def upstream_client(
-    request: pytest.FixtureRequest, live_server: LiveServer
+    request: pytest.FixtureRequest, server: LiveServer
 ) -> Iterator[tuple[httpx.Client, dict[str, Any]]]:
     shape = CLIENTS[request.param]
     headers = {
-        "X-Application-ID": live_server.api_key,
+        "X-Application-ID": server.api_key,
         "Content-Type": "application/json",
         **shape["headers"],
     }
-    with httpx.Client(base_url=live_server.base_url, headers=headers, timeout=30) as client:
+    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
         yield client, shape
 
 

@@ -18,7 +18,7 @@ from backups_server.launcher import spawn
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from conftest import ServerFactory
+    from ..conftest import ServerFactory
 
 SETTINGS = [
     "BACKUPS_DATABASE",
@@ -76,14 +76,12 @@ def test_several_keys_from_the_environment_or_a_file(start_server: ServerFactory
         environment={"BACKUPS_API_KEY": "", "BACKUPS_API_KEY_FILE": str(key_file), **verbose}
     )
 
-    assert [
-        status_with_key(from_environment.base_url, key) for key in ("first-key", "second-key", "first")
-    ] == [
+    assert [status_with_key(from_environment.url, key) for key in ("first-key", "second-key", "first")] == [
         200,
         200,
         511,
     ]
-    assert [status_with_key(from_file.base_url, key) for key in ("third-key", "fourth-key", "first-key")] == [
+    assert [status_with_key(from_file.url, key) for key in ("third-key", "fourth-key", "first-key")] == [
         200,
         200,
         511,

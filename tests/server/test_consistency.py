@@ -17,7 +17,7 @@ from backups_server.snapshot import snapshot
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from conftest import ServerFactory, StoreUnderTest
+    from ..conftest import ServerFactory, StoreUnderTest
 
 ROWS = 2000
 
@@ -102,7 +102,7 @@ def test_a_backup_taken_during_continuous_commits_restores_to_one_committed_stat
         assert started.wait(timeout=30)
         first = heads[-1]
         response = httpx.post(
-            f"{server.base_url}/backups/create", headers={"X-Application-ID": server.api_key}, timeout=60
+            f"{server.url}/backups/create", headers={"X-Application-ID": server.api_key}, timeout=60
         )
         last = heads[-1]
     finally:

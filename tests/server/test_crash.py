@@ -16,7 +16,7 @@ from backups_server.restore import restore
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from conftest import ServerFactory, StoreUnderTest
+    from ..conftest import ServerFactory, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 

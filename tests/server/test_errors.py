@@ -18,7 +18,7 @@ from backups_server.launcher import free_port
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from conftest import LiveServer, ServerFactory, StoreUnderTest
+    from ..conftest import LiveServer, ServerFactory, StoreUnderTest
 
 BACKUP_ID = "1.0.0_1795854206123456"
 OPERATIONS = [
@@ -31,12 +31,12 @@ OPERATIONS = [
 
 def http_client(server: LiveServer) -> httpx.Client:
     """A plain HTTP client that sends the key, for requests the generated client cannot make."""
-    return httpx.Client(base_url=server.base_url, headers={"X-Application-ID": server.api_key}, timeout=30)
+    return httpx.Client(base_url=server.url, headers={"X-Application-ID": server.api_key}, timeout=30)
 
 
 @pytest.fixture
-def http(shared_server: LiveServer) -> Iterator[httpx.Client]:
-    with http_client(shared_server) as client:
+def http(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with http_client(live_server) as client:
         yield client
 
 
@@ -57,24 +57,24 @@ def assert_plain_error(response: httpx.Response, status: int) -> str:
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 @pytest.mark.parametrize("key", [None, "", "wrong-key", "test-key-7f3a9c-but-longer"])
 def test_a_missing_or_wrong_key_is_511(
-    shared_server: LiveServer, spec: dict[str, Any], method: str, path: str, key: str | None
+    live_server: LiveServer, spec: dict[str, Any], method: str, path: str, key: str | None
 ) -> None:
     headers = {} if key is None else {"X-Application-ID": key}
-    response = httpx.request(method, shared_server.base_url + path, headers=headers, json={})
+    response = httpx.request(method, live_server.url + path, headers=headers, json={})
 
     assert assert_plain_error(response, 511) == documented_text(spec, "AuthenticationRequired")
 
 
-def test_the_generated_client_without_a_key_gets_511(shared_server: LiveServer, spec: dict[str, Any]) -> None:
-    with Client(base_url=shared_server.base_url) as client:
+def test_the_generated_client_without_a_key_gets_511(live_server: LiveServer, spec: dict[str, Any]) -> None:
+    with Client(base_url=live_server.url) as client:
         response = backups_snapshot.sync_detailed(client=client)
 
     assert response.status_code == 511
     assert response.parsed == documented_text(spec, "AuthenticationRequired")
 
 
-def test_the_health_check_needs_no_key(shared_server: LiveServer) -> None:
-    response = httpx.get(f"{shared_server.base_url}/.well-known/health")
+def test_the_health_check_needs_no_key(live_server: LiveServer) -> None:
+    response = httpx.get(f"{live_server.url}/.well-known/health")
 
     assert response.status_code == 200
     assert response.text == "ok"
@@ -82,10 +82,10 @@ def test_the_health_check_needs_no_key(shared_server: LiveServer) -> None:
 
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 def test_a_store_of_a_newer_format_is_505_and_left_untouched(
-    live_server: LiveServer, store: StoreUnderTest, spec: dict[str, Any]
+    server: LiveServer, store: StoreUnderTest, spec: dict[str, Any]
 ) -> None:
     marker = json.dumps({"format": 2, "written_by": "a newer server"}).encode()
-    with http_client(live_server) as http:
+    with http_client(server) as http:
         assert http.post("/backups/create").status_code == 200
         store.store.write("format.json", io.BytesIO(marker))
         before = {item.name: item.size for item in store.store.list("")}
@@ -131,10 +131,12 @@ def test_an_unknown_backup_is_404(http: httpx.Client) -> None:
 def test_a_body_that_breaks_the_spec_is_400(
     http: httpx.Client, path: str, content: bytes, content_type: str
 ) -> None:
+    before = http.get("/backups").json()["iterable"]
+
     response = http.post(path, content=content, headers={"Content-Type": content_type})
 
     assert_plain_error(response, 400)
-    assert http.get("/backups").json()["iterable"] == []
+    assert http.get("/backups").json()["iterable"] == before
 
 
 def test_a_delete_body_that_breaks_the_spec_is_400(http: httpx.Client) -> None:
@@ -183,8 +185,8 @@ def test_bodies_with_nulls_omissions_or_nothing_are_accepted(
     Backup.from_dict(response.json())
 
 
-def test_the_generated_client_sends_no_body_with_a_json_content_type(shared_server: LiveServer) -> None:
-    with shared_server.client() as client:
+def test_the_generated_client_sends_no_body_with_a_json_content_type(live_server: LiveServer) -> None:
+    with live_server.client() as client:
         response = backups_create_new_backup.sync_detailed(client=client)
 
     assert response.status_code == 200
@@ -213,7 +215,7 @@ def test_a_failing_store_is_a_short_500(start_server: ServerFactory, store: Stor
     headers = {"X-Application-ID": server.api_key}
 
     for method, path in OPERATIONS:
-        response = httpx.request(method, server.base_url + path, headers=headers, timeout=30)
+        response = httpx.request(method, server.url + path, headers=headers, timeout=30)
         assert assert_plain_error(response, 500) == "The backup store failed; see the server log"
 
     assert "Traceback" in server.process.log.read_text()

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from conftest import rows
+
+from ..conftest import rows
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from conftest import LiveServer, StoreUnderTest
+    from ..conftest import LiveServer, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -32,30 +33,30 @@ def restore_command(store: StoreUnderTest, *arguments: str) -> subprocess.Comple
 
 
 def create_backup(server: LiveServer) -> str:
-    response = httpx.post(f"{server.base_url}/backups/create", headers={"X-Application-ID": server.api_key})
+    response = httpx.post(f"{server.url}/backups/create", headers={"X-Application-ID": server.api_key})
     assert response.status_code == 200
     backup_id: str = response.json()["id"]
     return backup_id
 
 
 def test_restore_writes_the_database_as_it_was(
-    live_server: LiveServer, store: StoreUnderTest, tmp_path: Path
+    server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:
-    backup_id = create_backup(live_server)
+    backup_id = create_backup(server)
     target = tmp_path / "restored" / "notes.sqlite"
 
     result = restore_command(store, backup_id, "--to", str(target))
 
     assert result.returncode == 0, result.stderr
     assert f"Restored backup {backup_id}" in result.stdout
-    assert rows(target) == rows(live_server.database)
+    assert rows(target) == rows(server.database)
     assert sorted(path.name for path in target.parent.iterdir()) == ["notes.sqlite"]
 
 
 def test_restore_replaces_a_file_only_with_force(
-    live_server: LiveServer, store: StoreUnderTest, tmp_path: Path
+    server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:
-    backup_id = create_backup(live_server)
+    backup_id = create_backup(server)
     target = tmp_path / "notes.sqlite"
     target.write_bytes(b"precious")
     stale_wal = tmp_path / "notes.sqlite-wal"
@@ -70,12 +71,12 @@ def test_restore_replaces_a_file_only_with_force(
     forced = restore_command(store, backup_id, "--to", str(target), "--force")
 
     assert forced.returncode == 0, forced.stderr
-    assert rows(target) == rows(live_server.database)
+    assert rows(target) == rows(server.database)
     assert not stale_wal.exists()
 
 
 def test_restore_of_an_unknown_backup_fails_clearly(
-    live_server: LiveServer, store: StoreUnderTest, tmp_path: Path
+    server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:
     result = restore_command(store, "1.0.0_1", "--to", str(tmp_path / "notes.sqlite"))
 
@@ -84,8 +85,8 @@ def test_restore_of_an_unknown_backup_fails_clearly(
     assert list(tmp_path.glob("notes.sqlite*")) == []
 
 
-def test_restore_refuses_damaged_data(live_server: LiveServer, store: StoreUnderTest, tmp_path: Path) -> None:
-    backup_id = create_backup(live_server)
+def test_restore_refuses_damaged_data(server: LiveServer, store: StoreUnderTest, tmp_path: Path) -> None:
+    backup_id = create_backup(server)
     data = f"backups/{backup_id}/data.sqlite.zst"
     stored = io.BytesIO()
     store.store.read(data, stored)

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import make_database
 
 import backups_server.backups
 from backups_server.backups import BackupService, readable
 from backups_server.store import FolderStore
+
+from ..conftest import make_database
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -13,7 +13,7 @@ from backups_server.store import FolderStore, ObjectMissing, S3Store, StoreError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from conftest import StoreUnderTest
+    from ..conftest import StoreUnderTest
 
 both_stores = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 

@@ -10,12 +10,17 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from conftest import make_database
+
+from backups_api_client import errors
+from backups_api_client.api.backups import backups_create_new_backup_streamed
+from backups_api_client.models import SeededBackup
+
+from ..conftest import make_database
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from conftest import LiveServer, ServerFactory
+    from ..conftest import LiveServer, ServerFactory
 
 SNAPSHOT_FAILED = "The database could not be snapshotted; see the server log"
 
@@ -24,7 +29,7 @@ def stream_lines(server: LiveServer) -> Iterator[str]:
     """The lines of a streamed backup, as they arrive."""
     headers = {"X-Application-ID": server.api_key, "Accept": "text/event-stream"}
     with httpx.stream(
-        "POST", f"{server.base_url}/backups/create/streamed", headers=headers, timeout=30
+        "POST", f"{server.url}/backups/create/streamed", headers=headers, timeout=30
     ) as response:
         assert response.status_code == 200
         yield from response.iter_lines()
@@ -75,10 +80,25 @@ def test_a_backup_that_breaks_mid_way_ends_the_stream_with_a_failed_event(
     assert [event for _, event, _ in received] == ["progress", "failed"]
     assert received[-1][2] == {"status": "FAILED", "percentage": 0, "message": SNAPSHOT_FAILED}
     headers = {"X-Application-ID": server.api_key}
-    listing = httpx.get(f"{server.base_url}/backups", headers=headers).json()
+    listing = httpx.get(f"{server.url}/backups", headers=headers).json()
     assert listing["iterable"] == []
     assert server.store.store.list("backups/") == []
     assert list((server.data_dir / "tmp").iterdir()) == []
+
+
+def test_the_generated_client_raises_the_failure_of_a_stream(start_server: ServerFactory) -> None:
+    broken = start_server.tmp_path / "broken.sqlite"
+    broken.write_bytes(b"this is not a SQLite database" * 1000)
+    server = start_server(database=broken)
+
+    with (
+        server.client() as client,
+        pytest.raises(errors.StreamFailed) as failure,
+        backups_create_new_backup_streamed.stream(client=client, body=SeededBackup()) as events,
+    ):
+        list(events)
+
+    assert failure.value.message == SNAPSHOT_FAILED
 
 
 def test_a_failed_backup_without_an_event_stream_is_a_500(start_server: ServerFactory) -> None:
@@ -88,7 +108,7 @@ def test_a_failed_backup_without_an_event_stream_is_a_500(start_server: ServerFa
     headers = {"X-Application-ID": server.api_key}
 
     for path in ("/backups/create", "/backups/create/streamed"):
-        response = httpx.post(server.base_url + path, headers=headers, timeout=30)
+        response = httpx.post(server.url + path, headers=headers, timeout=30)
         assert response.status_code == 500
         assert response.headers["content-type"].startswith("text/plain")
         assert response.text == SNAPSHOT_FAILED
@@ -105,11 +125,9 @@ def test_a_failed_backup_without_an_event_stream_is_a_500(start_server: ServerFa
         ("", False),
     ],
 )
-def test_streamed_negotiates_on_accept(shared_server: LiveServer, accept: str, streams: bool) -> None:
-    headers = {"X-Application-ID": shared_server.api_key, "Accept": accept}
-    response = httpx.post(
-        f"{shared_server.base_url}/backups/create/streamed", headers=headers, json={}, timeout=30
-    )
+def test_streamed_negotiates_on_accept(live_server: LiveServer, accept: str, streams: bool) -> None:
+    headers = {"X-Application-ID": live_server.api_key, "Accept": accept}
+    response = httpx.post(f"{live_server.url}/backups/create/streamed", headers=headers, json={}, timeout=30)
 
     assert response.status_code == 200
     if streams:

@@ -23,7 +23,7 @@ class Backup:
 
     Example:
         {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp': '1795854206123456', 'bytes': 1048576,
-            'created': {'value': '2026-11-28T08:23:26.123456Z', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'created': {'value': '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
             'device_name': 'workstation', 'platform': 'LINUX'}
 
     Attributes:
@@ -32,7 +32,7 @@ class Backup:
         timestamp (str): When the backup was taken, in microseconds since the Unix epoch, as a string.
         bytes_ (float): Size of the backed-up database in bytes (the uncompressed snapshot, not the stored object).
         created (GroupedTimestamp): A moment in time, with a form for people to read. Example: {'value':
-            '2026-11-28T08:23:26.123456Z', 'readable': 'Today - November 28th, 8:23 a.m.'}.
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'}.
         device_name (str): The name of the machine the backup was taken on.
         platform (PlatformEnum): The operating system a backup was taken on. Example: LINUX.
         schema (EmbeddedModelSchema | None | Unset): The schema version this object was written with.

@@ -24,8 +24,8 @@ class Backups:
 
     Example:
         {'iterable': [{'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp': '1795854206123456', 'bytes':
-            1048576, 'created': {'value': '2026-11-28T08:23:26.123456Z', 'readable': 'Today - November 28th, 8:23 a.m.'},
-            'device_name': 'workstation', 'platform': 'LINUX'}], 'indices': {'1.0.0_1795854206123456': 0}}
+            1048576, 'created': {'value': '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23
+            a.m.'}, 'device_name': 'workstation', 'platform': 'LINUX'}], 'indices': {'1.0.0_1795854206123456': 0}}
 
     Attributes:
         iterable (list[Backup]):

@@ -21,7 +21,7 @@ class GroupedTimestamp:
     """A moment in time, with a form for people to read.
 
     Example:
-        {'value': '2026-11-28T08:23:26.123456Z', 'readable': 'Today - November 28th, 8:23 a.m.'}
+        {'value': '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'}
 
     Attributes:
         value (datetime.datetime): The moment, as an RFC 3339 date-time.

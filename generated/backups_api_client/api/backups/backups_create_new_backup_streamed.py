@@ -1,3 +1,4 @@
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -7,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.backup_streamed_progress import BackupStreamedProgress
 from ...models.seeded_backup import SeededBackup
+from ...streaming import AsyncStream, Stream, StreamContract
 from ...types import UNSET, Response, Unset
 
 
@@ -237,3 +239,87 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def _decode_event(data: str) -> BackupStreamedProgress:
+    return BackupStreamedProgress.from_dict(json.loads(data))
+
+
+_EVENT_STREAM = StreamContract(
+    decode=_decode_event,
+    terminal_events={
+        "completed": "success",
+        "failed": "failure",
+    },
+    message_field="message",
+)
+
+
+def stream(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SeededBackup | Unset = UNSET,
+) -> Stream[BackupStreamedProgress]:
+    """/backups/create/streamed [POST]: the event stream
+
+    Sends the request with `Accept: text/event-stream` when the `with` block is entered; iterating gives
+    the BackupStreamedProgress in each event's data, as it arrives. `.last_event` is the latest event
+    (its type, id and data) and `.response` the httpx response. Leaving the block closes the connection.
+    The client's read timeout is the longest wait allowed between two events.
+
+    Args:
+        body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
+            local database. Example: {}.
+
+    Raises:
+        errors.UnexpectedStatus: On entering, if the server answers with a status other than 2xx.
+        errors.StreamFailed: If the server ends the stream with a failure event.
+        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off.
+        httpx.TimeoutException: If the server sends nothing for longer than Client.timeout.
+
+    Returns:
+        Stream[BackupStreamedProgress]
+    """
+
+    return Stream(
+        client.get_httpx_client(),
+        _get_kwargs(
+            body=body,
+        ),
+        _EVENT_STREAM,
+    )
+
+
+def astream(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SeededBackup | Unset = UNSET,
+) -> AsyncStream[BackupStreamedProgress]:
+    """/backups/create/streamed [POST]: the event stream
+
+    Sends the request with `Accept: text/event-stream` when the `async with` block is entered; iterating
+    gives the BackupStreamedProgress in each event's data, as it arrives. `.last_event` is the latest
+    event (its type, id and data) and `.response` the httpx response. Leaving the block closes the
+    connection. The client's read timeout is the longest wait allowed between two events.
+
+    Args:
+        body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
+            local database. Example: {}.
+
+    Raises:
+        errors.UnexpectedStatus: On entering, if the server answers with a status other than 2xx.
+        errors.StreamFailed: If the server ends the stream with a failure event.
+        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off.
+        httpx.TimeoutException: If the server sends nothing for longer than Client.timeout.
+
+    Returns:
+        AsyncStream[BackupStreamedProgress]
+    """
+
+    return AsyncStream(
+        client.get_async_httpx_client(),
+        _get_kwargs(
+            body=body,
+        ),
+        _EVENT_STREAM,
+    )

@@ -93,9 +93,9 @@ def sync_detailed(
         body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
             restore it.
              Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
-            '1795854206123456', 'bytes': 1048576, 'created': {'value': '2026-11-28T08:23:26.123456Z',
-            'readable': 'Today - November 28th, 8:23 a.m.'}, 'device_name': 'workstation', 'platform':
-            'LINUX'}.
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,9 +135,9 @@ def sync(
         body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
             restore it.
              Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
-            '1795854206123456', 'bytes': 1048576, 'created': {'value': '2026-11-28T08:23:26.123456Z',
-            'readable': 'Today - November 28th, 8:23 a.m.'}, 'device_name': 'workstation', 'platform':
-            'LINUX'}.
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,9 +172,9 @@ async def asyncio_detailed(
         body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
             restore it.
              Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
-            '1795854206123456', 'bytes': 1048576, 'created': {'value': '2026-11-28T08:23:26.123456Z',
-            'readable': 'Today - November 28th, 8:23 a.m.'}, 'device_name': 'workstation', 'platform':
-            'LINUX'}.
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,9 +212,9 @@ async def asyncio(
         body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
             restore it.
              Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
-            '1795854206123456', 'bytes': 1048576, 'created': {'value': '2026-11-28T08:23:26.123456Z',
-            'readable': 'Today - November 28th, 8:23 a.m.'}, 'device_name': 'workstation', 'platform':
-            'LINUX'}.
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

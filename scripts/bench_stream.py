@@ -1,0 +1,167 @@
+"""How fast the generated stream() consumes events, against a hand-written loop and the transport.
+
+A server process (uvicorn on 127.0.0.1) streams pre-rendered BackupStreamedProgress events; this
+process reads them three ways, each several times, and keeps the best time of each:
+
+  (a) the generated `backups_create_new_backup_streamed.stream()`, typed items;
+  (b) the loop a user would write without it: httpx-sse, json.loads and
+      BackupStreamedProgress.from_dict for each event;
+  (c) the transport floor: `iter_bytes()`, no parsing.
+
+The target is (a)/(b) <= 1.0: the generated code is no slower than the hand-written loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import uvicorn
+from httpx_sse import connect_sse
+
+from backups_api_client import AuthenticatedClient
+from backups_api_client.api.backups import backups_create_new_backup_streamed
+from backups_api_client.models import BackupStreamedProgress, SeededBackup
+
+PATH = "/backups/create/streamed"
+API_KEY = "any key: the benchmark server does not check it"
+BACKUP = {
+    "id": "1.0.0_1795854206123456",
+    "version": "1.0.0",
+    "timestamp": "1795854206123456",
+    "bytes": 1048576,
+    "created": {"value": "2026-11-28T08:23:26.123456+00:00", "readable": "Today - November 28th, 8:23 a.m."},
+    "device_name": "workstation",
+    "platform": "LINUX",
+}
+
+
+def render(events: int) -> bytes:
+    """The whole stream: progress events, then one completed event."""
+    lines = []
+    for number in range(1, events):
+        data = json.dumps({"status": "IN-PROGRESS", "percentage": round(100 * number / events, 3)})
+        lines.append(f"id: {number}\nevent: progress\ndata: {data}\n\n")
+    final = json.dumps({"status": "COMPLETED", "percentage": 100, "backup": BACKUP})
+    lines.append(f"id: {events}\nevent: completed\ndata: {final}\n\n")
+    return "".join(lines).encode()
+
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+App = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
+
+
+def event_stream_app(payload: bytes, chunk_size: int) -> App:
+    """An ASGI app that answers every request with `payload`, `chunk_size` bytes at a time."""
+    chunks = [payload[start : start + chunk_size] for start in range(0, len(payload), chunk_size)]
+
+    async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for chunk in chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    return app
+
+
+@contextmanager
+def server(events: int, chunk_size: int) -> Iterator[str]:
+    """A server process on a socket that listens before it starts, so there is nothing to wait for."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    host, port = listener.getsockname()
+    command = [sys.executable, __file__, "--serve", str(listener.fileno())]
+    command += ["--events", str(events), "--chunk-size", str(chunk_size)]
+    process = subprocess.Popen(command, pass_fds=[listener.fileno()])
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        process.terminate()
+        process.wait()
+        listener.close()
+
+
+def generated(base_url: str) -> int:
+    client = AuthenticatedClient(base_url=base_url, token=API_KEY)
+    count = 0
+    with client, backups_create_new_backup_streamed.stream(client=client, body=SeededBackup()) as events:
+        for _ in events:
+            count += 1
+    return count
+
+
+def hand_written(base_url: str) -> int:
+    count = 0
+    with httpx.Client(base_url=base_url) as client, connect_sse(client, "POST", PATH, json={}) as source:
+        for event in source.iter_sse():
+            BackupStreamedProgress.from_dict(json.loads(event.data))
+            count += 1
+    return count
+
+
+def transport(base_url: str) -> int:
+    size = 0
+    with httpx.Client(base_url=base_url) as client, client.stream("POST", PATH, json={}) as response:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+    return size
+
+
+def timed(run: Callable[[str], int], base_url: str, expected: int) -> float:
+    started = time.perf_counter()
+    result = run(base_url)
+    elapsed = time.perf_counter() - started
+    if result != expected:
+        raise SystemExit(f"{run.__name__} read {result}, expected {expected}")
+    return elapsed
+
+
+def main() -> int:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
+    parser.add_argument("--events", type=int, default=100_000, help="events per stream")
+    parser.add_argument("--chunk-size", type=int, default=16_384, help="bytes the server writes at a time")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each reader; the best one counts")
+    parser.add_argument("--serve", type=int, metavar="FD", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.serve is not None:
+        app = event_stream_app(render(args.events), args.chunk_size)
+        listener = socket.socket(fileno=args.serve)
+        uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning")).run(sockets=[listener])
+        return 0
+
+    size = len(render(args.events))
+    readers: list[tuple[str, Callable[[str], int], int]] = [
+        ("(a) generated stream()", generated, args.events),
+        ("(b) httpx-sse + json.loads + from_dict", hand_written, args.events),
+        ("(c) iter_bytes(), no parsing", transport, size),
+    ]
+    times: dict[str, list[float]] = {label: [] for label, _, _ in readers}
+    with server(args.events, args.chunk_size) as base_url:
+        for _ in range(args.repeat):
+            for label, run, expected in readers:
+                times[label].append(timed(run, base_url, expected))
+
+    written = f"written {args.chunk_size:,} bytes at a time"
+    print(f"{args.events:,} events ({size / 1e6:.1f} MB, {written}), best of {args.repeat}:")
+    best = {label: min(runs) for label, runs in times.items()}
+    for label, seconds in best.items():
+        print(f"  {label:42} {seconds:7.3f} s  {args.events / seconds:>10,.0f} events/s")
+    (a, b, c) = best.values()
+    print(f"  (a)/(b) = {a / b:.2f}  (target <= 1.0)")
+    print(f"  (a)/(c) = {a / c:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The templates are generic: a second API, whose names share nothing with openapi.yaml, gets
+working, strictly typed stream functions from the same templates.
+
+other_spec.yaml is generated into a temporary folder, imported, and driven against a live server.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from .app import Reply, ScriptedApp, sse
+from .live import serve
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PACKAGE = "jobs_api_client"
+LINES = [{"text": "compiling", "level": "info"}, {"text": "linking", "level": "info"}]
+CRASH = {"text": "linker failed", "level": "error", "reason": "out of memory"}
+
+
+async def log(reply: Reply) -> None:
+    events = [sse(line, event="line", id=str(n)) for n, line in enumerate(LINES, 1)]
+    await reply.write(b"".join(events) + sse({"text": "done"}, event="finished", id="3"))
+
+
+async def crash(reply: Reply) -> None:
+    await reply.write(sse(LINES[0], event="line", id="1") + sse(CRASH, event="crashed", id="2"))
+
+
+async def ticks(reply: Reply) -> None:
+    count = json.loads(reply.body)["count"]
+    await reply.write(b"".join(f"data: {tick}\n\n".encode() for tick in range(1, count + 1)))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("other") / "jobs-api-client"
+    command = [sys.executable, str(ROOT / "scripts" / "generate.py"), "--force", "--output", str(project)]
+    command += ["--spec", str(HERE / "other_spec.yaml"), "--config", str(HERE / "other_generator.yaml")]
+    generation = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert generation.returncode == 0, generation.stderr
+    return project
+
+
+@pytest.fixture(scope="module")
+def jobs(project: Path) -> Iterator[ModuleType]:
+    """The generated package, imported from the temporary folder."""
+    sys.path.insert(0, str(project))
+    try:
+        yield importlib.import_module(PACKAGE)
+    finally:
+        sys.path.remove(str(project))
+        for name in [name for name in sys.modules if name.partition(".")[0] == PACKAGE]:
+            del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def app() -> ScriptedApp:
+    return ScriptedApp({"log": log, "crash": crash, "ticks": ticks})
+
+
+@pytest.fixture(scope="module")
+def base_url(app: ScriptedApp) -> Iterator[str]:
+    with serve(app) as url:
+        yield url
+
+
+def operation(jobs: ModuleType, tag: str, name: str) -> ModuleType:
+    return importlib.import_module(f"{jobs.__name__}.api.{tag}.{name}")
+
+
+def test_the_runtime_is_the_same_for_every_api(project: Path) -> None:
+    for module in ("_sse.py", "streaming.py"):
+        ours = ROOT / "generated" / "backups_api_client" / module
+        assert (project / PACKAGE / module).read_bytes() == ours.read_bytes()
+
+
+def test_the_generated_package_is_strictly_typed(project: Path, tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path), PACKAGE]
+    checked = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_stream_of_a_model(jobs: ModuleType, base_url: str, app: ScriptedApp) -> None:
+    follow_job_log = operation(jobs, "jobs", "follow_job_log")
+    client = jobs.Client(base_url=base_url, headers={"X-Script": "log"})
+    with client, follow_job_log.stream("build 7", client=client, level="error") as events:
+        received = [(item, events.last_event.event, events.last_event.id) for item in events]
+
+    assert [(item.to_dict(), event, id) for item, event, id in received] == [
+        (LINES[0], "line", "1"),
+        (LINES[1], "line", "2"),
+        ({"text": "done"}, "finished", "3"),
+    ]
+    assert all(isinstance(item, jobs.models.LogLine) for item, _, _ in received)
+    exchange = app.exchanges[-1]
+    assert (exchange.method, exchange.target) == ("GET", "/jobs/build%207/log?level=error")
+    assert exchange.headers["accept"] == "text/event-stream"
+    assert events.response.is_closed
+
+
+async def collect(events: AsyncIterator[Any], into: list[Any]) -> None:
+    async for item in events:
+        into.append(item.to_dict())
+
+
+@pytest.mark.anyio
+async def test_failure_event_named_by_the_api(jobs: ModuleType, base_url: str) -> None:
+    follow_job_log = operation(jobs, "jobs", "follow_job_log")
+    received: list[Any] = []
+    async with (
+        jobs.Client(base_url=base_url, headers={"X-Script": "crash"}) as client,
+        follow_job_log.astream("build 8", client=client) as events,
+    ):
+        with pytest.raises(jobs.errors.StreamFailed) as raised:
+            await collect(events, received)
+    assert received == LINES[:1]
+    assert raised.value.message == CRASH["reason"]
+    assert raised.value.event.event == "crashed"
+    assert isinstance(raised.value, jobs.errors.StreamError)
+
+
+def test_items_without_a_model_and_no_terminal_event(jobs: ModuleType, base_url: str) -> None:
+    count_ticks = operation(jobs, "clock", "count_ticks")
+    client = jobs.Client(base_url=base_url, headers={"X-Script": "ticks"})
+    with client, count_ticks.stream(client=client, body=jobs.models.TickRequest(count=3)) as events:
+        assert list(events) == [1, 2, 3]
+    assert events.last_event.event == "message"

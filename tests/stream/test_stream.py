@@ -1,0 +1,335 @@
+"""The generated stream() and astream() of the streamed operation, against a live server.
+
+The server is a scripted ASGI app (app.py) served by uvicorn on 127.0.0.1: each case names the
+script it wants in a header of its client, and runs once with stream() and once with astream().
+Nothing here sleeps or measures time: the only waits are for the server to notice that an answer
+ended, with a generous cap.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import anyio
+import httpx
+import pytest
+
+from backups_api_client import AuthenticatedClient, errors
+from backups_api_client.api.backups import backups_create_new_backup_streamed as operation
+from backups_api_client.models import BackupStreamedProgress, SeededBackup
+from backups_api_client.streaming import ServerSentEvent, StreamContract
+
+from .app import Reply, ScriptedApp, sse
+from .live import serve
+
+KEY = "test-key"
+BOM = "\ufeff".encode()
+READ_TIMEOUT = 0.5
+"""The read timeout of the keep-alive and timeout tests; the server's keep-alives come ten times as often."""
+
+PROGRESS = [{"status": "INITIALIZED", "percentage": 0}, {"status": "IN-PROGRESS", "percentage": 42.5}]
+BACKUP = {
+    "id": "1.0.0_1795854206123456",
+    "version": "1.0.0",
+    "timestamp": "1795854206123456",
+    "bytes": 1048576,
+    "created": {"value": "2026-11-28T08:23:26.123456+00:00", "readable": "Today - November 28th, 8:23 a.m."},
+    "device_name": "Zo\u00eb\u2019s workstation",
+    "platform": "LINUX",
+}
+COMPLETED = {"status": "COMPLETED", "percentage": 100, "backup": BACKUP}
+FAILED = {"status": "FAILED", "percentage": 42.5, "message": "The object store is full"}
+
+
+def progress(eol: str = "\n") -> bytes:
+    return b"".join(sse(data, event="progress", id=str(n), eol=eol) for n, data in enumerate(PROGRESS, 1))
+
+
+async def awkward_chunks(reply: Reply) -> None:
+    """Every line end, a comment and a BOM, written one byte at a time: inside UTF-8 sequences too."""
+    stream = BOM + sse(PROGRESS[0], event="progress", id="1", eol="\r\n") + b": keep-alive\r"
+    stream += sse(PROGRESS[1], event="progress", id="2", eol="\r") + sse(COMPLETED, event="completed", id="3")
+    for offset in range(len(stream)):
+        await reply.write(stream[offset : offset + 1])
+
+
+async def slow_with_keep_alives(reply: Reply) -> None:
+    """Silences three times as long as the read timeout, broken by keep-alives ten times as often."""
+    await reply.write(progress())
+    for _ in range(30):
+        await anyio.sleep(READ_TIMEOUT / 10)
+        await reply.write(b": keep-alive\n\n")
+    await reply.write(sse(COMPLETED, event="completed", id="3"))
+
+
+async def failing(reply: Reply) -> None:
+    await reply.write(progress() + sse(FAILED, event="failed", id="3"))
+
+
+async def more_after_the_terminal_event(reply: Reply) -> None:
+    await reply.write(progress() + sse(COMPLETED, event="completed", id="3"))
+    await reply.write(sse(PROGRESS[1], event="progress", id="4"))
+    await anyio.sleep_forever()
+
+
+async def truncated(reply: Reply) -> None:
+    await reply.write(progress())
+
+
+class BrokenOff(Exception):
+    """Makes uvicorn drop the connection in the middle of an answer."""
+
+
+async def broken_off(reply: Reply) -> None:
+    await reply.write(progress() + sse(COMPLETED, event="completed", id="3")[:20])
+    raise BrokenOff
+
+
+async def first_event_then_silence(reply: Reply) -> None:
+    await reply.write(sse(PROGRESS[0], event="progress", id="1"))
+    await anyio.sleep_forever()
+
+
+async def authentication_required(reply: Reply) -> None:
+    await reply.start(511, "text/plain")
+    await reply.write(b"Authentication Required")
+
+
+async def json_whatever_asked(reply: Reply) -> None:
+    await reply.start(200, "application/json")
+    await reply.write(json.dumps(COMPLETED).encode())
+
+
+async def negotiated(reply: Reply) -> None:
+    if "text/event-stream" in reply.headers["accept"]:
+        await reply.write(progress() + sse(COMPLETED, event="completed", id="3"))
+    else:
+        await json_whatever_asked(reply)
+
+
+SCRIPTS = {
+    script.__name__: script
+    for script in [
+        awkward_chunks,
+        slow_with_keep_alives,
+        failing,
+        more_after_the_terminal_event,
+        truncated,
+        broken_off,
+        first_event_then_silence,
+        authentication_required,
+        json_whatever_asked,
+        negotiated,
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def app() -> ScriptedApp:
+    return ScriptedApp(SCRIPTS)
+
+
+@pytest.fixture(scope="module")
+def base_url(app: ScriptedApp) -> Iterator[str]:
+    with serve(app) as url:
+        yield url
+
+
+ClientFor = Callable[..., AuthenticatedClient]
+
+
+@pytest.fixture
+def client_for(base_url: str) -> ClientFor:
+    """A client whose requests run the named script."""
+
+    def make(script: str, read_timeout: float = 10) -> AuthenticatedClient:
+        headers = {"X-Script": script}
+        timeout = httpx.Timeout(10, read=read_timeout)
+        return AuthenticatedClient(base_url=base_url, token=KEY, headers=headers, timeout=timeout)
+
+    return make
+
+
+class Leaving(Exception):
+    """Raised by a consumer in its block, to leave it."""
+
+
+Leave = Literal["break", "raise"]
+
+
+@dataclass
+class Outcome:
+    """What a consumer saw: the items, the (type, id) of their events, and how it ended."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[str, str]] = field(default_factory=list)
+    error: Exception | None = None
+    response: httpx.Response | None = None
+
+    def add(self, item: BackupStreamedProgress, event: ServerSentEvent | None) -> None:
+        assert isinstance(item, BackupStreamedProgress)
+        assert event is not None
+        self.items.append(item.to_dict())
+        self.events.append((event.event, event.id))
+
+
+def consume(client: AuthenticatedClient, leave: Leave | None = None) -> Outcome:
+    """Read the stream in a `with` block; `leave` leaves the block after the first item."""
+    outcome = Outcome()
+    with client:
+        try:
+            with operation.stream(client=client, body=SeededBackup()) as events:
+                outcome.response = events.response
+                for item in events:
+                    outcome.add(item, events.last_event)
+                    if leave == "break":
+                        break
+                    if leave == "raise":
+                        raise Leaving
+        except Exception as error:
+            outcome.error = error
+    return outcome
+
+
+async def aconsume(client: AuthenticatedClient, leave: Leave | None = None) -> Outcome:
+    """Read the stream in an `async with` block; `leave` leaves the block after the first item."""
+    outcome = Outcome()
+    async with client:
+        try:
+            async with operation.astream(client=client, body=SeededBackup()) as events:
+                outcome.response = events.response
+                async for item in events:
+                    outcome.add(item, events.last_event)
+                    if leave == "break":
+                        break
+                    if leave == "raise":
+                        raise Leaving
+        except Exception as error:
+            outcome.error = error
+    return outcome
+
+
+@dataclass
+class Case:
+    script: str
+    items: list[dict[str, Any]]
+    error: type[Exception] | None = None
+    read_timeout: float = 10
+    leave: Leave | None = None
+    client_leaves: bool = False
+    """Whether the server never ends the answer, so only the client closing the connection ends it."""
+
+
+SILENCE = "first_event_then_silence"
+CASES = [
+    pytest.param(Case("awkward_chunks", [*PROGRESS, COMPLETED]), id="awkward-chunk-boundaries"),
+    pytest.param(
+        Case("slow_with_keep_alives", [*PROGRESS, COMPLETED], read_timeout=READ_TIMEOUT), id="keep-alives"
+    ),
+    pytest.param(
+        Case("more_after_the_terminal_event", [*PROGRESS, COMPLETED], client_leaves=True),
+        id="stops-at-the-terminal-event",
+    ),
+    pytest.param(Case("failing", PROGRESS, errors.StreamFailed), id="failed-event"),
+    pytest.param(Case("truncated", PROGRESS, errors.StreamTruncated), id="ends-without-terminal-event"),
+    pytest.param(Case("broken_off", PROGRESS, errors.StreamTruncated), id="disconnect-mid-event"),
+    pytest.param(Case("authentication_required", [], errors.UnexpectedStatus), id="status-before-the-stream"),
+    pytest.param(Case("json_whatever_asked", [], errors.StreamError), id="no-event-stream"),
+    pytest.param(Case(SILENCE, PROGRESS[:1], leave="break", client_leaves=True), id="break"),
+    pytest.param(
+        Case(SILENCE, PROGRESS[:1], Leaving, leave="raise", client_leaves=True), id="error-in-the-block"
+    ),
+    pytest.param(
+        Case(SILENCE, PROGRESS[:1], httpx.ReadTimeout, read_timeout=READ_TIMEOUT, client_leaves=True),
+        id="read-timeout-between-events",
+    ),
+]
+
+
+def check(case: Case, outcome: Outcome, app: ScriptedApp) -> None:
+    assert outcome.items == case.items
+    assert outcome.events == [("progress", "1"), ("progress", "2"), ("completed", "3")][: len(case.items)]
+    assert type(outcome.error) is (case.error or type(None))
+    check_error(outcome.error)
+    if outcome.response is not None:
+        assert outcome.response.status_code == 200
+        assert outcome.response.is_closed
+    assert app.exchanges[-1].headers["accept"] == "text/event-stream"
+    assert app.wait_until_idle()
+    if case.client_leaves:
+        assert app.exchanges[-1].client_left
+
+
+def check_error(error: Exception | None) -> None:
+    if isinstance(error, errors.StreamFailed):
+        assert error.message == FAILED["message"]
+        assert (error.event.event, error.event.id) == ("failed", "3")
+        assert json.loads(error.event.data) == FAILED
+    elif isinstance(error, errors.StreamTruncated):
+        assert error.last_event is not None
+        assert error.last_event.id == "2"
+        assert error.__cause__ is None or isinstance(error.__cause__, httpx.TransportError)
+    elif isinstance(error, errors.UnexpectedStatus):
+        assert (error.status_code, error.content) == (511, b"Authentication Required")
+    elif isinstance(error, errors.StreamError):
+        assert "application/json" in str(error)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_stream(case: Case, client_for: ClientFor, app: ScriptedApp) -> None:
+    check(case, consume(client_for(case.script, case.read_timeout), case.leave), app)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.anyio
+async def test_astream(case: Case, client_for: ClientFor, app: ScriptedApp) -> None:
+    outcome = await aconsume(client_for(case.script, case.read_timeout), case.leave)
+    await anyio.to_thread.run_sync(check, case, outcome, app)
+
+
+def test_a_connection_broken_off_mid_event_is_a_truncated_stream(client_for: ClientFor) -> None:
+    outcome = consume(client_for("broken_off"))
+    assert isinstance(outcome.error, errors.StreamTruncated)
+    assert isinstance(outcome.error.__cause__, httpx.TransportError)
+
+
+@pytest.mark.anyio
+async def test_cancellation_closes_the_connection(client_for: ClientFor, app: ScriptedApp) -> None:
+    outcome = Outcome()
+    async with client_for(SILENCE) as client:
+        with anyio.CancelScope() as scope:
+            async with operation.astream(client=client) as events:
+                outcome.response = events.response
+                async for item in events:
+                    outcome.add(item, events.last_event)
+                    scope.cancel()
+    assert scope.cancelled_caught
+    assert outcome.items == PROGRESS[:1]
+    assert outcome.response is not None
+    assert outcome.response.is_closed
+    assert await anyio.to_thread.run_sync(app.wait_until_idle)
+    assert app.exchanges[-1].client_left
+
+
+def test_the_stock_functions_still_return_the_final_state(client_for: ClientFor, app: ScriptedApp) -> None:
+    with client_for("negotiated") as client:
+        final = operation.sync(client=client, body=SeededBackup())
+    assert isinstance(final, BackupStreamedProgress)
+    assert final.to_dict() == COMPLETED
+    assert app.exchanges[-1].headers["accept"] == "application/json, text/plain"
+
+
+@pytest.mark.anyio
+async def test_the_stock_async_function_still_returns_the_final_state(client_for: ClientFor) -> None:
+    async with client_for("negotiated") as client:
+        final = await operation.asyncio(client=client, body=SeededBackup())
+    assert isinstance(final, BackupStreamedProgress)
+    assert final.to_dict() == COMPLETED
+
+
+def test_terminal_outcomes_are_checked() -> None:
+    with pytest.raises(ValueError, match="done"):
+        StreamContract(decode=json.loads, terminal_events={"end": "done"})  # type: ignore[dict-item]
