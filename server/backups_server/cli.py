@@ -16,9 +16,7 @@ from backups_server import __version__, config
 from backups_server.app import BackupsApi, create_app
 from backups_server.backups import BackupNotFound, BackupService, StoreTooNew
 from backups_server.restore import RestoreError, restore
-from backups_server.store import StoreError, open_store
-
-log = logging.getLogger(__name__)
+from backups_server.store import Store, StoreError, open_store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,6 +148,7 @@ def parser() -> argparse.ArgumentParser:
 
 def serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    store = _open_store(settings.store)
     if config.ensure_database(settings.database):
         print(f"Created an empty database: {settings.database}")
     if not settings.api_keys:
@@ -158,7 +157,7 @@ def serve(args: argparse.Namespace) -> int:
     print(f"Backing up {settings.database}")
     print(f"      into {settings.store}")
     service = BackupService(
-        store=open_store(settings.store),
+        store=store,
         database=settings.database,
         work_dir=settings.scratch_dir,
         version=__version__,
@@ -176,7 +175,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def restore_command(args: argparse.Namespace) -> int:
-    store = open_store(args.store or config.default_store(args.data_dir))
+    store = _open_store(args.store or config.default_store(args.data_dir))
     try:
         manifest = restore(store, args.backup_id, args.to, force=args.force)
     except (RestoreError, BackupNotFound) as error:
@@ -189,11 +188,16 @@ def restore_command(args: argparse.Namespace) -> int:
         print(f"Not restored: the backup store failed: {error}", file=sys.stderr)
         return 1
     backup = manifest.backup
-    print(
-        f"Restored backup {backup['id']} ({backup['bytes']} bytes, taken {backup['created']['value']}", end=""
-    )
-    print(f" on {backup['device_name']}) into {args.to}")
+    taken = f"taken {backup['created']['value']} on {backup['device_name']}"
+    print(f"Restored backup {backup['id']} ({backup['bytes']:,} bytes, {taken}) into {args.to}")
     return 0
+
+
+def _open_store(url: str) -> Store:
+    try:
+        return open_store(url)
+    except ValueError as error:
+        raise SystemExit(f"Cannot use the store: {error}") from None
 
 
 def _settings(args: argparse.Namespace) -> config.Settings:
@@ -207,8 +211,13 @@ def _settings(args: argparse.Namespace) -> config.Settings:
             origin = f"API key: {'generated into' if created else 'read from'} {key_file}"
         else:
             origin = f"API keys: read from {key_file}"
-        keys = config.parse_keys(key_file.read_text(encoding="utf-8"))
+        try:
+            keys = config.parse_keys(key_file.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise SystemExit(f"Cannot read the API keys: {error}") from None
     print(origin + " (clients send it in the X-Application-ID header)")
+    if not args.spec.is_file():
+        raise SystemExit(f"There is no OpenAPI document at {args.spec}; set BACKUPS_SPEC or --spec")
     return config.Settings(
         data_dir=data_dir,
         database=(args.database or data_dir / config.DATABASE).resolve(),
