@@ -42,7 +42,7 @@ with warnings.catch_warnings():
     from connexion.validators import JSONRequestBodyValidator
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Collection
+    from collections.abc import AsyncIterator, Collection, Mapping
     from pathlib import Path
 
     from anyio.abc import ObjectReceiveStream
@@ -183,6 +183,8 @@ class JsonBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
             return json.loads(text, parse_constant=_reject_constant)
         except ValueError as error:
             raise BadRequestProblem(detail=f"Request body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise BadRequestProblem(detail="Request body is nested too deeply") from None
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is _NO_BODY:
@@ -282,8 +284,10 @@ def _resolve(document: dict[str, Any], reference: str) -> Any:
     return node
 
 
-def _text(status: int, text: str) -> ConnexionResponse:
-    return ConnexionResponse(status_code=status, mimetype="text/plain", body=text.encode())
+def _text(status: int, text: str, headers: Mapping[str, str] | None = None) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status, mimetype="text/plain", body=text.encode(), headers=dict(headers or {})
+    )
 
 
 def _http_error(texts: dict[int, str], _request: object, error: HTTPException) -> ConnexionResponse:
@@ -292,7 +296,7 @@ def _http_error(texts: dict[int, str], _request: object, error: HTTPException) -
     status = 400 if error.status_code == 415 else error.status_code
     lines = str(error.detail or "").strip().splitlines() or ["Request failed"]
     detail = lines[0] if len(lines[0]) <= MAX_DETAIL else lines[0][: MAX_DETAIL - 3] + "..."
-    return _text(status, detail)
+    return _text(status, detail, error.headers)
 
 
 def _version_error(texts: dict[int, str], _request: object, error: StoreTooNew) -> ConnexionResponse:

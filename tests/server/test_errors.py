@@ -125,6 +125,8 @@ def test_an_unknown_backup_is_404(http: httpx.Client) -> None:
         (b'{"schema": {"migration": 0}}', "application/json"),
         (b'{"schema": {"migration": "zero", "semantic": "MAJOR_0_MINOR_0_PATCH_1"}}', "application/json"),
         (b'{"schema": "' + b"x" * 60_000 + b'"}', "application/json"),
+        (b"[" * 20_000 + b"]" * 20_000, "application/json"),
+        (b'{"a":' * 10_000 + b"1" + b"}" * 10_000, "application/json"),
     ],
 )
 @pytest.mark.parametrize("path", ["/backups/create", "/backups/create/streamed"])
