@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 COPY_CHUNK = 1024 * 1024
+PART_SIZE = 8 * 1024 * 1024
 
 
 class StoreError(Exception):
@@ -164,17 +165,11 @@ class S3Store:
     bucket lifecycle rule is the usual way to expire).
     """
 
-    transfer_config = TransferConfig(
-        multipart_threshold=8 * 1024 * 1024,
-        multipart_chunksize=8 * 1024 * 1024,
-        max_concurrency=4,
-    )
-    """Parts of 8 MiB, four at a time: a transfer holds a few tens of MiB at most."""
-
     def __init__(self, bucket: str, prefix: str = "", client: Any = None) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.client = client or boto3.client("s3")
+        self.transfer_config = _transfer_config()
 
     def __repr__(self) -> str:
         return f"S3Store(bucket={self.bucket!r}, prefix={self.prefix!r})"
@@ -202,6 +197,14 @@ class S3Store:
     def delete(self, name: str) -> None:
         with _store_errors(name):
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
+
+
+def _transfer_config() -> TransferConfig:
+    """Parts of 8 MiB, two in flight and two waiting at most: memory stays bounded whatever the
+    object's size (boto3's defaults let a stream buffer ten parts and more)."""
+    config = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, max_concurrency=2)
+    config.max_in_memory_upload_chunks = config.max_in_memory_download_chunks = 2
+    return config
 
 
 @contextmanager
