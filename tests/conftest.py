@@ -6,14 +6,15 @@ folder store or by an S3 store (moto's server mode), and the generated client to
 - `start_server(...)`: starts a server on a temporary database and `store`; stopped at teardown.
 - `server`: a fresh server of its own for one test; `client`: an AuthenticatedClient for it.
 - `live_server`: one server for the whole session on a folder store, for tests that change
-  nothing another test could notice (authentication, validation, examples, fuzzing).
+  nothing another test could notice (authentication, validation, examples, fuzzing);
+  `live_s3_server` the same on S3, and `any_live_server` each of them in turn.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import uuid
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,14 +68,13 @@ class StoreUnderTest:
     """What a server process needs in its environment to reach the store."""
 
 
-@pytest.fixture
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
-    kind = getattr(request, "param", "folder")
-    if kind == "folder":
-        root = tmp_path / "store"
-        yield StoreUnderTest(kind, root.as_uri(), FolderStore(root))
-        return
-    endpoint = request.getfixturevalue("moto_endpoint")
+def folder_store(root: Path) -> StoreUnderTest:
+    return StoreUnderTest("folder", root.as_uri(), FolderStore(root))
+
+
+@contextmanager
+def s3_store(endpoint: str) -> Iterator[StoreUnderTest]:
+    """A new bucket on the S3 endpoint, used under a prefix."""
     credentials = {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -90,10 +90,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnder
     bucket = f"backups-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=bucket)
     environment = {"AWS_ENDPOINT_URL": endpoint, **credentials}
-    yield StoreUnderTest(
-        kind, f"s3://{bucket}/team/backups", S3Store(bucket, "team/backups", client), environment
-    )
-    client.close()
+    try:
+        yield StoreUnderTest(
+            "s3", f"s3://{bucket}/team/backups", S3Store(bucket, "team/backups", client), environment
+        )
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
+    if getattr(request, "param", "folder") == "folder":
+        yield folder_store(tmp_path / "store")
+        return
+    with s3_store(request.getfixturevalue("moto_endpoint")) as store:
+        yield store
 
 
 def make_database(path: Path, rows: int = 1000, *, journal_mode: str = "wal") -> Path:
@@ -191,10 +202,28 @@ def client(server: LiveServer) -> Iterator[AuthenticatedClient]:
         yield client
 
 
+def session_server(root: Path, store: StoreUnderTest) -> Iterator[LiveServer]:
+    factory = ServerFactory(root, store)
+    yield factory()
+    factory.stop_all()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("live")
-    store_root = root / "store"
-    factory = ServerFactory(root, StoreUnderTest("folder", store_root.as_uri(), FolderStore(store_root)))
-    yield factory()
-    factory.stop_all()
+    yield from session_server(root, folder_store(root / "store"))
+
+
+@pytest.fixture(scope="session")
+def live_s3_server(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[LiveServer]:
+    with s3_store(moto_endpoint) as store:
+        yield from session_server(tmp_path_factory.mktemp("live-s3"), store)
+
+
+@pytest.fixture(params=["folder", "s3"])
+def any_live_server(request: pytest.FixtureRequest) -> LiveServer:
+    """`live_server` and `live_s3_server` in turn."""
+    server: LiveServer = request.getfixturevalue(
+        "live_server" if request.param == "folder" else "live_s3_server"
+    )
+    return server

@@ -35,8 +35,8 @@ def http_client(server: LiveServer) -> httpx.Client:
 
 
 @pytest.fixture
-def http(live_server: LiveServer) -> Iterator[httpx.Client]:
-    with http_client(live_server) as client:
+def http(any_live_server: LiveServer) -> Iterator[httpx.Client]:
+    with http_client(any_live_server) as client:
         yield client
 
 
@@ -57,16 +57,18 @@ def assert_plain_error(response: httpx.Response, status: int) -> str:
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 @pytest.mark.parametrize("key", [None, "", "wrong-key", "test-key-7f3a9c-but-longer"])
 def test_a_missing_or_wrong_key_is_511(
-    live_server: LiveServer, spec: dict[str, Any], method: str, path: str, key: str | None
+    any_live_server: LiveServer, spec: dict[str, Any], method: str, path: str, key: str | None
 ) -> None:
     headers = {} if key is None else {"X-Application-ID": key}
-    response = httpx.request(method, live_server.url + path, headers=headers, json={})
+    response = httpx.request(method, any_live_server.url + path, headers=headers, json={})
 
     assert assert_plain_error(response, 511) == documented_text(spec, "AuthenticationRequired")
 
 
-def test_the_generated_client_without_a_key_gets_511(live_server: LiveServer, spec: dict[str, Any]) -> None:
-    with Client(base_url=live_server.url) as client:
+def test_the_generated_client_without_a_key_gets_511(
+    any_live_server: LiveServer, spec: dict[str, Any]
+) -> None:
+    with Client(base_url=any_live_server.url) as client:
         response = backups_snapshot.sync_detailed(client=client)
 
     assert response.status_code == 511
@@ -187,8 +189,8 @@ def test_bodies_with_nulls_omissions_or_nothing_are_accepted(
     Backup.from_dict(response.json())
 
 
-def test_the_generated_client_sends_no_body_with_a_json_content_type(live_server: LiveServer) -> None:
-    with live_server.client() as client:
+def test_the_generated_client_sends_no_body_with_a_json_content_type(any_live_server: LiveServer) -> None:
+    with any_live_server.client() as client:
         response = backups_create_new_backup.sync_detailed(client=client)
 
     assert response.status_code == 200
