@@ -1,0 +1,86 @@
+"""`make fuzz`: schemathesis against a live reference server, every phase and every check.
+
+The server runs on 127.0.0.1 with a temporary sample database and folder store, and is stopped
+whatever happens. The settings are in schemathesis.toml, the hooks in tests/fuzz/hooks.py; the
+JUnit report goes to reports/fuzz-junit.xml. The seed is fixed unless FUZZ_SEED is set; any
+argument is passed on to `schemathesis run` (e.g. `--max-examples 50`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from sample_database import create_sample_database
+
+from backups_server.launcher import running_server
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOKS = "tests.fuzz.hooks"
+
+
+def case_counts(ndjson: Path) -> Counter[tuple[str, str]]:
+    """How many test cases ran, by phase and by generation mode, from schemathesis' event log."""
+    seen: set[str] = set()
+    counts: Counter[tuple[str, str]] = Counter()
+    with ndjson.open(encoding="utf-8") as events:
+        for line in events:
+            finished = json.loads(line).get("ScenarioFinished")
+            if finished is None:
+                continue
+            for case_id, recorded in finished["recorder"].get("cases", {}).items():
+                meta = recorded["value"].get("meta") or {}
+                if case_id not in seen and meta:
+                    seen.add(case_id)
+                    counts[meta["phase"]["name"], meta["generation"]["mode"]] += 1
+    return counts
+
+
+def print_counts(counts: Counter[tuple[str, str]]) -> None:
+    print("\nTest cases by phase (positive / negative):")
+    for phase in ("examples", "coverage", "fuzzing", "stateful"):
+        positive, negative = counts[phase, "positive"], counts[phase, "negative"]
+        print(f"  {phase:<9} {positive + negative:>6}  ({positive} / {negative})")
+
+
+def main() -> int:
+    seed = os.environ.get("FUZZ_SEED")
+    with tempfile.TemporaryDirectory(prefix="backups-fuzz-") as scratch:
+        data_dir = Path(scratch)
+        database = data_dir / "database.sqlite"
+        create_sample_database(database, rows=1)
+        settings = {
+            "BACKUPS_DATABASE": str(database),
+            "BACKUPS_STORE": (data_dir / "store").as_uri(),
+            "BACKUPS_LOG_LEVEL": "warning",
+        }
+        with running_server(data_dir / "server", environment=settings) as server:
+            print(f"Fuzzing the server on {server.base_url} (log: a temporary file, shown on failure)")
+            command = [
+                sys.executable, "-m", "schemathesis.cli",
+                "--config-file", str(ROOT / "schemathesis.toml"),
+                "run", str(ROOT / "openapi.yaml"),
+                "--url", server.base_url,
+                "--header", f"X-Application-ID: {server.api_key}",
+                "--report", "junit,ndjson",
+                "--report-junit-path", str(ROOT / "reports" / "fuzz-junit.xml"),
+                "--report-ndjson-path", str(data_dir / "events.ndjson"),
+                *(["--seed", seed] if seed else []),
+                *sys.argv[1:],
+            ]  # fmt: skip
+            environment = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS}
+            result = subprocess.run(command, cwd=ROOT, env=environment, check=False)
+            if result.returncode != 0:
+                print(f"\nThe server's log:\n{server.log_tail(200)}")
+        if (data_dir / "events.ndjson").exists():
+            print_counts(case_counts(data_dir / "events.ndjson"))
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
