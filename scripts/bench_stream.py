@@ -21,10 +21,12 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
+import yaml
 from httpx_sse import connect_sse
 
 from backups_api_client import AuthenticatedClient
@@ -33,15 +35,10 @@ from backups_api_client.models import BackupStreamedProgress, SeededBackup
 
 PATH = "/backups/create/streamed"
 API_KEY = "any key: the benchmark server does not check it"
-BACKUP = {
-    "id": "1.0.0_1795854206123456",
-    "version": "1.0.0",
-    "timestamp": "1795854206123456",
-    "bytes": 1048576,
-    "created": {"value": "2026-11-28T08:23:26.123456+00:00", "readable": "Today - November 28th, 8:23 a.m."},
-    "device_name": "workstation",
-    "platform": "LINUX",
-}
+BACKUP = yaml.safe_load((Path(__file__).resolve().parents[1] / "openapi.yaml").read_text())["components"][
+    "schemas"
+]["Backup"]["example"]
+"""The spec's example of a finished backup, carried by the last event."""
 
 
 def render(events: int) -> bytes:

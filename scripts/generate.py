@@ -5,18 +5,11 @@ templates/, this script, or the pinned generator and formatter. The digest of th
 in the output, so an unchanged tree is left untouched. `--check` regenerates into a temporary
 folder and fails, naming the files, when the output on disk differs from a fresh generation.
 
-Beyond the stock generator, the templates get:
-- every template under templates/package/, rendered into the package (the streaming runtime);
-- templates/docs/, rendered into docs/ beside the package: one page per tag (`api_page(tag)`), one
-  per model and enum (`<ClassName>.md`);
-- `auth`, the header and prefix of the spec's API key or bearer scheme, for the client defaults;
-- `info`, the spec's info object as written (license, description);
-- `servers`, the URLs of the spec's servers;
-- `tags`, each tag's description by the generator's name for the tag;
-- `parameter_description(endpoint, parameter)`, the spec's description of a parameter, which the
-  generator keeps only when it is on the parameter's schema;
-- the filters `model_links` (a type annotation with each model or enum linked to its page) and
-  `table_cell` (text on one line, safe in a Markdown table cell).
+Beyond the stock generator (see scripts/template_helpers.py for the helpers):
+- every template under templates/package/ is rendered into the package (the streaming runtime);
+- templates/docs/ is rendered into docs/ beside the package: one page per tag, one per model and enum;
+- the templates get the globals `auth`, `info`, `servers`, `tags`, `api_page`, `parameter_description`,
+  `event_stream`, `accept_header`, and the filters `model_links` and `table_cell`.
 """
 
 from __future__ import annotations
@@ -29,27 +22,36 @@ import re
 import shutil
 import sys
 import tempfile
-from functools import reduce
 from importlib.metadata import version
-from operator import getitem
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import GeneratorError
-from openapi_python_client.parser.openapi import Endpoint
-from openapi_python_client.parser.properties import Property
-from openapi_python_client.schema.untrusted_string import UntrustedString
-from openapi_python_client.strings import PythonCode, PythonIdentifier, pascal_case
+from openapi_python_client.strings import PythonCode, PythonIdentifier
 from ruamel.yaml import YAML
+from template_helpers import (
+    EventStream,
+    accept_header,
+    api_page,
+    auth_header,
+    event_stream,
+    parameter_descriptions,
+    table_cell,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
+if TYPE_CHECKING:
+    from openapi_python_client.parser.openapi import Endpoint
+    from openapi_python_client.parser.properties import Property
+    from openapi_python_client.schema.untrusted_string import UntrustedString
+
+SCRIPTS = Path(__file__).resolve().parent
+ROOT = SCRIPTS.parent
 TEMPLATES = ROOT / "templates"
 PACKAGE_TEMPLATES = TEMPLATES / "package"
 DIGEST_FILE = ".inputs-digest"
-HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
 def input_digest(spec: Path, config: Path) -> str:
@@ -58,49 +60,12 @@ def input_digest(spec: Path, config: Path) -> str:
     for tool in ("openapi-python-client", "ruff"):
         digest.update(f"{tool}=={version(tool)}\n".encode())
     templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
-    inputs = {"script": Path(__file__), "spec": spec, "config": config}
+    scripts = {path.name: path for path in (Path(__file__), SCRIPTS / "template_helpers.py")}
+    inputs = {**scripts, "spec": spec, "config": config}
     inputs.update((p.relative_to(TEMPLATES).as_posix(), p) for p in templates)
     for label, path in inputs.items():
         digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def auth_header(spec: dict[str, Any]) -> dict[str, str]:
-    """The header that carries the credential, from the spec's security scheme."""
-    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
-        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
-            return {"name": scheme["name"], "prefix": ""}
-        if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "bearer":
-            return {"name": "Authorization", "prefix": "Bearer"}
-    return {"name": "Authorization", "prefix": "Bearer"}
-
-
-def parameter_descriptions(spec: dict[str, Any]) -> dict[tuple[str, str, str], str]:
-    """The description of every parameter, by (path, method, name), following `$ref`s."""
-
-    def resolve(node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            node = reduce(getitem, node["$ref"].removeprefix("#/").split("/"), spec)
-        return node
-
-    found: dict[tuple[str, str, str], str] = {}
-    for path, item in spec.get("paths", {}).items():
-        for method in HTTP_METHODS & item.keys():
-            for parameter in map(resolve, item.get("parameters", []) + item[method].get("parameters", [])):
-                found[path, method, parameter["name"]] = parameter.get("description", "")
-    return found
-
-
-def table_cell(text: UntrustedString | str | None) -> str:
-    """Text on one line, with its pipes escaped, for a cell of a Markdown table."""
-    if isinstance(text, UntrustedString):
-        text = text.get_untrusted_value()
-    return " ".join((text or "").split()).replace("|", "\\|")
-
-
-def api_page(tag: str) -> str:
-    """The file name of a tag's page in docs/."""
-    return f"{pascal_case(tag)}Api.md"
 
 
 class ClientProject(Project):
@@ -123,8 +88,13 @@ class ClientProject(Project):
             tags=tags,
             api_page=api_page,
             parameter_description=parameter_description,
+            event_stream=self.event_stream,
+            accept_header=accept_header,
         )
         self.env.filters.update(model_links=self.model_links, table_cell=table_cell)
+
+    def event_stream(self, endpoint: Endpoint) -> EventStream | None:
+        return event_stream(endpoint, self.openapi.models)
 
     def model_links(self, annotation: PythonCode | str) -> str:
         """A type annotation for Markdown, each model or enum in it a link to its page."""

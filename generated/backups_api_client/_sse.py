@@ -7,6 +7,12 @@ import codecs
 
 from attrs import define
 
+from .errors import InvalidEvent
+
+MAX_EVENT_SIZE = 16 * 1024 * 1024
+"""The most characters one line or one event's data may hold, so a broken server cannot make the
+client buffer without bound."""
+
 
 @define
 class ServerSentEvent:
@@ -29,16 +35,19 @@ class EventParser:
     """Turns the bytes of an event stream, fed in chunks of any size, into events.
 
     A chunk may end anywhere: inside a line, between the CR and LF of a line ending, or inside a
-    UTF-8 sequence. An event left incomplete when the stream ends is never dispatched.
+    UTF-8 sequence. An event left incomplete when the stream ends is never dispatched. A line or
+    an event's data longer than ``max_size`` characters raises :class:`errors.InvalidEvent`.
     """
 
-    __slots__ = ("_after_cr", "_data", "_decode", "_event", "_last_id", "_retry", "_tail")
+    __slots__ = ("_after_cr", "_data", "_data_size", "_decode", "_event", "_last_id", "_max_size", "_retry", "_tail")
 
-    def __init__(self) -> None:
+    def __init__(self, max_size: int = MAX_EVENT_SIZE) -> None:
         self._decode = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode
+        self._max_size = max_size
         self._tail = ""
         self._after_cr = False
         self._data: list[str] = []
+        self._data_size = 0
         self._event = ""
         self._last_id = ""
         self._retry: int | None = None
@@ -58,6 +67,8 @@ class EventParser:
         lines = text.split("\n")
         lines[0] = self._tail + lines[0]
         self._tail = lines.pop()
+        if len(self._tail) > self._max_size:
+            raise InvalidEvent(f"A line of the event stream is longer than {self._max_size} characters")
         return self._interpret(lines) if lines else []
 
     def _interpret(self, lines: list[str]) -> list[ServerSentEvent]:
@@ -70,6 +81,7 @@ class EventParser:
                         ServerSentEvent("\n".join(data), self._event or "message", self._last_id, self._retry)
                     )
                     data = self._data = []
+                    self._data_size = 0
                 self._event = ""
                 continue
             name, _, value = line.partition(":")
@@ -77,6 +89,9 @@ class EventParser:
                 value = value[1:]
             if name == "data":
                 data.append(value)
+                self._data_size += len(value) + 1
+                if self._data_size > self._max_size:
+                    raise InvalidEvent(f"An event's data is longer than {self._max_size} characters")
             elif name == "event":
                 self._event = value
             elif name == "id":

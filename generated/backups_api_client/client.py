@@ -180,7 +180,7 @@ class AuthenticatedClient:
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
-    token: str
+    token: str = field(repr=False)
     prefix: str = field(default="", kw_only=True)
     auth_header_name: str = field(default="X-Application-ID", kw_only=True)
 

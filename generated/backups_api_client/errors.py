@@ -1,6 +1,9 @@
 """Contains shared errors types that can be raised from API functions"""
 
-from ._sse import ServerSentEvent
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._sse import ServerSentEvent
 
 
 class UnexpectedStatus(Exception):
@@ -31,7 +34,7 @@ class StreamFailed(StreamError):
         message: Why it failed, from the event's data, when the API declares where it says so.
     """
 
-    def __init__(self, event: ServerSentEvent, message: str | None) -> None:
+    def __init__(self, event: "ServerSentEvent", message: str | None) -> None:
         self.event = event
         self.message = message
         super().__init__(message or f"The stream ended with a {event.event!r} event")
@@ -44,10 +47,22 @@ class StreamTruncated(StreamError):
         last_event: The last event received, if any.
     """
 
-    def __init__(self, last_event: ServerSentEvent | None) -> None:
+    def __init__(self, last_event: "ServerSentEvent | None") -> None:
         self.last_event = last_event
         after = f" (last event id {last_event.id!r})" if last_event and last_event.id else ""
         super().__init__(f"The stream ended before its terminal event{after}")
 
 
-__all__ = ["StreamError", "StreamFailed", "StreamTruncated", "UnexpectedStatus"]
+class InvalidEvent(StreamError):
+    """An event the client cannot read: its data is not what the API declares, or it is too large.
+
+    Attributes:
+        event: The event, when it was complete.
+    """
+
+    def __init__(self, reason: str, event: "ServerSentEvent | None" = None) -> None:
+        self.event = event
+        super().__init__(reason)
+
+
+__all__ = ["InvalidEvent", "StreamError", "StreamFailed", "StreamTruncated", "UnexpectedStatus"]

@@ -15,7 +15,7 @@ import httpx
 from attrs import field, frozen, validators
 
 from ._sse import EventParser, ServerSentEvent
-from .errors import StreamError, StreamFailed, StreamTruncated, UnexpectedStatus
+from .errors import InvalidEvent, StreamError, StreamFailed, StreamTruncated, UnexpectedStatus
 
 __all__ = ["AsyncStream", "ServerSentEvent", "Stream", "StreamContract"]
 
@@ -49,17 +49,22 @@ class StreamContract(Generic[T]):
 class _EventStream(Generic[T]):
     """What the sync and the async stream share: everything but the I/O."""
 
-    response: httpx.Response
-    """The answer of the server, once the stream is entered."""
-
     def __init__(self, request: dict[str, Any], contract: StreamContract[T]) -> None:
         self.last_event: ServerSentEvent | None = None
+        self._response: httpx.Response | None = None
         self._request = request
         self._contract = contract
         self._parser = EventParser()
         self._decode = contract.decode
         self._outcomes = contract.terminal_events
         self._finished = False
+
+    @property
+    def response(self) -> httpx.Response:
+        """The answer of the server, once the stream is entered."""
+        if self._response is None:
+            raise RuntimeError("The stream is not open: enter it with `with` (or `async with`) first")
+        return self._response
 
     def _build_request(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         request = client.build_request(**self._request)
@@ -74,7 +79,10 @@ class _EventStream(Generic[T]):
             self._finished = True
             if outcome == "failure":
                 raise StreamFailed(event, self._message(event))
-        return self._decode(event.data)
+        try:
+            return self._decode(event.data)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise InvalidEvent(f"The data of a {event.event!r} event cannot be read: {error}", event) from error
 
     def _message(self, event: ServerSentEvent) -> str | None:
         if self._contract.message_field is None:
@@ -122,7 +130,7 @@ class Stream(_EventStream[T]):
             finally:
                 response.close()
             raise _refusal(response)
-        self.response = response
+        self._response = response
         return self
 
     def __exit__(
@@ -136,7 +144,8 @@ class Stream(_EventStream[T]):
             if self._iterator is not None:
                 self._iterator.close()
         finally:
-            self.response.close()
+            if self._response is not None:
+                self._response.close()
 
     def __iter__(self) -> Generator[T]:
         self._iterator = self._iterate()
@@ -174,7 +183,7 @@ class AsyncStream(_EventStream[T]):
             finally:
                 await response.aclose()
             raise _refusal(response)
-        self.response = response
+        self._response = response
         return self
 
     async def __aexit__(
@@ -188,7 +197,8 @@ class AsyncStream(_EventStream[T]):
             if self._iterator is not None:
                 await self._iterator.aclose()
         finally:
-            await self.response.aclose()
+            if self._response is not None:
+                await self._response.aclose()
 
     def __aiter__(self) -> AsyncGenerator[T]:
         self._iterator = self._aiterate()

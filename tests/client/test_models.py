@@ -9,8 +9,7 @@ import pytest
 from backups_api_client import models
 from backups_api_client.types import UNSET
 
-from .conftest import SPEC_PATH
-from .specs import load, object_schemas, optional_properties, required_example
+from .specs import SPEC_PATH, load, object_schemas, optional_properties, required_example
 
 
 @pytest.mark.parametrize("name", sorted(load(SPEC_PATH)["components"]["schemas"]))

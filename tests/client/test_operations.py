@@ -18,8 +18,7 @@ from openapi_python_client.strings import snake_case
 from backups_api_client import AuthenticatedClient, errors, models
 from backups_api_client.api.backups import backups_snapshot
 
-from .conftest import SPEC_PATH
-from .specs import example_of, load, operations, resolve
+from .specs import SPEC_PATH, example_of, load, operations, resolve
 
 KEY = "test-key"
 EVENT_STREAM = "text/event-stream"
@@ -148,3 +147,7 @@ async def test_async_functions_send_the_same_request(spec: dict[str, Any]) -> No
     assert isinstance(backups, models.Backups)
     assert backups.to_dict() == example
     assert sent[0].headers["X-Application-ID"] == KEY
+
+
+def test_the_key_stays_out_of_the_clients_repr() -> None:
+    assert KEY not in repr(AuthenticatedClient(base_url="http://api.test", token=KEY))

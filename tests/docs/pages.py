@@ -13,7 +13,7 @@ DOCS = ROOT / "generated" / "docs"
 PACKAGE = "backups_api_client"
 
 # A fenced block is ```python, followed by words of its info string: `stream` marks the examples of
-# the stream() form, which needs the streaming functions of the generated modules.
+# the stream() form.
 FENCE = re.compile(r"^```python(?P<info>[^\n]*)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
 SECTION = re.compile(r"^## (?P<name>\w+)\n", re.MULTILINE)
 
@@ -47,10 +47,6 @@ def sections(text: str) -> dict[str, str]:
     starts = list(SECTION.finditer(text))
     ends = [start.start() for start in starts[1:]] + [len(text)]
     return {start["name"]: text[start.end() : end] for start, end in zip(starts, ends, strict=True)}
-
-
-def without_streaming_examples(text: str) -> str:
-    return FENCE.sub(lambda block: "" if "stream" in block["info"].split() else block[0], text)
 
 
 def missing_functions(example: Example) -> list[str]:

@@ -1,8 +1,7 @@
 """Every Python example of the generated API reference compiles, calls functions that exist, and runs
 against the live reference server.
 
-An example is a ```python block of generated/docs/*.md; ```python stream marks the stream() form,
-which skips while the generated modules have no streaming functions.
+An example is a ```python block of generated/docs/*.md; ```python stream marks the stream() form.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from typing import Any
 import pytest
 from openapi_python_client.strings import snake_case
 
-from ..client.conftest import SPEC_PATH
-from ..client.specs import load
+from ..client.specs import SPEC_PATH, load
 from .conftest import LiveServer
 from .pages import Example, examples, missing_functions
 
@@ -27,12 +25,6 @@ ENV_PREFIX = snake_case(load(SPEC_PATH)["info"]["title"]).upper()
 
 def example_cases() -> list[Any]:
     return [pytest.param(example, id=example.id) for example in examples()]
-
-
-def skip_if_not_generated(example: Example) -> None:
-    missing = missing_functions(example)
-    if example.streaming and missing:
-        pytest.skip(f"the streaming functions are not generated yet: {', '.join(missing)}")
 
 
 def test_the_docs_have_examples() -> None:
@@ -46,7 +38,6 @@ def test_example_compiles(example: Example) -> None:
 
 @pytest.mark.parametrize("example", example_cases())
 def test_example_calls_functions_that_exist(example: Example) -> None:
-    skip_if_not_generated(example)
     assert missing_functions(example) == []
 
 
@@ -54,7 +45,6 @@ def test_example_calls_functions_that_exist(example: Example) -> None:
 def test_example_runs_against_the_live_server(
     example: Example, live_server: LiveServer, tmp_path: Path
 ) -> None:
-    skip_if_not_generated(example)
     script = tmp_path / "example.py"
     script.write_text(example.code)
     environment = {

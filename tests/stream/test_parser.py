@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backups_api_client._sse import EventParser, ServerSentEvent
+from backups_api_client.errors import InvalidEvent
 
 BOM = "\ufeff".encode()
 
@@ -175,3 +176,16 @@ def test_any_chunking_gives_the_events_of_the_standard(data: st.DataObject, stre
 @given(st.data(), st.binary(max_size=60))
 def test_any_bytes_in_any_chunks_give_the_events_of_the_standard(data: st.DataObject, stream: bytes) -> None:
     assert parse(stream, data.draw(cuts_of(stream))) == reference(stream)
+
+
+def test_a_line_longer_than_the_limit_is_refused_before_it_ends() -> None:
+    parser = EventParser(max_size=10)
+    assert parser.feed(b"data: short\n\n") == [ServerSentEvent("short")]
+    with pytest.raises(InvalidEvent, match="longer than 10"):
+        parser.feed(b"data: " + b"x" * 20)
+
+
+def test_an_event_longer_than_the_limit_is_refused() -> None:
+    parser = EventParser(max_size=10)
+    with pytest.raises(InvalidEvent, match="longer than 10"):
+        parser.feed(b"data: 12345\ndata: 67890\n")

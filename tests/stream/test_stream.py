@@ -2,8 +2,8 @@
 
 The server is a scripted ASGI app (app.py) served by uvicorn on 127.0.0.1: each case names the
 script it wants in a header of its client, and runs once with stream() and once with astream().
-Nothing here sleeps or measures time: the only waits are for the server to notice that an answer
-ended, with a generous cap.
+The tests never sleep: only the scripts of the server do, to space their events, and no assertion
+measures time. The keep-alive script's gaps are a tenth of the read timeout, far from it.
 """
 
 from __future__ import annotations
@@ -21,25 +21,22 @@ from backups_api_client import AuthenticatedClient, errors
 from backups_api_client.api.backups import backups_create_new_backup_streamed as operation
 from backups_api_client.models import BackupStreamedProgress, SeededBackup
 from backups_api_client.streaming import ServerSentEvent, StreamContract
+from tests.client.specs import SPEC_PATH, load
 
 from .app import Reply, ScriptedApp, sse
 from .live import serve
 
 KEY = "test-key"
 BOM = "\ufeff".encode()
-READ_TIMEOUT = 0.5
+READ_TIMEOUT = 1.5
 """The read timeout of the keep-alive and timeout tests; the server's keep-alives come ten times as often."""
 
 PROGRESS = [{"status": "INITIALIZED", "percentage": 0}, {"status": "IN-PROGRESS", "percentage": 42.5}]
 BACKUP = {
-    "id": "1.0.0_1795854206123456",
-    "version": "1.0.0",
-    "timestamp": "1795854206123456",
-    "bytes": 1048576,
-    "created": {"value": "2026-11-28T08:23:26.123456+00:00", "readable": "Today - November 28th, 8:23 a.m."},
+    **load(SPEC_PATH)["components"]["schemas"]["Backup"]["example"],
     "device_name": "Zo\u00eb\u2019s workstation",
-    "platform": "LINUX",
 }
+"""The spec's example, named with characters that take several bytes in UTF-8."""
 COMPLETED = {"status": "COMPLETED", "percentage": 100, "backup": BACKUP}
 FAILED = {"status": "FAILED", "percentage": 42.5, "message": "The object store is full"}
 
@@ -57,9 +54,9 @@ async def awkward_chunks(reply: Reply) -> None:
 
 
 async def slow_with_keep_alives(reply: Reply) -> None:
-    """Silences three times as long as the read timeout, broken by keep-alives ten times as often."""
+    """A silence longer than the read timeout, broken by keep-alives ten times as often."""
     await reply.write(progress())
-    for _ in range(30):
+    for _ in range(15):
         await anyio.sleep(READ_TIMEOUT / 10)
         await reply.write(b": keep-alive\n\n")
     await reply.write(sse(COMPLETED, event="completed", id="3"))
@@ -73,6 +70,10 @@ async def more_after_the_terminal_event(reply: Reply) -> None:
     await reply.write(progress() + sse(COMPLETED, event="completed", id="3"))
     await reply.write(sse(PROGRESS[1], event="progress", id="4"))
     await anyio.sleep_forever()
+
+
+async def unreadable_event(reply: Reply) -> None:
+    await reply.write(progress() + b"id: 3\nevent: progress\ndata: {not json\n\n")
 
 
 async def truncated(reply: Reply) -> None:
@@ -118,6 +119,7 @@ SCRIPTS = {
         failing,
         more_after_the_terminal_event,
         truncated,
+        unreadable_event,
         broken_off,
         first_event_then_silence,
         authentication_required,
@@ -235,6 +237,7 @@ CASES = [
     ),
     pytest.param(Case("failing", PROGRESS, errors.StreamFailed), id="failed-event"),
     pytest.param(Case("truncated", PROGRESS, errors.StreamTruncated), id="ends-without-terminal-event"),
+    pytest.param(Case("unreadable_event", PROGRESS, errors.InvalidEvent), id="unreadable-event"),
     pytest.param(Case("broken_off", PROGRESS, errors.StreamTruncated), id="disconnect-mid-event"),
     pytest.param(Case("authentication_required", [], errors.UnexpectedStatus), id="status-before-the-stream"),
     pytest.param(Case("json_whatever_asked", [], errors.StreamError), id="no-event-stream"),
@@ -272,6 +275,10 @@ def check_error(error: Exception | None) -> None:
         assert error.last_event is not None
         assert error.last_event.id == "2"
         assert error.__cause__ is None or isinstance(error.__cause__, httpx.TransportError)
+    elif isinstance(error, errors.InvalidEvent):
+        assert error.event is not None
+        assert (error.event.id, error.event.data) == ("3", "{not json")
+        assert isinstance(error.__cause__, ValueError)
     elif isinstance(error, errors.UnexpectedStatus):
         assert (error.status_code, error.content) == (511, b"Authentication Required")
     elif isinstance(error, errors.StreamError):
@@ -333,3 +340,11 @@ async def test_the_stock_async_function_still_returns_the_final_state(client_for
 def test_terminal_outcomes_are_checked() -> None:
     with pytest.raises(ValueError, match="done"):
         StreamContract(decode=json.loads, terminal_events={"end": "done"})  # type: ignore[dict-item]
+
+
+def test_a_stream_not_entered_has_no_response_and_closes_quietly(client_for: ClientFor) -> None:
+    with client_for("negotiated") as client:
+        events = operation.stream(client=client)
+        with pytest.raises(RuntimeError, match="not open"):
+            _ = events.response
+        events.close()
