@@ -112,10 +112,14 @@ class FolderStore:
                 for file in files:
                     path = Path(parent, file)
                     name = path.relative_to(self.root).as_posix()
-                    if name.startswith(prefix):
+                    if not name.startswith(prefix):
+                        continue
+                    try:
                         stat = path.stat()
-                        modified = datetime.fromtimestamp(stat.st_mtime, UTC)
-                        found.append(StoredObject(name, stat.st_size, modified))
+                    except FileNotFoundError:
+                        continue  # renamed or deleted by a write or a delete running meanwhile
+                    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                    found.append(StoredObject(name, stat.st_size, modified))
         return found
 
     def read(self, name: str, sink: Writable) -> None:
