@@ -45,6 +45,18 @@ def test_a_large_object_goes_and_comes_back_whole(store: StoreUnderTest) -> None
 
 
 @both_stores
+def test_a_write_reports_the_bytes_stored_as_it_goes(store: StoreUnderTest) -> None:
+    data = os.urandom(20 * 1024 * 1024 + 123)
+    counts: list[int] = []
+
+    store.store.write("backups/a/data", io.BytesIO(data), counts.append)
+
+    assert len(counts) > 2
+    assert counts == sorted(counts)
+    assert counts[-1] == len(data)
+
+
+@both_stores
 def test_list_finds_objects_by_prefix(store: StoreUnderTest) -> None:
     for name in ("format.json", "backups/a/data", "backups/a/manifest.json", "backups/ab/data"):
         store.store.write(name, io.BytesIO(name.encode()))

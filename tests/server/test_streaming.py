@@ -45,6 +45,20 @@ def events(lines: list[str]) -> list[tuple[str, str, dict[str, object]]]:
     return found
 
 
+@pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+def test_progress_follows_compression_and_storage_through_the_second_half(
+    start_server: ServerFactory,
+) -> None:
+    database = make_database(start_server.tmp_path / "notes.sqlite", rows=25_000)  # about 10 MiB
+    server = start_server(database=database)
+
+    received = events(list(stream_lines(server)))
+
+    percentages = [float(data["percentage"]) for _, _, data in received]  # type: ignore[arg-type]
+    assert percentages == sorted(percentages)
+    assert len([percentage for percentage in percentages if 50 < percentage < 99.9]) >= 5
+
+
 def test_a_waiting_backup_sends_keep_alive_comments(start_server: ServerFactory) -> None:
     database = make_database(start_server.tmp_path / "locked.sqlite", journal_mode="delete")
     server = start_server(database=database, environment={"BACKUPS_KEEPALIVE": "0.05"})
