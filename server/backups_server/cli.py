@@ -109,7 +109,8 @@ def parser() -> argparse.ArgumentParser:
         type=_positive(int),
         default=2,
         metavar="N",
-        help="how many backups may run at once; the others wait (default: %(default)s)",
+        help="how many backups may run at once; requests that find every slot busy share the one backup "
+        "waiting for a slot (default: %(default)s)",
     )
     _option(
         serve_parser,
