@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 
 from backups_server import __version__, config
-from backups_server.app import BackupsApi, create_app
+from backups_server.app import BackupsApi, InvalidSpec, create_app
 from backups_server.backups import BackupNotFound, BackupService, StoreTooNew
 from backups_server.restore import RestoreError, restore
 from backups_server.store import Store, StoreError, open_store
@@ -170,7 +170,10 @@ def serve(args: argparse.Namespace) -> int:
         max_concurrent=settings.max_concurrent,
         leftover_age=settings.leftover_age,
     )
-    app = create_app(api, spec=settings.spec, api_keys=settings.api_keys)
+    try:
+        app = create_app(api, spec=settings.spec, api_keys=settings.api_keys)
+    except InvalidSpec as error:
+        raise SystemExit(f"Cannot serve {settings.spec}: {error}") from None
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, server_header=False)
     return 0
 

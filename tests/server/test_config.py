@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sqlite3
@@ -9,9 +10,10 @@ import stat
 import subprocess
 import sys
 from contextlib import closing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
+import yaml
 
 from backups_server.launcher import spawn
 
@@ -32,6 +34,10 @@ SETTINGS = [
     "BACKUPS_KEEPALIVE",
     "BACKUPS_MAX_CONCURRENT",
 ]
+
+
+def environment_without_settings() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
 
 
 def status_with_key(base_url: str, key: str) -> int:
@@ -91,11 +97,35 @@ def test_several_keys_from_the_environment_or_a_file(start_server: ServerFactory
         assert not [key for key in ("first-key", "second-key", "third-key", "fourth-key") if key in log]
 
 
+def test_a_spec_without_the_upstream_error_texts_is_refused_at_startup(
+    tmp_path: Path, spec: dict[str, Any]
+) -> None:
+    without_505 = copy.deepcopy(spec)
+    for path in without_505["paths"].values():
+        for operation in path.values():
+            operation.get("responses", {}).pop("505", None)
+    incomplete = tmp_path / "openapi.yaml"
+    incomplete.write_text(yaml.safe_dump(without_505))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "backups_server", "serve", "--spec", str(incomplete)],
+        env=environment_without_settings() | {"BACKUPS_DATA_DIR": str(tmp_path), "BACKUPS_API_KEY": "key"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Cannot serve {incomplete}: no operation documents a 505 response, whose text this server answers"
+    )
+
+
 def test_help_documents_every_setting() -> None:
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
     result = subprocess.run(
         [sys.executable, "-m", "backups_server", "serve", "--help"],
-        env=environment | {"COLUMNS": "200"},
+        env=environment_without_settings() | {"COLUMNS": "200"},
         capture_output=True,
         text=True,
         check=True,

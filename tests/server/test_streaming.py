@@ -137,6 +137,12 @@ def test_a_failed_backup_without_an_event_stream_is_a_500(start_server: ServerFa
         ("application/json, text/plain", False),
         ("*/*", False),
         ("", False),
+        ("application/json;q=0.5, */*", True),  # the most specific range decides...
+        ("text/event-stream;q=0.2, text/*;q=0.9, application/json;q=0.5", False),  # ...not the highest
+        ("text/event-stream;q=inf, application/json", False),  # q is at most 1, and JSON wins a tie
+        ("text/event-stream;q=2, application/json", False),
+        ("text/event-stream;q=nan, application/json;q=0.1", False),
+        ("application/json;q=-1, text/event-stream;q=0.1", True),  # and at least 0
     ],
 )
 def test_streamed_negotiates_on_accept(any_live_server: LiveServer, accept: str, streams: bool) -> None:
