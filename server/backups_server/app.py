@@ -142,7 +142,7 @@ def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> con
         ),
         swagger_ui_options=SwaggerUIOptions(swagger_ui=False),
     )
-    app.add_middleware(BodySizeLimit, position=MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimits, position=MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=MAX_BODY_BYTES)
     texts = UpstreamTexts.from_spec(document)
     for problem in (HTTPException, ProblemException):
         app.add_error_handler(problem, partial(_http_error, texts))
@@ -204,8 +204,9 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
 
 
-class BodySizeLimit:
-    """Refuses request bodies larger than `max_bytes`, declared or streamed, with a 400."""
+class BodyLimits:
+    """Refuses with a 400 a request body larger than `max_bytes`, declared or streamed, and one sent
+    with a Content-Encoding (gzip, br...): bodies are read as sent, never decoded."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -215,7 +216,9 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        encoding = headers.get("content-encoding", "").strip().lower() or "identity"
         received = 0
 
         async def limited_receive() -> Message:
@@ -223,9 +226,14 @@ class BodySizeLimit:
             if declared.isdigit() and int(declared) > self.max_bytes:
                 raise BadRequestProblem(detail=f"Request body is larger than {self.max_bytes} bytes")
             message = await receive()
-            received += len(message.get("body", b""))
+            body = message.get("body", b"")
+            received += len(body)
             if received > self.max_bytes:
                 raise BadRequestProblem(detail=f"Request body is larger than {self.max_bytes} bytes")
+            if body and encoding != "identity":
+                raise BadRequestProblem(
+                    detail=f"Content-Encoding {encoding} is not supported; send the body as is"
+                )
             return message
 
         await self.app(scope, limited_receive, send)

@@ -3,6 +3,7 @@ breaks the spec, 500 when the store fails; always short text/plain, never a trac
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 from typing import TYPE_CHECKING, Any
@@ -159,6 +160,31 @@ def test_an_oversized_body_is_400(http: httpx.Client, chunked: bool) -> None:
     assert assert_plain_error(response, 400) == "Request body is larger than 65536 bytes"
 
 
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        (b"{}", "gzip"),
+        (gzip.compress(b"{}"), "gzip"),
+        (gzip.compress(b"{}"), "GZIP"),
+        (b"{}", "br, identity"),
+    ],
+)
+@pytest.mark.parametrize(
+    "path", ["/backups/create", "/backups/create/streamed", f"/backups/{BACKUP_ID}/delete"]
+)
+def test_a_body_with_a_content_encoding_is_400(
+    http: httpx.Client, path: str, content: bytes, encoding: str
+) -> None:
+    before = http.get("/backups").json()["iterable"]
+    headers = {"Content-Type": "application/json", "Content-Encoding": encoding}
+
+    response = http.post(path, content=content, headers=headers)
+
+    expected = f"Content-Encoding {encoding.lower()} is not supported; send the body as is"
+    assert assert_plain_error(response, 400) == expected
+    assert http.get("/backups").json()["iterable"] == before
+
+
 @pytest.mark.parametrize("backup_id", ["a..b", ".hidden", "a b", "x" * 129, "é", "1.0.0_1795854206123456."])
 def test_a_path_id_that_breaks_the_pattern_is_400(http: httpx.Client, backup_id: str) -> None:
     response = http.post(f"/backups/{backup_id}/delete")
@@ -178,6 +204,8 @@ def test_a_path_id_that_breaks_the_pattern_is_400(http: httpx.Client, backup_id:
             {"Content-Type": "application/json"},
         ),
         (b'{"schema": null, "extra": true}', {"Content-Type": "application/json; charset=utf-8"}),
+        (b"{}", {"Content-Type": "application/json", "Content-Encoding": "identity"}),
+        (b"", {"Content-Type": "application/json", "Content-Encoding": "gzip"}),  # nothing to decode
     ],
 )
 def test_bodies_with_nulls_omissions_or_nothing_are_accepted(
