@@ -31,8 +31,10 @@ from backups_server.jobs import BackupJobs, Event, failure_text
 from backups_server.store import StoreError
 
 with warnings.catch_warnings():
-    # connexion imports starlette's test client, which warns about its httpx dependency; unused here.
+    # connexion imports what its dependencies deprecate (starlette's test client, jsonschema's
+    # RefResolver): warnings for connexion, whose version is pinned, not for this server.
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
     import connexion
     from connexion.datastructures import MediaTypeDict
     from connexion.exceptions import BadRequestProblem, ProblemException

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import socket
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -17,6 +18,9 @@ from backups_server.app import BackupsApi, InvalidSpec, create_app
 from backups_server.backups import BackupNotFound, BackupService, StoreTooNew
 from backups_server.restore import RestoreError, restore
 from backups_server.store import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
         serve_parser,
         "--port",
         "BACKUPS_PORT",
-        type=int,
+        type=_number(int, "a port from 0 to 65535", lambda port: 0 <= port <= 65535),
         default=8000,
         help="the port to listen on (default: %(default)s)",
     )
@@ -97,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
         serve_parser,
         "--keepalive",
         "BACKUPS_KEEPALIVE",
-        type=_positive(float),
+        type=_number(float, "more than 0", lambda seconds: seconds > 0),
         default=5.0,
         metavar="SECONDS",
         help="send a keep-alive comment on an event stream idle for this long (default: %(default)s)",
@@ -106,7 +110,7 @@ def parser() -> argparse.ArgumentParser:
         serve_parser,
         "--max-concurrent",
         "BACKUPS_MAX_CONCURRENT",
-        type=_positive(int),
+        type=_number(int, "at least 1", lambda count: count >= 1),
         default=2,
         metavar="N",
         help="how many backups may run at once; requests that find every slot busy share the one backup "
@@ -116,7 +120,7 @@ def parser() -> argparse.ArgumentParser:
         serve_parser,
         "--leftover-age",
         "BACKUPS_LEFTOVER_AGE",
-        type=float,
+        type=_number(float, "at least 0", lambda seconds: seconds >= 0),
         default=3600.0,
         metavar="SECONDS",
         help="remove leftovers of interrupted backups once they are this old; younger ones may belong to "
@@ -273,12 +277,14 @@ def _option(parser: argparse.ArgumentParser, flag: str, variable: str, *, help: 
     parser.add_argument(flag, default=default, help=f"{help} [{variable}]", **options)
 
 
-def _positive(kind: type[float] | type[int]) -> Any:
+def _number(kind: type[float], requirement: str, accepts: Callable[[float], bool]) -> Callable[[str], float]:
+    """An argparse type: a finite number of `kind` that `accepts`, as `requirement` says in words."""
+
     def parse(text: str) -> float:
         value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+        if not (math.isfinite(value) and accepts(value)):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, not {text}")
         return value
 
-    parse.__name__ = kind.__name__
+    parse.__name__ = kind.__name__  # argparse names it in "invalid int value"
     return parse

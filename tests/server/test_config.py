@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import copy
 import os
 import re
@@ -13,11 +14,14 @@ from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 import yaml
 
+from backups_server import cli
 from backups_server.launcher import spawn
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from ..conftest import ServerFactory
@@ -133,3 +137,58 @@ def test_help_documents_every_setting() -> None:
 
     documented = set(re.findall(r"\[(BACKUPS_[A-Z_]+)\]", result.stdout))
     assert set(SETTINGS) <= documented
+
+
+@pytest.fixture
+def parse(monkeypatch: pytest.MonkeyPatch) -> Callable[..., argparse.Namespace]:
+    """`serve`'s command line parsed, with the given BACKUPS_* variables and no others."""
+
+    def parse(*arguments: str, **variables: str) -> argparse.Namespace:
+        for name in os.environ:
+            if name.startswith("BACKUPS_"):
+                monkeypatch.delenv(name)
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return cli.parser().parse_args(["serve", *arguments])
+
+    return parse
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--leftover-age", "-1", "must be at least 0, not -1"),
+        ("--leftover-age", "nan", "must be at least 0, not nan"),
+        ("--leftover-age", "inf", "must be at least 0, not inf"),
+        ("--keepalive", "0", "must be more than 0, not 0"),
+        ("--keepalive", "nan", "must be more than 0, not nan"),
+        ("--keepalive", "inf", "must be more than 0, not inf"),
+        ("--max-concurrent", "0", "must be at least 1, not 0"),
+        ("--max-concurrent", "1.5", "invalid int value: '1.5'"),
+        ("--port", "-1", "must be a port from 0 to 65535, not -1"),
+        ("--port", "65536", "must be a port from 0 to 65535, not 65536"),
+        ("--port", "http", "invalid int value: 'http'"),
+    ],
+)
+def test_numeric_options_refuse_values_out_of_range(
+    parse: Callable[..., argparse.Namespace],
+    capsys: pytest.CaptureFixture[str],
+    flag: str,
+    value: str,
+    message: str,
+) -> None:
+    variable = "BACKUPS_" + flag.removeprefix("--").replace("-", "_").upper()
+    for arguments, variables in (([flag, value], {}), ([], {variable: value})):
+        with pytest.raises(SystemExit) as exit_status:
+            parse(*arguments, **variables)
+        assert exit_status.value.code == 2
+        assert capsys.readouterr().err.splitlines()[-1].endswith(f"argument {flag}: {message}")
+
+
+def test_numeric_options_take_their_limits(parse: Callable[..., argparse.Namespace]) -> None:
+    limits = ["--leftover-age", "0", "--keepalive", "0.01", "--max-concurrent", "1", "--port", "0"]
+
+    parsed = parse(*limits)
+
+    assert (parsed.leftover_age, parsed.keepalive, parsed.max_concurrent, parsed.port) == (0, 0.01, 1, 0)
+    assert parse(BACKUPS_PORT="65535").port == 65535
