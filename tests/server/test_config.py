@@ -20,24 +20,13 @@ import yaml
 from backups_server import cli
 from backups_server.launcher import spawn
 
+from ..conftest import ROOT
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
     from ..conftest import ServerFactory
-
-SETTINGS = [
-    "BACKUPS_DATABASE",
-    "BACKUPS_STORE",
-    "BACKUPS_HOST",
-    "BACKUPS_PORT",
-    "BACKUPS_API_KEY",
-    "BACKUPS_API_KEY_FILE",
-    "BACKUPS_DATA_DIR",
-    "BACKUPS_DEVICE_NAME",
-    "BACKUPS_KEEPALIVE",
-    "BACKUPS_MAX_CONCURRENT",
-]
 
 
 def environment_without_settings() -> dict[str, str]:
@@ -126,17 +115,28 @@ def test_a_spec_without_the_upstream_error_texts_is_refused_at_startup(
     )
 
 
-def test_help_documents_every_setting() -> None:
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [("serve", cli.COMMON_OPTIONS + cli.SERVE_OPTIONS), ("restore", cli.COMMON_OPTIONS)],
+)
+def test_help_and_the_readme_document_every_option_with_its_variable(
+    command: str, options: tuple[cli.Option, ...]
+) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "backups_server", "serve", "--help"],
+        [sys.executable, "-m", "backups_server", command, "--help"],
         env=environment_without_settings() | {"COLUMNS": "200"},
         capture_output=True,
         text=True,
         check=True,
     )
+    readme = (ROOT / "server" / "README.md").read_text()
 
-    documented = set(re.findall(r"\[(BACKUPS_[A-Z_]+)\]", result.stdout))
-    assert set(SETTINGS) <= documented
+    flags = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - {"--to", "--force"}
+    assert flags == {option.flag for option in options}
+    variables = re.findall(r"\[(BACKUPS_[A-Z_]+)\]", result.stdout)
+    assert sorted(variables) == sorted(option.variable for option in options)
+    assert [option for option in options if f"`{option.variable}`" not in readme] == []
+    assert [option for option in options if f"`{option.flag}`" not in readme] == []
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_numeric_options_refuse_values_out_of_range(
     value: str,
     message: str,
 ) -> None:
-    variable = "BACKUPS_" + flag.removeprefix("--").replace("-", "_").upper()
+    (variable,) = [option.variable for option in cli.SERVE_OPTIONS if option.flag == flag]
     for arguments, variables in (([flag, value], {}), ([], {variable: value})):
         with pytest.raises(SystemExit) as exit_status:
             parse(*arguments, **variables)
