@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from backups_server import __version__, config
 from backups_server.app import BackupsApi, InvalidSpec, create_app
@@ -96,8 +97,15 @@ def serve(args: argparse.Namespace) -> int:
         app = create_app(api, spec=settings.spec, api_keys=settings.api_keys)
     except InvalidSpec as error:
         raise SystemExit(f"Cannot serve {settings.spec}: {error}") from None
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, server_header=False)
-    return 0
+    server_config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level=args.log_level, server_header=False
+    )
+    listener = server_config.bind_socket()
+    host, port = listener.getsockname()[:2]
+    print(f"{config.LISTENING}http://{f'[{host}]' if ':' in host else host}:{port}", flush=True)
+    server = uvicorn.Server(server_config)
+    server.run(sockets=[listener])
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def restore_command(args: argparse.Namespace) -> int:
@@ -232,7 +240,8 @@ SERVE_OPTIONS = (
     Option("--host", "the address to listen on (default: %(default)s)", default="127.0.0.1"),
     Option(
         "--port",
-        "the port to listen on (default: %(default)s)",
+        "the port to listen on; 0 for any free port (the server prints the address it listens on) "
+        "(default: %(default)s)",
         type=_number(int, "a port from 0 to 65535", lambda port: 0 <= port <= 65535),
         default=8000,
     ),

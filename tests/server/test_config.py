@@ -6,6 +6,7 @@ import argparse
 import copy
 import os
 import re
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 import yaml
 
 from backups_server import cli
-from backups_server.launcher import spawn
+from backups_server.launcher import ServerDidNotStart, spawn
 
 from ..conftest import ROOT
 
@@ -64,6 +65,28 @@ def test_with_no_configuration_a_key_is_generated_privately_and_the_database_cre
     finally:
         again.stop()
     assert f"API key: read from {key_file}" in again.log.read_text()
+
+
+def test_port_0_listens_on_a_free_port_and_says_which(tmp_path: Path) -> None:
+    server = spawn(tmp_path, environment={"BACKUPS_PORT": "0"})
+    try:
+        server.wait_ready()
+    finally:
+        server.stop()
+
+    assert re.fullmatch(r"http://127\.0\.0\.1:[1-9][0-9]*", server.base_url)
+    assert f"Listening on {server.base_url}\n" in server.log.read_text()
+
+
+def test_a_port_in_use_stops_the_server_with_a_clear_message(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        server = spawn(tmp_path, environment={"BACKUPS_PORT": str(port)})
+        with pytest.raises(ServerDidNotStart, match="Address already in use"):
+            server.wait_ready()
+
+    assert server.process.returncode == 3
+    assert "Listening on" not in server.log.read_text()
 
 
 def test_several_keys_from_the_environment_or_a_file(start_server: ServerFactory, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import socket
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -14,7 +15,6 @@ import pytest
 from backups_api_client import Client
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup
-from backups_server.launcher import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -234,14 +234,25 @@ def test_a_delete_body_with_explicit_nulls_is_accepted(http: httpx.Client) -> No
     assert response.status_code == 204, response.text
 
 
+@pytest.fixture
+def refusing_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses connections: bound, never listening, while the test runs."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        port: int = bound.getsockname()[1]
+        yield port
+
+
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
-def test_a_failing_store_is_a_short_500(start_server: ServerFactory, store: StoreUnderTest) -> None:
+def test_a_failing_store_is_a_short_500(
+    start_server: ServerFactory, store: StoreUnderTest, refusing_port: int
+) -> None:
     if store.kind == "folder":
         blocker = start_server.tmp_path / "not-a-folder"
         blocker.write_text("a file where the store folder should be")
         environment = {"BACKUPS_STORE": blocker.as_uri()}
     else:
-        unreachable = f"http://127.0.0.1:{free_port()}"
+        unreachable = f"http://127.0.0.1:{refusing_port}"
         environment = {"AWS_ENDPOINT_URL": unreachable, "AWS_MAX_ATTEMPTS": "1"}
     server = start_server(environment=environment)
     headers = {"X-Application-ID": server.api_key}
