@@ -281,6 +281,10 @@ async def _last(events: ObjectReceiveStream[Event]) -> Event:
     return final
 
 
+class InvalidSpec(ValueError):
+    """The OpenAPI document lacks something the server needs."""
+
+
 @dataclass(frozen=True)
 class UpstreamTexts:
     """The texts the spec documents for 505 and 511, the upstream wording, read once at startup."""
@@ -308,10 +312,6 @@ def _documented_responses(document: dict[str, Any]) -> Iterator[tuple[str, str]]
             for status, response in operation.get("responses", {}).items():
                 resolved = _resolve(document, response["$ref"]) if "$ref" in response else response
                 yield str(status), resolved["description"]
-
-
-class InvalidSpec(ValueError):
-    """The OpenAPI document lacks something the server needs."""
 
 
 def _resolve(document: dict[str, Any], reference: str) -> Any:

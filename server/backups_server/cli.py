@@ -101,8 +101,7 @@ def serve(args: argparse.Namespace) -> int:
         app, host=settings.host, port=settings.port, log_level=args.log_level, server_header=False
     )
     listener = server_config.bind_socket()
-    host, port = listener.getsockname()[:2]
-    print(f"{config.LISTENING}http://{f'[{host}]' if ':' in host else host}:{port}", flush=True)
+    print(config.LISTENING + _url(listener), flush=True)
     server = uvicorn.Server(server_config)
     server.run(sockets=[listener])
     return 0 if server.started else STARTUP_FAILURE
@@ -125,6 +124,11 @@ def restore_command(args: argparse.Namespace) -> int:
     taken = f"taken {backup['created']['value']} on {backup['device_name']}"
     print(f"Restored backup {backup['id']} ({backup['bytes']:,} bytes, {taken}) into {args.to}")
     return 0
+
+
+def _url(listener: socket.socket) -> str:
+    host, port = listener.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _open_store(url: str) -> Store:
