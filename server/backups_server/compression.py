@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 import zstandard
@@ -29,37 +30,49 @@ class CompressedReader:
         parameters = zstandard.ZstdCompressionParameters.from_level(
             LEVEL, threads=min(os.cpu_count() or 1, 4), job_size=JOB_SIZE, write_checksum=True
         )
-        self._input = _CountedReader(file, self._report)
+        self._counts = _Counts(on_progress)
         self._stream = zstandard.ZstdCompressor(compression_params=parameters).stream_reader(
-            self._input,  # type: ignore[arg-type]  # zstandard reads any object with a read() method
+            _CountedReader(file, self._counts),  # type: ignore[arg-type]  # any object with read() will do
             read_size=READ_SIZE,
             closefd=False,
         )
-        self._on_progress = on_progress
         self.sha256 = hashlib.sha256()
-        self.size = 0
+
+    @property
+    def size(self) -> int:
+        return self._counts.produced
 
     def read(self, size: int = -1, /) -> bytes:
         chunk: bytes = self._stream.read(size)
         self.sha256.update(chunk)
-        self.size += len(chunk)
-        self._report()
+        self._counts.produced += len(chunk)
+        self._counts.report()
         return chunk
 
-    def _report(self) -> None:
-        self._on_progress(self._input.count, self.size)
+
+@dataclass
+class _Counts:
+    """The bytes consumed and produced, shared by the reader and its input; kept apart from the
+    reader so that the input refers back to no part of it, and the compressor (whose buffers are
+    several MiB) is freed as soon as the reader is."""
+
+    on_progress: Callable[[int, int], None]
+    consumed: int = 0
+    produced: int = 0
+
+    def report(self) -> None:
+        self.on_progress(self.consumed, self.produced)
 
 
 class _CountedReader:
-    """A file that counts the bytes read from it, and says so after each read."""
+    """A file that counts the bytes read from it into `counts`, and reports after each read."""
 
-    def __init__(self, file: BinaryIO, on_read: Callable[[], None]) -> None:
+    def __init__(self, file: BinaryIO, counts: _Counts) -> None:
         self._file = file
-        self._on_read = on_read
-        self.count = 0
+        self._counts = counts
 
     def read(self, size: int = -1, /) -> bytes:
         data = self._file.read(size)
-        self.count += len(data)
-        self._on_read()
+        self._counts.consumed += len(data)
+        self._counts.report()
         return data
