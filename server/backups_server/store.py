@@ -7,7 +7,6 @@ above this module works with `Store` only and never learns which implementation 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -129,7 +128,7 @@ class FolderStore:
 
     def read(self, name: str, sink: Writable) -> None:
         with _store_errors(name), self._path(name).open("rb") as file:
-            shutil.copyfileobj(file, sink, COPY_CHUNK)
+            _copy(file, sink)
 
     def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
         path = self._path(name)
@@ -214,7 +213,8 @@ class S3Store:
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
 
 
-def _copy(source: Readable, target: Writable, on_stored: Callable[[int], None] | None) -> None:
+def _copy(source: Readable, target: Writable, on_stored: Callable[[int], None] | None = None) -> None:
+    """Copy `source` into `target` by chunks; `on_stored` gets the count copied after each."""
     stored = 0
     while chunk := source.read(COPY_CHUNK):
         target.write(chunk)
