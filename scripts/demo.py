@@ -3,8 +3,8 @@
 With no configuration it uses the data folder `.data/` (BACKUPS_DATA_DIR to change it): it creates
 a sample database there if there is none, starts the server on a free port of 127.0.0.1 with a
 fresh key, and then, with the generated client: streams a backup with a live progress bar, lists
-the backups, restores the newest into a temporary file and verifies it, deletes the demo's backup,
-and stops the server.
+the backups, checks that the newest is the one just made, restores it into a temporary file and
+verifies it, deletes it, and stops the server.
 """
 
 from __future__ import annotations
@@ -84,14 +84,16 @@ def run(client: AuthenticatedClient, data_dir: Path, source: dict[str, int]) -> 
         raise DemoFailed(f"listing the backups failed: {listing}")
     print_table(listing.iterable)
 
-    newest = listing.iterable[0]
+    newest = listing.iterable[0].id if listing.iterable else "nothing"
+    if newest != backup.id:
+        raise DemoFailed(f"the newest backup listed is {newest}, not {backup.id}, which was just made")
     with tempfile.TemporaryDirectory(prefix="backups-demo-") as scratch:
         target = Path(scratch, "restored.sqlite")
-        restore(open_store(config.default_store(data_dir)), newest.id, target)
+        restore(open_store(config.default_store(data_dir)), backup.id, target)
         restored = table_sizes(target)
     if restored != source:
         raise DemoFailed(f"the restored database differs from the source: {restored} != {source}")
-    print(f"\nRestored {newest.id} into a temporary file: integrity check ok,", end=" ")
+    print(f"\nRestored {backup.id}, the newest, into a temporary file: integrity check ok,", end=" ")
     print(f"{describe(restored)} as in the source")
 
     deleted = backups_delete_specific_backup.sync_detailed(backup.id, client=client)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 import warnings
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -29,8 +31,10 @@ from backups_server.jobs import BackupJobs, Event, failure_text
 from backups_server.store import StoreError
 
 with warnings.catch_warnings():
-    # connexion imports starlette's test client, which warns about its httpx dependency; unused here.
+    # connexion imports what its dependencies deprecate (starlette's test client, jsonschema's
+    # RefResolver): warnings for connexion, whose version is pinned, not for this server.
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
     import connexion
     from connexion.datastructures import MediaTypeDict
     from connexion.exceptions import BadRequestProblem, ProblemException
@@ -42,7 +46,7 @@ with warnings.catch_warnings():
     from connexion.validators import JSONRequestBodyValidator
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Collection, Mapping
+    from collections.abc import AsyncIterator, Collection, Iterator, Mapping
     from pathlib import Path
 
     from anyio.abc import ObjectReceiveStream
@@ -140,8 +144,8 @@ def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> con
         ),
         swagger_ui_options=SwaggerUIOptions(swagger_ui=False),
     )
-    app.add_middleware(BodySizeLimit, position=MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=MAX_BODY_BYTES)
-    texts = _documented_texts(document)
+    app.add_middleware(BodyLimits, position=MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=MAX_BODY_BYTES)
+    texts = UpstreamTexts.from_spec(document)
     for problem in (HTTPException, ProblemException):
         app.add_error_handler(problem, partial(_http_error, texts))
     app.add_error_handler(StoreTooNew, partial(_version_error, texts))
@@ -202,8 +206,9 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
 
 
-class BodySizeLimit:
-    """Refuses request bodies larger than `max_bytes`, declared or streamed, with a 400."""
+class BodyLimits:
+    """Refuses with a 400 a request body larger than `max_bytes`, declared or streamed, and one sent
+    with a Content-Encoding (gzip, br...): bodies are read as sent, never decoded."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -213,7 +218,9 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        encoding = headers.get("content-encoding", "").strip().lower() or "identity"
         received = 0
 
         async def limited_receive() -> Message:
@@ -221,9 +228,14 @@ class BodySizeLimit:
             if declared.isdigit() and int(declared) > self.max_bytes:
                 raise BadRequestProblem(detail=f"Request body is larger than {self.max_bytes} bytes")
             message = await receive()
-            received += len(message.get("body", b""))
+            body = message.get("body", b"")
+            received += len(body)
             if received > self.max_bytes:
                 raise BadRequestProblem(detail=f"Request body is larger than {self.max_bytes} bytes")
+            if body and encoding != "identity":
+                raise BadRequestProblem(
+                    detail=f"Content-Encoding {encoding} is not supported; send the body as is"
+                )
             return message
 
         await self.app(scope, limited_receive, send)
@@ -235,23 +247,29 @@ def _prefers_event_stream(accept: str) -> bool:
 
 
 def _quality(accept: str, media_type: str) -> float:
-    """The highest quality `accept` gives a media type, through exact, `type/*` or `*/*` ranges."""
-    matches = (media_type, media_type.partition("/")[0] + "/*", "*/*")
-    best = 0.0
+    """The quality `accept` gives a media type: that of the most specific range matching it, as in
+    RFC 9110 (section 12.5.1), or 0 when none does."""
+    specificity = {media_type: 2, media_type.partition("/")[0] + "/*": 1, "*/*": 0}
+    most_specific, quality = -1, 0.0
     for media_range in accept.split(","):
         kind, *parameters = (part.strip() for part in media_range.split(";"))
-        if kind.lower() not in matches:
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        best = max(best, quality)
-    return best
+        rank = specificity.get(kind.lower(), -1)
+        if rank > most_specific:
+            most_specific, quality = rank, _q(parameters)
+    return quality
+
+
+def _q(parameters: list[str]) -> float:
+    """The `q` among a media range's parameters, within [0, 1]; 1 when absent, 0 when unreadable."""
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                return 0.0
+            return 0.0 if math.isnan(quality) else min(max(quality, 0.0), 1.0)
+    return 1.0
 
 
 async def _last(events: ObjectReceiveStream[Event]) -> Event:
@@ -263,18 +281,37 @@ async def _last(events: ObjectReceiveStream[Event]) -> Event:
     return final
 
 
-def _documented_texts(document: dict[str, Any]) -> dict[int, str]:
-    """The error texts the spec documents for 505 and 511 (the upstream wording), by status."""
-    texts = {}
+class InvalidSpec(ValueError):
+    """The OpenAPI document lacks something the server needs."""
+
+
+@dataclass(frozen=True)
+class UpstreamTexts:
+    """The texts the spec documents for 505 and 511, the upstream wording, read once at startup."""
+
+    version_not_supported: str
+    authentication_required: str
+
+    @classmethod
+    def from_spec(cls, document: dict[str, Any]) -> UpstreamTexts:
+        """Raises InvalidSpec when no operation documents one of them: the server could not answer it."""
+        texts = dict(_documented_responses(document))
+        if missing := [status for status in ("505", "511") if status not in texts]:
+            raise InvalidSpec(
+                f"no operation documents a {' or '.join(missing)} response, whose text this server answers"
+            )
+        return cls(version_not_supported=texts["505"], authentication_required=texts["511"])
+
+
+def _documented_responses(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The status and description of every response of every operation."""
     for path in document["paths"].values():
         for operation in path.values():
             if not isinstance(operation, dict):
-                continue
+                continue  # the path's own parameters, summary...
             for status, response in operation.get("responses", {}).items():
-                if status in ("505", "511"):
-                    resolved = _resolve(document, response["$ref"]) if "$ref" in response else response
-                    texts[int(status)] = resolved["description"]
-    return texts
+                resolved = _resolve(document, response["$ref"]) if "$ref" in response else response
+                yield str(status), resolved["description"]
 
 
 def _resolve(document: dict[str, Any], reference: str) -> Any:
@@ -290,18 +327,18 @@ def _text(status: int, text: str, headers: Mapping[str, str] | None = None) -> C
     )
 
 
-def _http_error(texts: dict[int, str], _request: object, error: HTTPException) -> ConnexionResponse:
+def _http_error(texts: UpstreamTexts, _request: object, error: HTTPException) -> ConnexionResponse:
     if error.status_code in (401, 403):
-        return _text(511, texts[511])
+        return _text(511, texts.authentication_required)
     status = 400 if error.status_code == 415 else error.status_code
     lines = str(error.detail or "").strip().splitlines() or ["Request failed"]
     detail = lines[0] if len(lines[0]) <= MAX_DETAIL else lines[0][: MAX_DETAIL - 3] + "..."
     return _text(status, detail, error.headers)
 
 
-def _version_error(texts: dict[int, str], _request: object, error: StoreTooNew) -> ConnexionResponse:
+def _version_error(texts: UpstreamTexts, _request: object, error: StoreTooNew) -> ConnexionResponse:
     log.error("refusing the store: %s", error)
-    return _text(505, texts[505])
+    return _text(505, texts.version_not_supported)
 
 
 def _not_found(_request: object, error: BackupNotFound) -> ConnexionResponse:

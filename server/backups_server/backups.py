@@ -13,11 +13,9 @@ no manifest is a leftover of an interrupted backup, removed by `clean_leftovers`
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import logging
-import os
 import shutil
 import sys
 import tempfile
@@ -26,10 +24,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
-import zstandard
-
+from backups_server.compression import CompressedReader
+from backups_server.progress import BackupProgress
 from backups_server.snapshot import snapshot
 from backups_server.store import ObjectMissing, StoreError
 
@@ -47,14 +45,6 @@ FORMAT_OBJECT = "format.json"
 PREFIX = "backups/"
 DATA = "data.sqlite.zst"
 MANIFEST = "manifest.json"
-
-COMPRESSION_LEVEL = 3
-COMPRESSION_JOB_SIZE = 4 * 1024 * 1024
-"""Bytes each compression thread works on at once: what bounds the compressor's memory."""
-READ_SIZE = 1024 * 1024
-
-SNAPSHOT_SHARE = 0.5
-"""The part of a backup's progress that the snapshot accounts for; compressing and storing is the rest."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -143,25 +133,20 @@ class BackupService:
         return [present(manifest.backup, now) for manifest in manifests]
 
     def create(self, on_progress: Callable[[float], None]) -> dict[str, Any]:
-        """Take a backup and return it as the API's Backup; `on_progress` gets the fraction done."""
+        """Take a backup and return it as the API's Backup.
+
+        `on_progress` gets the fraction done as it rises, one call at a time, from any thread.
+        """
         self._prepare_store()
         backup_id, timestamp = self._reserve_id()
+        progress = BackupProgress(on_progress)
         try:
             with tempfile.TemporaryDirectory(dir=self._scratch_dir(), prefix=f"{backup_id}+") as scratch:
                 snapshot_path = Path(scratch, "snapshot.sqlite")
-                size = snapshot(
-                    self.database,
-                    snapshot_path,
-                    lambda done, total: on_progress(SNAPSHOT_SHARE * _fraction(done, total)),
-                )
+                size = snapshot(self.database, snapshot_path, progress.snapshotted)
                 with snapshot_path.open("rb") as file:
-                    data = CompressedReader(
-                        file,
-                        lambda consumed: on_progress(
-                            SNAPSHOT_SHARE + (1 - SNAPSHOT_SHARE) * _fraction(consumed, size)
-                        ),
-                    )
-                    self.store.write(_data_name(backup_id), data)
+                    data = CompressedReader(file, progress.compressed)
+                    self.store.write(_data_name(backup_id), data, progress.stored)
             backup = self._describe(backup_id, timestamp, size)
             manifest = Manifest(backup, _data_name(backup_id), data.sha256.hexdigest(), data.size)
             self.store.write(_manifest_name(backup_id), io.BytesIO(manifest.to_bytes()))
@@ -284,31 +269,6 @@ def _read_manifest(store: Store, name: str) -> Manifest:
         raise StoreError(f"{name} is not a manifest: {error}") from error
 
 
-class CompressedReader:
-    """A file read as a zstd stream: hashes and counts what it hands out, reports what it consumed."""
-
-    def __init__(self, file: BinaryIO, on_consumed: Callable[[int], None]) -> None:
-        parameters = zstandard.ZstdCompressionParameters.from_level(
-            COMPRESSION_LEVEL,
-            threads=min(os.cpu_count() or 1, 4),
-            job_size=COMPRESSION_JOB_SIZE,
-            write_checksum=True,
-        )
-        compressor = zstandard.ZstdCompressor(compression_params=parameters)
-        self._file = file
-        self._stream = compressor.stream_reader(file, read_size=READ_SIZE, closefd=False)
-        self._on_consumed = on_consumed
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-
-    def read(self, size: int = -1, /) -> bytes:
-        chunk: bytes = self._stream.read(size)
-        self.sha256.update(chunk)
-        self.size += len(chunk)
-        self._on_consumed(self._file.tell())
-        return chunk
-
-
 def present(backup: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A stored Backup as the API shows it: with `created.readable` relative to `now`."""
     created = datetime.fromisoformat(backup["created"]["value"])
@@ -339,10 +299,6 @@ def readable(moment: datetime, now: datetime) -> str:
     hour = local.hour % 12 or 12
     meridiem = "a.m." if local.hour < 12 else "p.m."
     return f"{ago} - {local:%B} {day}{suffix}{year}, {hour}:{local:%M} {meridiem}"
-
-
-def _fraction(done: int, total: int) -> float:
-    return min(done / total, 1.0) if total else 1.0
 
 
 def _backup_id(name: str) -> str:

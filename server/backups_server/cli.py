@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from backups_server import __version__, config
-from backups_server.app import BackupsApi, create_app
+from backups_server.app import BackupsApi, InvalidSpec, create_app
 from backups_server.backups import BackupNotFound, BackupService, StoreTooNew
 from backups_server.restore import RestoreError, restore
 from backups_server.store import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,91 +51,8 @@ def parser() -> argparse.ArgumentParser:
         description="Run the HTTP server. Every option can also be set by the environment variable named "
         "after it; a flag wins over the variable.",
     )
-    _common_options(serve_parser)
-    _option(
-        serve_parser,
-        "--database",
-        "BACKUPS_DATABASE",
-        type=Path,
-        metavar="PATH",
-        help="the SQLite database to back up; created empty if missing (default: DATA_DIR/database.sqlite)",
-    )
-    _option(
-        serve_parser,
-        "--host",
-        "BACKUPS_HOST",
-        default="127.0.0.1",
-        help="the address to listen on (default: %(default)s)",
-    )
-    _option(
-        serve_parser,
-        "--port",
-        "BACKUPS_PORT",
-        type=int,
-        default=8000,
-        help="the port to listen on (default: %(default)s)",
-    )
-    _option(
-        serve_parser,
-        "--api-key",
-        "BACKUPS_API_KEY",
-        metavar="KEYS",
-        help="the accepted API keys, separated by commas; prefer the variable or a file, since other "
-        "users can see a command line (default: the key file)",
-    )
-    _option(
-        serve_parser,
-        "--api-key-file",
-        "BACKUPS_API_KEY_FILE",
-        type=Path,
-        metavar="PATH",
-        help="a file of accepted API keys, one per line (default: DATA_DIR/api-key, created with a fresh "
-        "key and mode 0600 at first start)",
-    )
-    _option(
-        serve_parser,
-        "--device-name",
-        "BACKUPS_DEVICE_NAME",
-        metavar="NAME",
-        help="the device name recorded in backups (default: the host name)",
-    )
-    _option(
-        serve_parser,
-        "--keepalive",
-        "BACKUPS_KEEPALIVE",
-        type=_positive(float),
-        default=5.0,
-        metavar="SECONDS",
-        help="send a keep-alive comment on an event stream idle for this long (default: %(default)s)",
-    )
-    _option(
-        serve_parser,
-        "--max-concurrent",
-        "BACKUPS_MAX_CONCURRENT",
-        type=_positive(int),
-        default=2,
-        metavar="N",
-        help="how many backups may run at once; the others wait (default: %(default)s)",
-    )
-    _option(
-        serve_parser,
-        "--leftover-age",
-        "BACKUPS_LEFTOVER_AGE",
-        type=float,
-        default=3600.0,
-        metavar="SECONDS",
-        help="remove leftovers of interrupted backups once they are this old; younger ones may belong to "
-        "another server still writing to the same store (default: %(default)s)",
-    )
-    _option(
-        serve_parser,
-        "--spec",
-        "BACKUPS_SPEC",
-        type=Path,
-        default=config.default_spec(),
-        metavar="PATH",
-        help="the OpenAPI document to serve (default: the repository's openapi.yaml)",
-    )
+    for option in COMMON_OPTIONS + SERVE_OPTIONS:
+        option.add_to(serve_parser)
     serve_parser.set_defaults(command=serve)
 
     restore_parser = commands.add_parser(
@@ -141,7 +64,8 @@ def parser() -> argparse.ArgumentParser:
     restore_parser.add_argument("backup_id", metavar="ID", help="the id of the backup, as listed")
     restore_parser.add_argument("--to", type=Path, required=True, metavar="PATH", help="the file to write")
     restore_parser.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    _common_options(restore_parser)
+    for option in COMMON_OPTIONS:
+        option.add_to(restore_parser)
     restore_parser.set_defaults(command=restore_command)
     return root
 
@@ -169,9 +93,18 @@ def serve(args: argparse.Namespace) -> int:
         max_concurrent=settings.max_concurrent,
         leftover_age=settings.leftover_age,
     )
-    app = create_app(api, spec=settings.spec, api_keys=settings.api_keys)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level, server_header=False)
-    return 0
+    try:
+        app = create_app(api, spec=settings.spec, api_keys=settings.api_keys)
+    except InvalidSpec as error:
+        raise SystemExit(f"Cannot serve {settings.spec}: {error}") from None
+    server_config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level=args.log_level, server_header=False
+    )
+    listener = server_config.bind_socket()
+    print(config.LISTENING + _url(listener), flush=True)
+    server = uvicorn.Server(server_config)
+    server.run(sockets=[listener])
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def restore_command(args: argparse.Namespace) -> int:
@@ -191,6 +124,11 @@ def restore_command(args: argparse.Namespace) -> int:
     taken = f"taken {backup['created']['value']} on {backup['device_name']}"
     print(f"Restored backup {backup['id']} ({backup['bytes']:,} bytes, {taken}) into {args.to}")
     return 0
+
+
+def _url(listener: socket.socket) -> str:
+    host, port = listener.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _open_store(url: str) -> Store:
@@ -233,48 +171,127 @@ def _settings(args: argparse.Namespace) -> config.Settings:
     )
 
 
-def _common_options(parser: argparse.ArgumentParser) -> None:
-    _option(
-        parser,
+@dataclass(frozen=True)
+class Option:
+    """A flag of the command line, and the environment variable named after it that sets its default."""
+
+    flag: str
+    help: str
+    type: Callable[[str], Any] = str
+    default: Any = None
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def variable(self) -> str:
+        return "BACKUPS_" + self.flag.removeprefix("--").replace("-", "_").upper()
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            self.flag,
+            type=self.type,
+            default=os.environ.get(self.variable) or self.default,
+            metavar=self.metavar,
+            choices=self.choices,
+            help=f"{self.help} [{self.variable}]",
+        )
+
+
+def _number(kind: type[float], requirement: str, accepts: Callable[[float], bool]) -> Callable[[str], float]:
+    """An argparse type: a finite number of `kind` that `accepts`, as `requirement` says in words."""
+
+    def parse(text: str) -> float:
+        value = kind(text)
+        if not (math.isfinite(value) and accepts(value)):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, not {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names it in "invalid int value"
+    return parse
+
+
+COMMON_OPTIONS = (
+    Option(
         "--data-dir",
-        "BACKUPS_DATA_DIR",
+        "where the defaults live: the database, folder store, key file and scratch space "
+        "(default: ./%(default)s)",
         type=Path,
         default=config.DATA_DIR,
         metavar="DIR",
-        help="where the defaults live: the database, folder store, key file and scratch space "
-        "(default: ./%(default)s)",
-    )
-    _option(
-        parser,
+    ),
+    Option(
         "--store",
-        "BACKUPS_STORE",
-        metavar="URL",
-        help="where backups go: file:///path/to/folder, or s3://bucket/prefix with boto3's standard "
+        "where backups go: file:///path/to/folder, or s3://bucket/prefix with boto3's standard "
         "credentials and AWS_ENDPOINT_URL (default: a folder store in DATA_DIR/store)",
-    )
-    _option(
-        parser,
+        metavar="URL",
+    ),
+    Option(
         "--log-level",
-        "BACKUPS_LOG_LEVEL",
+        "(default: %(default)s)",
         default="info",
-        choices=["critical", "error", "warning", "info", "debug"],
-        help="(default: %(default)s)",
-    )
+        choices=("critical", "error", "warning", "info", "debug"),
+    ),
+)
+"""The options of every command."""
 
-
-def _option(parser: argparse.ArgumentParser, flag: str, variable: str, *, help: str, **options: Any) -> None:
-    """A flag whose default comes from an environment variable, itself defaulting to `default`."""
-    fallback = options.pop("default", None)
-    default = os.environ.get(variable) or fallback
-    parser.add_argument(flag, default=default, help=f"{help} [{variable}]", **options)
-
-
-def _positive(kind: type[float] | type[int]) -> Any:
-    def parse(text: str) -> float:
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
+SERVE_OPTIONS = (
+    Option(
+        "--database",
+        "the SQLite database to back up; created empty if missing (default: DATA_DIR/database.sqlite)",
+        type=Path,
+        metavar="PATH",
+    ),
+    Option("--host", "the address to listen on (default: %(default)s)", default="127.0.0.1"),
+    Option(
+        "--port",
+        "the port to listen on; 0 for any free port (the server prints the address it listens on) "
+        "(default: %(default)s)",
+        type=_number(int, "a port from 0 to 65535", lambda port: 0 <= port <= 65535),
+        default=8000,
+    ),
+    Option(
+        "--api-key",
+        "the accepted API keys, separated by commas; prefer the variable or a file, since other users can "
+        "see a command line (default: the key file)",
+        metavar="KEYS",
+    ),
+    Option(
+        "--api-key-file",
+        "a file of accepted API keys, one per line (default: DATA_DIR/api-key, created with a fresh key "
+        "and mode 0600 at first start)",
+        type=Path,
+        metavar="PATH",
+    ),
+    Option("--device-name", "the device name recorded in backups (default: the host name)", metavar="NAME"),
+    Option(
+        "--keepalive",
+        "send a keep-alive comment on an event stream idle for this long (default: %(default)s)",
+        type=_number(float, "more than 0", lambda seconds: seconds > 0),
+        default=5.0,
+        metavar="SECONDS",
+    ),
+    Option(
+        "--max-concurrent",
+        "how many backups may run at once; requests that find every slot busy share the one backup "
+        "waiting for a slot (default: %(default)s)",
+        type=_number(int, "at least 1", lambda count: count >= 1),
+        default=2,
+        metavar="N",
+    ),
+    Option(
+        "--leftover-age",
+        "remove leftovers of interrupted backups once they are this old; younger ones may belong to "
+        "another server still writing to the same store (default: %(default)s)",
+        type=_number(float, "at least 0", lambda seconds: seconds >= 0),
+        default=3600.0,
+        metavar="SECONDS",
+    ),
+    Option(
+        "--spec",
+        "the OpenAPI document to serve (default: the repository's openapi.yaml)",
+        type=Path,
+        default=config.default_spec(),
+        metavar="PATH",
+    ),
+)
+"""The options of `serve`."""

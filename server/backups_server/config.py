@@ -15,6 +15,9 @@ STORE = "store"
 KEY_FILE = "api-key"
 SCRATCH = "tmp"
 
+LISTENING = "Listening on "
+"""How `serve` starts the line giving the address it listens on, once it has bound its port."""
+
 
 @dataclass(frozen=True)
 class Settings:

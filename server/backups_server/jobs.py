@@ -21,6 +21,8 @@ from backups_server.backups import StoreTooNew
 from backups_server.store import StoreError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from anyio.abc import TaskGroup
     from anyio.lowlevel import EventLoopToken
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -37,62 +39,99 @@ class Event(NamedTuple):
     data: dict[str, Any]
 
 
+INITIALIZED = Event("progress", {"status": "INITIALIZED", "percentage": 0})
+
+
 class BackupJobs:
-    """Starts backups, at most `max_concurrent` at once; the others wait their turn."""
+    """Starts backups, at most `max_concurrent` at once, and at most one more waiting for a slot.
+
+    A request that finds every slot busy joins the backup already waiting, if there is one: all
+    the requests that arrive while it waits share it and get the same events. Its snapshot is
+    taken after each of them arrived, so it is a new backup for each of them.
+    """
 
     def __init__(self, service: BackupService, task_group: TaskGroup, max_concurrent: int) -> None:
         self.service = service
         self._task_group = task_group
-        self._limiter = anyio.CapacityLimiter(max_concurrent)
+        self._slots = anyio.CapacityLimiter(max_concurrent)
+        self._waiting: _Backup | None = None
 
     def start(self) -> MemoryObjectReceiveStream[Event]:
-        """Start a backup; its events arrive on the returned stream, which ends after the last one."""
+        """Start a backup, or join the one waiting; its events arrive on the returned stream,
+        which ends after the last one."""
+        backup = self._waiting
+        if backup is None:
+            backup = _Backup()
+            try:
+                self._slots.acquire_on_behalf_of_nowait(backup)
+            except anyio.WouldBlock:
+                self._waiting = backup
+            self._task_group.start_soon(self._run, backup)
+        return backup.join()
+
+    async def _run(self, backup: _Backup) -> None:
+        with backup:
+            if backup is self._waiting:
+                await self._slots.acquire_on_behalf_of(backup)
+                self._waiting = None
+            try:
+                await self._take(backup)
+            finally:
+                self._slots.release_on_behalf_of(backup)
+
+    async def _take(self, backup: _Backup) -> None:
+        reporter = _Reporter(backup.publish, anyio.lowlevel.current_token())
+        try:
+            created = await anyio.to_thread.run_sync(self.service.create, reporter.report_from_thread)
+        except Exception as error:
+            log.exception("backup failed")
+            failed = {"status": "FAILED", "percentage": reporter.percentage, "message": failure_text(error)}
+            backup.publish(Event("failed", failed))
+        else:
+            backup.publish(Event("completed", {"status": "COMPLETED", "percentage": 100, "backup": created}))
+
+
+class _Backup:
+    """One backup's events, for every request that shares it; each gets INITIALIZED as it joins."""
+
+    def __init__(self) -> None:
+        self._audience: list[MemoryObjectSendStream[Event]] = []
+
+    def join(self) -> MemoryObjectReceiveStream[Event]:
         send, receive = anyio.create_memory_object_stream[Event](max_buffer_size=math.inf)
-        self._task_group.start_soon(self._run, send)
+        send.send_nowait(INITIALIZED)
+        self._audience.append(send)
         return receive
 
-    async def _run(self, events: MemoryObjectSendStream[Event]) -> None:
-        with events:
-            reporter = _Reporter(events, anyio.lowlevel.current_token())
-            reporter.offer(Event("progress", {"status": "INITIALIZED", "percentage": 0}))
-            try:
-                backup = await anyio.to_thread.run_sync(
-                    self.service.create, reporter.report_from_thread, limiter=self._limiter
-                )
-            except Exception as error:
-                log.exception("backup failed")
-                failed = {
-                    "status": "FAILED",
-                    "percentage": reporter.percentage,
-                    "message": failure_text(error),
-                }
-                reporter.offer(Event("failed", failed))
-            else:
-                reporter.offer(
-                    Event("completed", {"status": "COMPLETED", "percentage": 100, "backup": backup})
-                )
+    def publish(self, event: Event) -> None:
+        for stream in self._audience:
+            with suppress(anyio.BrokenResourceError):  # that request has gone away
+                stream.send_nowait(event)
+
+    def __enter__(self) -> _Backup:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        for stream in self._audience:
+            stream.close()
 
 
 class _Reporter:
     """Turns the service's progress into events: one per whole percent at most, and never 100
     before the backup is completely stored."""
 
-    def __init__(self, events: MemoryObjectSendStream[Event], loop: EventLoopToken) -> None:
-        self._events = events
+    def __init__(self, publish: Callable[[Event], None], loop: EventLoopToken) -> None:
+        self._publish = publish
         self._loop = loop
         self.percentage = 0.0
 
-    def offer(self, event: Event) -> None:
-        with suppress(anyio.BrokenResourceError):
-            self._events.send_nowait(event)
-
     def report_from_thread(self, fraction: float) -> None:
-        """Called by the service from any thread (stores may read in threads of their own)."""
+        """Called by the service, one call at a time, from any thread."""
         percentage = min(round(fraction * 100, 1), 99.9)
         if int(percentage) > int(self.percentage):
             self.percentage = percentage
             event = Event("progress", {"status": "IN-PROGRESS", "percentage": percentage})
-            anyio.from_thread.run_sync(self.offer, event, token=self._loop)
+            anyio.from_thread.run_sync(self._publish, event, token=self._loop)
 
 
 def failure_text(error: BaseException) -> str:

@@ -1,11 +1,14 @@
-"""Run the server in a child process on a free port of 127.0.0.1: for the demo, benchmarks and tests."""
+"""Run the server in a child process on 127.0.0.1: for the demo, benchmarks and tests.
+
+The child binds port 0, so the system gives it a free port that nothing can take in between, and
+prints the address it got; the launcher reads it from the child's log.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +17,8 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from backups_server.config import LISTENING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -27,24 +32,30 @@ class ServerDidNotStart(RuntimeError):
 @dataclass
 class ServerProcess:
     process: subprocess.Popen[bytes]
-    base_url: str
     api_key: str
     log: Path
+    log_start: int
+    """Where this process's output starts in `log`, which earlier servers may have written to."""
+    listening_on: str | None = None
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
+    @property
+    def base_url(self) -> str:
+        if self.listening_on is None:
+            raise RuntimeError("the server has not said where it listens yet; call wait_ready() first")
+        return self.listening_on
+
     def wait_ready(self, timeout: float = 30.0) -> None:
-        """Poll `/.well-known/health` until it answers, the process exits, or `timeout` passes."""
+        """Wait until the server says where it listens and `/.well-known/health` answers there;
+        raises ServerDidNotStart if the process exits or `timeout` passes first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/.well-known/health", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+            self.listening_on = self.listening_on or self._announced_address()
+            if self.listening_on is not None and self._healthy():
+                return
             try:
                 self.process.wait(timeout=0.05)
             except subprocess.TimeoutExpired:
@@ -72,26 +83,33 @@ class ServerProcess:
         text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def _announced_address(self) -> str | None:
+        with self.log.open("rb") as log:
+            log.seek(self.log_start)
+            for line in log:
+                if line.startswith(LISTENING.encode()) and line.endswith(b"\n"):
+                    return line[len(LISTENING) :].decode().strip()
+        return None
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/.well-known/health", timeout=1) as response:  # noqa: S310
+                return bool(response.status == 200)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
 
 
 def spawn(
     data_dir: Path, *, api_key: str | None = None, environment: Mapping[str, str] | None = None
 ) -> ServerProcess:
-    """Start `python -m backups_server serve` on `data_dir`, with `environment` over the current
-    one, less its BACKUPS_* variables. Its output goes to DATA_DIR/server.log."""
+    """Start `python -m backups_server serve` on `data_dir` and any free port, with `environment`
+    over the current one, less its BACKUPS_* variables. Its output goes to DATA_DIR/server.log."""
     api_key = api_key or secrets.token_urlsafe(24)
-    port = free_port()
     child_environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
     child_environment |= {
         "BACKUPS_DATA_DIR": str(data_dir),
         "BACKUPS_HOST": "127.0.0.1",
-        "BACKUPS_PORT": str(port),
+        "BACKUPS_PORT": "0",
         "BACKUPS_API_KEY": api_key,
         "PYTHONUNBUFFERED": "1",
         **(environment or {}),
@@ -99,6 +117,7 @@ def spawn(
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"
     with log.open("ab") as output:
+        start = output.seek(0, os.SEEK_END)
         process = subprocess.Popen(
             [sys.executable, "-m", "backups_server", "serve"],
             env=child_environment,
@@ -106,7 +125,7 @@ def spawn(
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    return ServerProcess(process, f"http://127.0.0.1:{port}", api_key, log)
+    return ServerProcess(process, api_key, log, start)
 
 
 @contextmanager

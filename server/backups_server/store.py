@@ -7,8 +7,8 @@ above this module works with `Store` only and never learns which implementation 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +21,7 @@ import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 COPY_CHUNK = 1024 * 1024
 PART_SIZE = 8 * 1024 * 1024
@@ -61,8 +61,12 @@ class Store(Protocol):
         """Write the object's bytes into `sink`; raises ObjectMissing."""
         ...
 
-    def write(self, name: str, source: Readable) -> None:
-        """Store everything `source` yields until EOF; the object appears whole or not at all."""
+    def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
+        """Store everything `source` yields until EOF; the object appears whole or not at all.
+
+        `on_stored`, if given, is called with the number of bytes stored so far as they are, from
+        any thread.
+        """
         ...
 
     def delete(self, name: str) -> None:
@@ -112,17 +116,21 @@ class FolderStore:
                 for file in files:
                     path = Path(parent, file)
                     name = path.relative_to(self.root).as_posix()
-                    if name.startswith(prefix):
+                    if not name.startswith(prefix):
+                        continue
+                    try:
                         stat = path.stat()
-                        modified = datetime.fromtimestamp(stat.st_mtime, UTC)
-                        found.append(StoredObject(name, stat.st_size, modified))
+                    except FileNotFoundError:
+                        continue  # renamed or deleted by a write or a delete running meanwhile
+                    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+                    found.append(StoredObject(name, stat.st_size, modified))
         return found
 
     def read(self, name: str, sink: Writable) -> None:
         with _store_errors(name), self._path(name).open("rb") as file:
-            shutil.copyfileobj(file, sink, COPY_CHUNK)
+            _copy(file, sink)
 
-    def write(self, name: str, source: Readable) -> None:
+    def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
         path = self._path(name)
         with _store_errors(name):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,7 +138,7 @@ class FolderStore:
                 dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False
             ) as partial:
                 try:
-                    shutil.copyfileobj(source, partial, COPY_CHUNK)
+                    _copy(source, partial, on_stored)
                     partial.flush()
                     os.fsync(partial.fileno())
                 except BaseException:
@@ -190,13 +198,44 @@ class S3Store:
         with _store_errors(name):
             self.client.download_fileobj(self.bucket, self.prefix + name, sink, Config=self.transfer_config)
 
-    def write(self, name: str, source: Readable) -> None:
+    def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
         with _store_errors(name):
-            self.client.upload_fileobj(source, self.bucket, self.prefix + name, Config=self.transfer_config)
+            self.client.upload_fileobj(
+                source,
+                self.bucket,
+                self.prefix + name,
+                Callback=_Tally(on_stored) if on_stored else None,
+                Config=self.transfer_config,
+            )
 
     def delete(self, name: str) -> None:
         with _store_errors(name):
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
+
+
+def _copy(source: Readable, target: Writable, on_stored: Callable[[int], None] | None = None) -> None:
+    """Copy `source` into `target` by chunks; `on_stored` gets the count copied after each."""
+    stored = 0
+    while chunk := source.read(COPY_CHUNK):
+        target.write(chunk)
+        stored += len(chunk)
+        if on_stored:
+            on_stored(stored)
+
+
+class _Tally:
+    """Adds up the byte counts boto3 reports from its transfer threads (negative when a part is
+    sent again) and passes the running total on, one count at a time."""
+
+    def __init__(self, on_stored: Callable[[int], None]) -> None:
+        self._on_stored = on_stored
+        self._lock = threading.Lock()
+        self._total = 0
+
+    def __call__(self, count: int) -> None:
+        with self._lock:
+            self._total += count
+            self._on_stored(self._total)
 
 
 def _transfer_config() -> TransferConfig:

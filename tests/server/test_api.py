@@ -95,7 +95,7 @@ def test_list_shows_every_backup_newest_first(client: AuthenticatedClient) -> No
     ]
 
 
-def test_concurrent_backups_get_different_ids(server: LiveServer) -> None:
+def test_concurrent_requests_each_get_a_listed_backup(server: LiveServer) -> None:
     def create_one(_: int) -> str:
         with server.client() as client:
             return create(client).id
@@ -103,9 +103,9 @@ def test_concurrent_backups_get_different_ids(server: LiveServer) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         ids = list(pool.map(create_one, range(6)))
 
-    assert len(set(ids)) == 6
     with server.client() as client:
-        assert sorted(backup.id for backup in listing(client).iterable) == sorted(ids)
+        listed = [backup.id for backup in listing(client).iterable]
+    assert sorted(listed) == sorted(set(ids))  # requests that waited together share a backup
 
 
 def test_delete_removes_the_backup_and_its_data(client: AuthenticatedClient, server: LiveServer) -> None:

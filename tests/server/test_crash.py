@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 from contextlib import closing
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from httpx_sse import connect_sse
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup, Backups
 from backups_server.restore import restore
+from backups_server.store import S3Store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,6 +21,10 @@ if TYPE_CHECKING:
     from ..conftest import ServerFactory, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+
+KILL_AT = 80
+"""The percentage from which the server is killed: well into storing, on either store (S3 has
+started its multipart upload), and far enough from the end that the backup cannot finish first."""
 
 
 def make_incompressible_database(path: Path, megabytes: int) -> Path:
@@ -28,20 +34,37 @@ def make_incompressible_database(path: Path, megabytes: int) -> Path:
     return path
 
 
+def writes_under_way(store: StoreUnderTest) -> list[str]:
+    """What the store holds of unfinished writes: `.partial` files of a folder, multipart uploads of S3."""
+    if isinstance(store.store, S3Store):
+        s3 = store.store
+        uploads = s3.client.list_multipart_uploads(Bucket=s3.bucket, Prefix=s3.prefix).get("Uploads", [])
+        return [upload["Key"] for upload in uploads]
+    return [item.name for item in store.store.list("backups/") if item.name.endswith(".partial")]
+
+
 def test_a_backup_killed_while_being_stored_is_never_listed(
     start_server: ServerFactory, store: StoreUnderTest
 ) -> None:
     database = make_incompressible_database(start_server.tmp_path / "large.sqlite", 64)
     server = start_server(database=database)
 
+    killed_at = None
     with (
         server.client() as client,
         connect_sse(client.get_httpx_client(), "POST", "/backups/create/streamed", json={}) as source,
     ):
         for event in source.iter_sse():
-            if event.event == "progress" and 50 < event.json()["percentage"] < 100:
-                server.process.kill()  # while the data is being compressed and stored
+            if event.event == "progress" and KILL_AT <= event.json()["percentage"] < 100:
+                server.process.kill()
+                killed_at = event.json()["percentage"]
                 break
+
+    assert killed_at is not None, f"no progress event from {KILL_AT} % on: the server was never killed"
+    assert server.process.process.returncode == -signal.SIGKILL
+    assert [item.name for item in store.store.list("backups/") if item.name.endswith("/manifest.json")] == []
+    assert writes_under_way(store) != []
+    assert [path.name for path in (server.data_dir / "tmp").glob("*/snapshot.sqlite")] == ["snapshot.sqlite"]
 
     restarted = start_server(
         database=database, data_dir=server.data_dir, environment={"BACKUPS_LEFTOVER_AGE": "0"}
@@ -50,13 +73,8 @@ def test_a_backup_killed_while_being_stored_is_never_listed(
     with restarted.client() as client:
         listing = backups_snapshot.sync(client=client)
         assert isinstance(listing, Backups)
-        for backup in listing.iterable:  # only if the backup won the race against the kill
-            restore(store.store, backup.id, start_server.tmp_path / f"{backup.id}.sqlite")
-        listed = {backup.id for backup in listing.iterable}
-        leftovers = [
-            item.name for item in store.store.list("backups/") if item.name.split("/")[1] not in listed
-        ]
-        assert leftovers == []
+        assert listing.iterable == []
+        assert [item.name for item in store.store.list("backups/")] == []
         assert list((server.data_dir / "tmp").iterdir()) == []
 
         after = backups_create_new_backup.sync(client=client)

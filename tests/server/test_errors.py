@@ -3,8 +3,10 @@ breaks the spec, 500 when the store fails; always short text/plain, never a trac
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import socket
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -13,7 +15,6 @@ import pytest
 from backups_api_client import Client
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup
-from backups_server.launcher import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -159,6 +160,31 @@ def test_an_oversized_body_is_400(http: httpx.Client, chunked: bool) -> None:
     assert assert_plain_error(response, 400) == "Request body is larger than 65536 bytes"
 
 
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        (b"{}", "gzip"),
+        (gzip.compress(b"{}"), "gzip"),
+        (gzip.compress(b"{}"), "GZIP"),
+        (b"{}", "br, identity"),
+    ],
+)
+@pytest.mark.parametrize(
+    "path", ["/backups/create", "/backups/create/streamed", f"/backups/{BACKUP_ID}/delete"]
+)
+def test_a_body_with_a_content_encoding_is_400(
+    http: httpx.Client, path: str, content: bytes, encoding: str
+) -> None:
+    before = http.get("/backups").json()["iterable"]
+    headers = {"Content-Type": "application/json", "Content-Encoding": encoding}
+
+    response = http.post(path, content=content, headers=headers)
+
+    expected = f"Content-Encoding {encoding.lower()} is not supported; send the body as is"
+    assert assert_plain_error(response, 400) == expected
+    assert http.get("/backups").json()["iterable"] == before
+
+
 @pytest.mark.parametrize("backup_id", ["a..b", ".hidden", "a b", "x" * 129, "é", "1.0.0_1795854206123456."])
 def test_a_path_id_that_breaks_the_pattern_is_400(http: httpx.Client, backup_id: str) -> None:
     response = http.post(f"/backups/{backup_id}/delete")
@@ -178,6 +204,8 @@ def test_a_path_id_that_breaks_the_pattern_is_400(http: httpx.Client, backup_id:
             {"Content-Type": "application/json"},
         ),
         (b'{"schema": null, "extra": true}', {"Content-Type": "application/json; charset=utf-8"}),
+        (b"{}", {"Content-Type": "application/json", "Content-Encoding": "identity"}),
+        (b"", {"Content-Type": "application/json", "Content-Encoding": "gzip"}),  # nothing to decode
     ],
 )
 def test_bodies_with_nulls_omissions_or_nothing_are_accepted(
@@ -206,14 +234,25 @@ def test_a_delete_body_with_explicit_nulls_is_accepted(http: httpx.Client) -> No
     assert response.status_code == 204, response.text
 
 
+@pytest.fixture
+def refusing_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses connections: bound, never listening, while the test runs."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        port: int = bound.getsockname()[1]
+        yield port
+
+
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
-def test_a_failing_store_is_a_short_500(start_server: ServerFactory, store: StoreUnderTest) -> None:
+def test_a_failing_store_is_a_short_500(
+    start_server: ServerFactory, store: StoreUnderTest, refusing_port: int
+) -> None:
     if store.kind == "folder":
         blocker = start_server.tmp_path / "not-a-folder"
         blocker.write_text("a file where the store folder should be")
         environment = {"BACKUPS_STORE": blocker.as_uri()}
     else:
-        unreachable = f"http://127.0.0.1:{free_port()}"
+        unreachable = f"http://127.0.0.1:{refusing_port}"
         environment = {"AWS_ENDPOINT_URL": unreachable, "AWS_MAX_ATTEMPTS": "1"}
     server = start_server(environment=environment)
     headers = {"X-Application-ID": server.api_key}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from backups_server.store import FolderStore, ObjectMissing, S3Store, StoreError, open_store
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Iterator
 
     from ..conftest import StoreUnderTest
 
@@ -41,6 +42,18 @@ def test_a_large_object_goes_and_comes_back_whole(store: StoreUnderTest) -> None
     store.store.read("backups/a/data", received)
 
     assert received.getvalue() == data
+
+
+@both_stores
+def test_a_write_reports_the_bytes_stored_as_it_goes(store: StoreUnderTest) -> None:
+    data = os.urandom(20 * 1024 * 1024 + 123)
+    counts: list[int] = []
+
+    store.store.write("backups/a/data", io.BytesIO(data), counts.append)
+
+    assert len(counts) > 2
+    assert counts == sorted(counts)
+    assert counts[-1] == len(data)
 
 
 @both_stores
@@ -107,6 +120,28 @@ def test_the_folder_store_leaves_no_empty_folders_and_no_escape(tmp_path: Path) 
     for name in ("../outside", "backups/../../outside", "/etc/passwd", ""):
         with pytest.raises(ObjectMissing):
             store.read(name, io.BytesIO())
+
+
+def test_a_folder_listing_skips_files_that_vanish_while_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FolderStore(tmp_path / "store")
+    partial = "backups/a/.data.sqlite.zst.x1y2.partial"
+    for name in (partial, "backups/b/manifest.json", "backups/c/manifest.json"):
+        store.write(name, io.BytesIO(b"x"))
+    walk = os.walk
+
+    def walk_while_a_backup_and_a_delete_run(folder: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+        for parent, folders, files in walk(folder):
+            if Path(parent).name == "a":
+                os.replace(Path(parent, Path(partial).name), Path(parent, "data.sqlite.zst"))
+            if Path(parent).name == "b":
+                Path(parent, "manifest.json").unlink()
+            yield parent, folders, files
+
+    monkeypatch.setattr(os, "walk", walk_while_a_backup_and_a_delete_run)
+
+    assert [item.name for item in store.list("backups/")] == ["backups/c/manifest.json"]
 
 
 def test_store_urls(tmp_path: Path) -> None:

@@ -45,6 +45,20 @@ def events(lines: list[str]) -> list[tuple[str, str, dict[str, object]]]:
     return found
 
 
+@pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+def test_progress_follows_compression_and_storage_through_the_second_half(
+    start_server: ServerFactory,
+) -> None:
+    database = make_database(start_server.tmp_path / "notes.sqlite", rows=25_000)  # about 10 MiB
+    server = start_server(database=database)
+
+    received = events(list(stream_lines(server)))
+
+    percentages = [float(data["percentage"]) for _, _, data in received]  # type: ignore[arg-type]
+    assert percentages == sorted(percentages)
+    assert len([percentage for percentage in percentages if 50 < percentage < 99.9]) >= 5
+
+
 def test_a_waiting_backup_sends_keep_alive_comments(start_server: ServerFactory) -> None:
     database = make_database(start_server.tmp_path / "locked.sqlite", journal_mode="delete")
     server = start_server(database=database, environment={"BACKUPS_KEEPALIVE": "0.05"})
@@ -123,6 +137,12 @@ def test_a_failed_backup_without_an_event_stream_is_a_500(start_server: ServerFa
         ("application/json, text/plain", False),
         ("*/*", False),
         ("", False),
+        ("application/json;q=0.5, */*", True),  # the most specific range decides...
+        ("text/event-stream;q=0.2, text/*;q=0.9, application/json;q=0.5", False),  # ...not the highest
+        ("text/event-stream;q=inf, application/json", False),  # q is at most 1, and JSON wins a tie
+        ("text/event-stream;q=2, application/json", False),
+        ("text/event-stream;q=nan, application/json;q=0.1", False),
+        ("application/json;q=-1, text/event-stream;q=0.1", True),  # and at least 0
     ],
 )
 def test_streamed_negotiates_on_accept(any_live_server: LiveServer, accept: str, streams: bool) -> None:

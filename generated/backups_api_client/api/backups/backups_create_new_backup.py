@@ -79,6 +79,11 @@ def sync_detailed(
      Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
+    The server runs a limited number of backups at once. A request that arrives while they
+    all run joins the backup waiting for its turn, if there is one: the requests that arrive
+    while it waits share that backup and get the same answer. Its snapshot is taken after
+    each of them arrived.
+
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
@@ -112,6 +117,11 @@ def sync(
      Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
+    The server runs a limited number of backups at once. A request that arrives while they
+    all run joins the backup waiting for its turn, if there is one: the requests that arrive
+    while it waits share that backup and get the same answer. Its snapshot is taken after
+    each of them arrived.
+
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
@@ -139,6 +149,11 @@ async def asyncio_detailed(
 
      Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
+
+    The server runs a limited number of backups at once. A request that arrives while they
+    all run joins the backup waiting for its turn, if there is one: the requests that arrive
+    while it waits share that backup and get the same answer. Its snapshot is taken after
+    each of them arrived.
 
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
@@ -170,6 +185,11 @@ async def asyncio(
 
      Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
+
+    The server runs a limited number of backups at once. A request that arrives while they
+    all run joins the backup waiting for its turn, if there is one: the requests that arrive
+    while it waits share that backup and get the same answer. Its snapshot is taken after
+    each of them arrived.
 
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the

@@ -96,6 +96,11 @@ def sync_detailed(
     If the client disconnects while the stream runs, the backup still completes and is
     listed.
 
+    As with /backups/create, a request that arrives while the server runs as many backups as
+    it allows joins the backup waiting for its turn, if there is one: the requests that
+    arrive while it waits share that backup and get the same events. Its snapshot is taken
+    after each of them arrived.
+
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
@@ -140,6 +145,11 @@ def sync(
     If the client disconnects while the stream runs, the backup still completes and is
     listed.
 
+    As with /backups/create, a request that arrives while the server runs as many backups as
+    it allows joins the backup waiting for its turn, if there is one: the requests that
+    arrive while it waits share that backup and get the same events. Its snapshot is taken
+    after each of them arrived.
+
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
@@ -178,6 +188,11 @@ async def asyncio_detailed(
 
     If the client disconnects while the stream runs, the backup still completes and is
     listed.
+
+    As with /backups/create, a request that arrives while the server runs as many backups as
+    it allows joins the backup waiting for its turn, if there is one: the requests that
+    arrive while it waits share that backup and get the same events. Its snapshot is taken
+    after each of them arrived.
 
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
@@ -220,6 +235,11 @@ async def asyncio(
 
     If the client disconnects while the stream runs, the backup still completes and is
     listed.
+
+    As with /backups/create, a request that arrives while the server runs as many backups as
+    it allows joins the backup waiting for its turn, if there is one: the requests that
+    arrive while it waits share that backup and get the same events. Its snapshot is taken
+    after each of them arrived.
 
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the

@@ -1,0 +1,21 @@
+"""The server's package pins what it reaches into to the versions the tests ran with."""
+
+from __future__ import annotations
+
+import tomllib
+
+from packaging.requirements import Requirement
+
+from ..conftest import ROOT
+
+PINNED = ("connexion", "starlette")
+"""The server overrides connexion internals and imports starlette's warning class beside it."""
+
+
+def test_the_server_pins_connexion_and_starlette_to_the_tested_versions() -> None:
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    locked = dict(line.split("==") for line in lines if "==" in line)
+    project = tomllib.loads((ROOT / "server" / "pyproject.toml").read_text())["project"]
+    required = {item.name: str(item.specifier) for item in map(Requirement, project["dependencies"])}
+
+    assert {name: required[name] for name in PINNED} == {name: f"=={locked[name]}" for name in PINNED}
