@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-import yaml
 from moto.server import ThreadedMotoServer
 
 from backups_api_client import AuthenticatedClient
 from backups_server.launcher import ServerProcess, spawn
 from backups_server.store import FolderStore, S3Store, Store
+from tests.specs import SPEC_PATH, load
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -44,8 +44,7 @@ def anyio_backend() -> str:
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:
     """openapi.yaml, the contract the server follows."""
-    document: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    return document
+    return load(SPEC_PATH)
 
 
 @pytest.fixture(scope="session")

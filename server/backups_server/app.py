@@ -101,9 +101,7 @@ class BackupsApi:
 
     async def backups_create_new_backup(self) -> Response:
         await anyio.to_thread.run_sync(self.service.check_format)
-        final = await _last(self.jobs.start())
-        if final.kind == "failed":
-            return PlainTextResponse(final.data["message"], status_code=500)
+        final = await _completed(self.jobs.start())
         return JSONResponse(final.data["backup"])
 
     async def backups_create_new_backup_streamed(self) -> Response:
@@ -112,9 +110,7 @@ class BackupsApi:
         if _prefers_event_stream(connexion.request.headers.get("accept", "")):
             stream = sse.event_stream(events, self.keepalive)
             return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS)
-        final = await _last(events)
-        if final.kind == "failed":
-            return PlainTextResponse(final.data["message"], status_code=500)
+        final = await _completed(events)
         return JSONResponse(final.data)
 
     async def backups_delete_specific_backup(self, backup: str) -> Response:
@@ -150,6 +146,7 @@ def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> con
         app.add_error_handler(problem, partial(_http_error, texts))
     app.add_error_handler(StoreTooNew, partial(_version_error, texts))
     app.add_error_handler(BackupNotFound, _not_found)
+    app.add_error_handler(BackupFailed, _backup_failed)
     app.add_error_handler(Exception, _server_error)
     return app
 
@@ -272,12 +269,18 @@ def _q(parameters: list[str]) -> float:
     return 1.0
 
 
-async def _last(events: ObjectReceiveStream[Event]) -> Event:
-    """Wait for a backup's final event."""
+class BackupFailed(Exception):
+    """A backup ended with a `failed` event; its message is already fit for the client."""
+
+
+async def _completed(events: ObjectReceiveStream[Event]) -> Event:
+    """Wait for a backup's final event: `completed`, or BackupFailed."""
     async with events:
         final = await events.receive()
         async for event in events:
             final = event
+    if final.kind == "failed":
+        raise BackupFailed(final.data["message"])
     return final
 
 
@@ -343,6 +346,10 @@ def _version_error(texts: UpstreamTexts, _request: object, error: StoreTooNew) -
 
 def _not_found(_request: object, error: BackupNotFound) -> ConnexionResponse:
     return _text(404, str(error))
+
+
+def _backup_failed(_request: object, error: BackupFailed) -> ConnexionResponse:
+    return _text(500, str(error))
 
 
 def _server_error(_request: object, error: Exception) -> ConnexionResponse:

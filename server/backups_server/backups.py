@@ -165,8 +165,7 @@ class BackupService:
         if not self.store.list(manifest):
             raise BackupNotFound(backup_id)
         self.store.delete(manifest)
-        for item in self.store.list(f"{PREFIX}{backup_id}/"):
-            self.store.delete(item.name)
+        self._delete_objects(backup_id)
         log.info("backup %s deleted", backup_id)
 
     def clean_leftovers(self, older_than: timedelta) -> list[str]:
@@ -223,10 +222,13 @@ class BackupService:
             "platform": PLATFORMS.get(sys.platform, "UNKNOWN"),
         }
 
+    def _delete_objects(self, backup_id: str) -> None:
+        for item in self.store.list(f"{PREFIX}{backup_id}/"):
+            self.store.delete(item.name)
+
     def _discard(self, backup_id: str) -> None:
         try:
-            for item in self.store.list(f"{PREFIX}{backup_id}/"):
-                self.store.delete(item.name)
+            self._delete_objects(backup_id)
         except StoreError:
             log.warning("could not remove what the failed backup %s stored; it is never listed", backup_id)
 

@@ -8,8 +8,7 @@ import pytest
 
 from backups_api_client import models
 from backups_api_client.types import UNSET
-
-from .specs import SPEC_PATH, load, object_schemas, optional_properties, required_example
+from tests.specs import SPEC_PATH, load, object_schemas, optional_properties, required_example
 
 
 @pytest.mark.parametrize("name", sorted(load(SPEC_PATH)["components"]["schemas"]))

@@ -17,8 +17,7 @@ from openapi_python_client.strings import snake_case
 
 from backups_api_client import AuthenticatedClient, errors, models
 from backups_api_client.api.backups import backups_snapshot
-
-from .specs import SPEC_PATH, example_of, load, operations, resolve
+from tests.specs import SPEC_PATH, example_of, load, operations, resolve
 
 KEY = "test-key"
 EVENT_STREAM = "text/event-stream"

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from openapi_python_client.strings import snake_case
 
-from ..client.specs import SPEC_PATH, load
+from tests.specs import SPEC_PATH, load
+
 from .conftest import LiveServer
 from .pages import Example, examples, missing_functions
 

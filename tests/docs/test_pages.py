@@ -17,8 +17,8 @@ import pytest
 from openapi_python_client.strings import pascal_case, snake_case
 
 from backups_api_client import AuthenticatedClient, models
+from tests.specs import SPEC_PATH, load, operations, resolve
 
-from ..client.specs import SPEC_PATH, load, operations, resolve
 from .pages import DOCS, PACKAGE, sections, table_names
 
 SPEC = load(SPEC_PATH)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from schemathesis.core import transport
 
 from backups_api_client._sse import EventParser, ServerSentEvent
+from tests.specs import resolve
 
 if TYPE_CHECKING:
     from schemathesis import Case, CheckContext, Response
@@ -44,20 +45,11 @@ def _refuse_credentials_with_511() -> None:
 _refuse_credentials_with_511()
 
 
-def _resolve(operation: APIOperation[Any, Any, Any, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = operation.schema.raw_schema
-        for key in node["$ref"].removeprefix("#/").split("/"):
-            target = target[key]
-        node = target
-    return node
-
-
 def event_stream_media(operation: APIOperation[Any, Any, Any, Any]) -> dict[str, Any] | None:
     """The `text/event-stream` media type object of the operation's success response, if any."""
     for status, response in operation.definition.raw.get("responses", {}).items():
         if str(status).startswith("2"):
-            media = _resolve(operation, response).get("content", {}).get(EVENT_STREAM)
+            media = resolve(operation.schema.raw_schema, response).get("content", {}).get(EVENT_STREAM)
             if media is not None:
                 return dict(media)
     return None

@@ -21,7 +21,7 @@ from backups_api_client import AuthenticatedClient, errors
 from backups_api_client.api.backups import backups_create_new_backup_streamed as operation
 from backups_api_client.models import BackupStreamedProgress, SeededBackup
 from backups_api_client.streaming import ServerSentEvent, StreamContract
-from tests.client.specs import SPEC_PATH, load
+from tests.specs import SPEC_PATH, load
 
 from .app import Reply, ScriptedApp, sse
 from .live import serve

@@ -8,7 +8,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
 COMPONENT = "#/components/"
 
 
