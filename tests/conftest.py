@@ -158,6 +158,7 @@ class ServerFactory:
         data_dir: Path | None = None,
         environment: Mapping[str, str] | None = None,
         ready: bool = True,
+        module: str = "backups_server",
     ) -> LiveServer:
         data_dir = data_dir or self.tmp_path / f"server-{len(self.servers)}"
         database = database or make_database(data_dir / "database.sqlite")
@@ -170,7 +171,10 @@ class ServerFactory:
             **(environment or {}),
         }
         server = LiveServer(
-            spawn(data_dir, api_key=API_KEY, environment=settings), data_dir, database, self.store
+            spawn(data_dir, api_key=API_KEY, environment=settings, module=module),
+            data_dir,
+            database,
+            self.store,
         )
         self.servers.append(server)
         if ready:

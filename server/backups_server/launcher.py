@@ -100,10 +100,17 @@ class ServerProcess:
 
 
 def spawn(
-    data_dir: Path, *, api_key: str | None = None, environment: Mapping[str, str] | None = None
+    data_dir: Path,
+    *,
+    api_key: str | None = None,
+    environment: Mapping[str, str] | None = None,
+    module: str = "backups_server",
 ) -> ServerProcess:
     """Start `python -m backups_server serve` on `data_dir` and any free port, with `environment`
-    over the current one, less its BACKUPS_* variables. Its output goes to DATA_DIR/server.log."""
+    over the current one, less its BACKUPS_* variables. Its output goes to DATA_DIR/server.log.
+
+    `module` runs another module in its place: one that wraps the server's command line, as the
+    tests do to hold a store at a chosen point."""
     api_key = api_key or secrets.token_urlsafe(24)
     child_environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
     child_environment |= {
@@ -118,8 +125,8 @@ def spawn(
     log = data_dir / "server.log"
     with log.open("ab") as output:
         start = output.seek(0, os.SEEK_END)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backups_server", "serve"],
+        process = subprocess.Popen(  # noqa: S603  # the module is the caller's, not input
+            [sys.executable, "-m", module, "serve"],
             env=child_environment,
             stdin=subprocess.DEVNULL,
             stdout=output,

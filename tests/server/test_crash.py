@@ -13,7 +13,9 @@ from httpx_sse import connect_sse
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup, Backups
 from backups_server.restore import restore
-from backups_server.store import S3Store
+from backups_server.store import PART_SIZE, S3Store
+
+from .held_store import MODULE, StoreHold
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,9 +24,9 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
-KILL_AT = 80
-"""The percentage from which the server is killed: well into storing, on either store (S3 has
-started its multipart upload), and far enough from the end that the backup cannot finish first."""
+KILL_AFTER = 3 * PART_SIZE
+"""The server is killed once this much of the data is stored, of 64 MiB: well into storing, on
+either store (S3 has had a part uploaded, so its multipart upload exists), and far from the end."""
 
 
 def make_incompressible_database(path: Path, megabytes: int) -> Path:
@@ -47,20 +49,16 @@ def test_a_backup_killed_while_being_stored_is_never_listed(
     start_server: ServerFactory, store: StoreUnderTest
 ) -> None:
     database = make_incompressible_database(start_server.tmp_path / "large.sqlite", 64)
-    server = start_server(database=database)
+    hold = StoreHold(start_server.tmp_path / "hold", after=KILL_AFTER)
+    server = start_server(database=database, module=MODULE, environment=hold.environment)
 
-    killed_at = None
     with (
         server.client() as client,
-        connect_sse(client.get_httpx_client(), "POST", "/backups/create/streamed", json={}) as source,
+        connect_sse(client.get_httpx_client(), "POST", "/backups/create/streamed", json={}),
+        hold.held(),
     ):
-        for event in source.iter_sse():
-            if event.event == "progress" and KILL_AT <= event.json()["percentage"] < 100:
-                server.process.kill()
-                killed_at = event.json()["percentage"]
-                break
+        server.process.kill()
 
-    assert killed_at is not None, f"no progress event from {KILL_AT} % on: the server was never killed"
     assert server.process.process.returncode == -signal.SIGKILL
     assert [item.name for item in store.store.list("backups/") if item.name.endswith("/manifest.json")] == []
     assert writes_under_way(store) != []

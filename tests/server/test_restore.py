@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from typing import TYPE_CHECKING
 
 import httpx
@@ -98,4 +101,52 @@ def test_restore_refuses_damaged_data(server: LiveServer, store: StoreUnderTest,
 
     assert result.returncode == 1
     assert "is damaged" in result.stderr
+    assert list(tmp_path.glob("*notes.sqlite*")) == []
+
+
+CHECKSUM_REFUSED = "is damaged: its checksum does not match"
+
+
+def manifest_of(store: StoreUnderTest, backup_id: str) -> dict[str, object]:
+    raw = io.BytesIO()
+    store.store.read(f"backups/{backup_id}/manifest.json", raw)
+    manifest: dict[str, object] = json.loads(raw.getvalue())
+    return manifest
+
+
+def test_restore_refuses_the_data_of_another_sound_backup(
+    server: LiveServer, store: StoreUnderTest, tmp_path: Path
+) -> None:
+    """Two backups of the same size: each one's data decompresses into a sound database of the
+    right size, so only the checksum tells that the data is not this backup's."""
+    first = create_backup(server)
+    with closing(sqlite3.connect(server.database)) as connection, connection:
+        connection.execute("UPDATE notes SET title = 'note X' WHERE id = 1")
+    second = create_backup(server)
+    assert manifest_of(store, first)["data"] != manifest_of(store, second)["data"]
+    other = io.BytesIO()
+    store.store.read(f"backups/{first}/data.sqlite.zst", other)
+    store.store.write(f"backups/{second}/data.sqlite.zst", io.BytesIO(other.getvalue()))
+
+    result = restore_command(store, second, "--to", str(tmp_path / "notes.sqlite"))
+
+    assert result.returncode == 1
+    assert f"backup {second} {CHECKSUM_REFUSED}" in result.stderr
+    assert list(tmp_path.glob("*notes.sqlite*")) == []
+
+
+def test_restore_refuses_data_whose_manifest_names_another_checksum(
+    server: LiveServer, store: StoreUnderTest, tmp_path: Path
+) -> None:
+    backup_id = create_backup(server)
+    manifest = manifest_of(store, backup_id)
+    data = manifest["data"]
+    assert isinstance(data, dict)
+    data["sha256"] = "0" * 64
+    store.store.write(f"backups/{backup_id}/manifest.json", io.BytesIO(json.dumps(manifest).encode()))
+
+    result = restore_command(store, backup_id, "--to", str(tmp_path / "notes.sqlite"))
+
+    assert result.returncode == 1
+    assert f"backup {backup_id} {CHECKSUM_REFUSED}" in result.stderr
     assert list(tmp_path.glob("*notes.sqlite*")) == []

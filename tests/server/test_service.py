@@ -12,12 +12,15 @@ import pytest
 
 import backups_server.backups
 from backups_server.backups import BackupService, readable
-from backups_server.store import FolderStore
+from backups_server.store import FolderStore, StoredObject
 
 from ..conftest import make_database
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+
+    from backups_server.store import Readable, Writable
 
 FROZEN = 1_795_854_206_123_456
 
@@ -59,6 +62,42 @@ def test_an_id_another_server_already_wrote_is_skipped(service: BackupService) -
     backup = service.create(lambda _: None)
 
     assert backup["id"] == f"1.0.0_{FROZEN + 1}"
+
+
+class RecordingStore:
+    """A folder store that records the order in which objects are removed."""
+
+    def __init__(self, store: FolderStore) -> None:
+        self.store = store
+        self.removed: list[str] = []
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        return self.store.list(prefix)
+
+    def read(self, name: str, sink: Writable) -> None:
+        self.store.read(name, sink)
+
+    def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
+        self.store.write(name, source, on_stored)
+
+    def delete(self, name: str) -> None:
+        self.removed.append(name)
+        self.store.delete(name)
+
+
+def test_a_delete_removes_the_manifest_before_the_data(service: BackupService) -> None:
+    backup = service.create(lambda _: None)
+    assert isinstance(service.store, FolderStore)
+    recording = service.store = RecordingStore(service.store)
+
+    service.delete(backup["id"])
+
+    assert recording.removed[0] == f"backups/{backup['id']}/manifest.json"
+    assert sorted(recording.removed) == [
+        f"backups/{backup['id']}/data.sqlite.zst",
+        f"backups/{backup['id']}/manifest.json",
+    ]
+    assert service.store.list("backups/") == []
 
 
 def test_progress_rises_to_the_end(service: BackupService) -> None:

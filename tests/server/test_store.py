@@ -156,3 +156,29 @@ def test_store_urls(tmp_path: Path) -> None:
     for url in ("ftp://host/path", "s3:///prefix", "file://otherhost/path", str(tmp_path)):
         with pytest.raises(ValueError, match="store"):
             open_store(url)
+
+
+def test_a_folder_write_is_durable_before_it_returns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file's bytes reach the disk before the rename makes it visible, and the rename itself
+    (the folder's entry) before write() returns: a power cut never loses a listed object."""
+    store = FolderStore(tmp_path / "store")
+    store.write("backups/a/other", io.BytesIO(b"the folder exists already"))
+    steps: list[tuple[str, int | str]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recorded_fsync(descriptor: int) -> None:
+        steps.append(("fsync", os.fstat(descriptor).st_ino))
+        fsync(descriptor)
+
+    def recorded_replace(source: str, target: str) -> None:
+        steps.append(("replace", Path(target).name))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    monkeypatch.setattr(os, "replace", recorded_replace)
+
+    store.write("backups/a/data", io.BytesIO(b"data"))
+
+    folder = tmp_path / "store" / "backups" / "a"
+    file = folder / "data"
+    assert steps == [("fsync", file.stat().st_ino), ("replace", "data"), ("fsync", folder.stat().st_ino)]

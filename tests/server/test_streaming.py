@@ -16,11 +16,12 @@ from backups_api_client.api.backups import backups_create_new_backup_streamed
 from backups_api_client.models import SeededBackup
 
 from ..conftest import make_database
+from .held_store import MODULE, StoreHold
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..conftest import LiveServer, ServerFactory
+    from ..conftest import LiveServer, ServerFactory, StoreUnderTest
 
 SNAPSHOT_FAILED = "The database could not be snapshotted; see the server log"
 
@@ -45,18 +46,43 @@ def events(lines: list[str]) -> list[tuple[str, str, dict[str, object]]]:
     return found
 
 
+def events_as_they_arrive(lines: Iterator[str]) -> Iterator[tuple[str, str, dict[str, object]]]:
+    """Each event of a stream, as soon as the blank line that ends it arrives."""
+    block: list[str] = []
+    for line in lines:
+        if line:
+            block.append(line)
+        else:
+            yield from events(block)
+            block = []
+
+
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
-def test_progress_follows_compression_and_storage_through_the_second_half(
-    start_server: ServerFactory,
+def test_progress_passes_the_half_while_the_data_is_stored_and_ends_at_100(
+    start_server: ServerFactory, store: StoreUnderTest
 ) -> None:
+    """The second half of the percentage follows compression and storage: it moves while the
+    store holds the data half-written, and reaches 100 only with the backup complete."""
     database = make_database(start_server.tmp_path / "notes.sqlite", rows=25_000)  # about 10 MiB
-    server = start_server(database=database)
+    hold = StoreHold(start_server.tmp_path / "hold", after=1)
+    server = start_server(database=database, module=MODULE, environment=hold.environment)
+    arriving = events_as_they_arrive(stream_lines(server))
+    received = [next(arriving)]  # the backup has started
 
-    received = events(list(stream_lines(server)))
+    with hold.held():
+        for event in arriving:
+            received.append(event)
+            if float(event[2]["percentage"]) > 50:  # type: ignore[arg-type]
+                break
+        assert not [item for item in store.store.list("backups/") if item.name.endswith("/manifest.json")]
 
+    received.extend(arriving)
     percentages = [float(data["percentage"]) for _, _, data in received]  # type: ignore[arg-type]
     assert percentages == sorted(percentages)
-    assert len([percentage for percentage in percentages if 50 < percentage < 99.9]) >= 5
+    assert [event for _, event, _ in received[:-1]] == ["progress"] * (len(received) - 1)
+    assert received[-1][1:] == ("completed", received[-1][2])
+    assert percentages[-1] == 100
+    assert 50 < max(percentages[:-1]) < 100
 
 
 def test_a_waiting_backup_sends_keep_alive_comments(start_server: ServerFactory) -> None:
