@@ -9,7 +9,8 @@ Beyond the stock generator (see scripts/template_helpers.py for the helpers):
 - every template under templates/package/ is rendered into the package (the streaming runtime);
 - templates/docs/ is rendered into docs/ beside the package: one page per tag, one per model and enum;
 - the templates get the globals `auth`, `info`, `servers`, `tags`, `api_page`, `parameter_description`,
-  `event_stream`, `accept_header`, and the filters `model_links` and `table_cell`.
+  `event_stream`, `accept_header`, `error_classes`, `error_class_names`, `idempotency_key`, `repeatable`,
+  `success_responses`, `success_type`, and the filters `model_links` and `table_cell`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ from template_helpers import (
     accept_header,
     api_page,
     auth_header,
+    error_classes,
     event_stream,
+    idempotency_key,
     parameter_descriptions,
+    repeatable,
+    success_responses,
+    success_type,
     table_cell,
 )
 
@@ -81,8 +87,15 @@ class ClientProject(Project):
             key = (endpoint.path.get_untrusted_value(), endpoint.method, parameter.name.get_untrusted_value())
             return descriptions.get(key) or parameter.description
 
+        errors = error_classes(spec)
         self.env.globals.update(
             auth=auth_header(spec),
+            error_classes=errors,
+            error_class_names={error.status: error.name for error in errors},
+            idempotency_key=idempotency_key,
+            repeatable=repeatable,
+            success_responses=success_responses,
+            success_type=success_type,
             info=spec["info"],
             servers=servers,
             tags=tags,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import reduce
+from http import HTTPStatus
 from operator import getitem
 from typing import TYPE_CHECKING, Any
 
@@ -16,14 +17,21 @@ from openapi_python_client.strings import pascal_case
 
 if TYPE_CHECKING:
     from openapi_python_client.parser.openapi import Endpoint
-    from openapi_python_client.parser.properties import ModelProperty
+    from openapi_python_client.parser.properties import ModelProperty, Property
     from openapi_python_client.parser.responses import Response
     from openapi_python_client.schema.openapi_schema_pydantic import MediaType
 
 EVENT_STREAM = "text/event-stream"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+IDEMPOTENT_METHODS = {"get", "head", "options", "put", "delete", "trace"}
+"""The methods RFC 9110 defines as idempotent: a request with one of them is safe to repeat."""
 TERMINAL_EVENTS = "x-sse-terminal-events"
 MESSAGE_FIELD = "x-sse-message-field"
+IDEMPOTENCY_KEY = "idempotency-key"
+"""The header of the IETF httpapi draft that makes a request safe to repeat, in lower case."""
+RESPONSES = "#/components/responses/"
+REASON_PHRASES = {413: "Content Too Large", 416: "Range Not Satisfiable", 422: "Unprocessable Content"}
+"""The RFC 9110 names that older Pythons' HTTPStatus still spells the RFC 7231 way."""
 
 
 def auth_header(spec: dict[str, Any]) -> dict[str, str]:
@@ -53,6 +61,80 @@ def parameter_descriptions(spec: dict[str, Any]) -> dict[tuple[str, str, str], s
             for parameter in map(resolve, item.get("parameters", []) + item[method].get("parameters", [])):
                 found[path, method, parameter["name"]] = parameter.get("description", "")
     return found
+
+
+@dataclass(frozen=True)
+class ErrorClass:
+    """The exception class of one documented error status."""
+
+    status: int
+    name: str
+    description: str
+
+
+def error_classes(spec: dict[str, Any]) -> list[ErrorClass]:
+    """One class per status that some operation documents as an error (4xx, 5xx), by status.
+
+    A class is named after the component the responses of that status refer to (the first in
+    alphabetical order, when they refer to several), or else after the status's reason phrase;
+    its doc is that response's description.
+    """
+    found: dict[int, list[tuple[str, str]]] = {}
+    for item in spec.get("paths", {}).values():
+        for method in HTTP_METHODS & item.keys():
+            for status, response in item[method].get("responses", {}).items():
+                if not (str(status).isdigit() and int(status) >= 400):
+                    continue
+                reference = response.get("$ref", "")
+                if reference.startswith(RESPONSES):
+                    name = reference.removeprefix(RESPONSES)
+                    response = spec["components"]["responses"][name]
+                else:
+                    name = REASON_PHRASES.get(int(status)) or HTTPStatus(int(status)).phrase
+                found.setdefault(int(status), []).append((name, response.get("description", "")))
+    classes = []
+    for status, candidates in sorted(found.items()):
+        name, description = min(candidates)
+        name = pascal_case(name)
+        classes.append(ErrorClass(status, name if name.endswith("Error") else name + "Error", description))
+    return classes
+
+
+def idempotency_key(endpoint: Endpoint) -> Property | None:
+    """The operation's Idempotency-Key header parameter, if it declares one."""
+    return next(
+        (
+            parameter
+            for parameter in endpoint.header_parameters
+            if parameter.name.get_untrusted_value().lower() == IDEMPOTENCY_KEY
+        ),
+        None,
+    )
+
+
+def repeatable(endpoint: Endpoint) -> bool:
+    """Whether a request of the operation is safe to repeat: an idempotent method, or an
+    Idempotency-Key, which the client always sends."""
+    return endpoint.method.lower() in IDEMPOTENT_METHODS or idempotency_key(endpoint) is not None
+
+
+def success_responses(endpoint: Endpoint) -> list[Response]:
+    """The operation's 2xx responses."""
+    return [
+        response
+        for response in endpoint.responses.patterns
+        if response.status_code.range and 200 <= response.status_code.range[0] <= response.status_code.range[1] < 300
+    ]
+
+
+def success_type(endpoint: Endpoint) -> str:
+    """The type of the value a successful call returns: the union of the 2xx answers' types,
+    `None` for an answer without a body."""
+    types = {
+        "None" if response.source["return_type"] == "None" else response.prop.get_type_string().as_unembedded_code()
+        for response in success_responses(endpoint)
+    }
+    return " | ".join(sorted(types)) or "None"
 
 
 def table_cell(text: UntrustedString | str | None) -> str:

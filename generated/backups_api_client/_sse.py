@@ -52,6 +52,11 @@ class EventParser:
         self._last_id = ""
         self._retry: int | None = None
 
+    @property
+    def retry(self) -> int | None:
+        """The reconnection time in milliseconds the stream asked for last, with or without an event."""
+        return self._retry
+
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """The events that this chunk completes."""
         text = self._decode(chunk)

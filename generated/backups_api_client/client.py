@@ -6,10 +6,18 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
+from ._http import Clock
+from .types import UNSET, Unset
+
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 """The default timeout: 5 s to connect, then 60 s for each read, write or pool wait.
 
 For a streamed operation the read timeout is the longest silence allowed between two events."""
+
+DEFAULT_MAX_RETRIES = 2
+"""How many times a call that is safe to repeat is retried by default (see ``_http``)."""
+
+USER_AGENT = "backups-api-client/1.0.0"
 
 
 @define
@@ -34,14 +42,17 @@ class Client:
 
         ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
 
+        ``max_retries``: How many times a call that is safe to repeat is retried after a connection error, a timeout or
+        a transient status (``DEFAULT_MAX_RETRIES`` unless given); each call may set its own.
+
+        ``clock``: How retries read the time and wait (``_http.Clock``): the real ones unless given.
+
 
     Attributes:
-        raise_on_unexpected_status: Whether or not to raise an errors.UnexpectedStatus if the API returns a status
-            code that was not documented in the source OpenAPI document. Can also be provided as a keyword argument to
-            the constructor.
+        max_retries: How many times a call that is safe to repeat is retried.
+        clock: How retries read the time and wait.
     """
 
-    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
@@ -49,38 +60,46 @@ class Client:
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
+    max_retries: int = field(default=DEFAULT_MAX_RETRIES, kw_only=True)
+    clock: Clock = field(factory=Clock, kw_only=True)
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
     def with_headers(self, headers: dict[str, str]) -> Self:
-        """Get a new client matching this one with additional headers"""
-        if self._client is not None:
-            self._client.headers.update(headers)
-        if self._async_client is not None:
-            self._async_client.headers.update(headers)
+        """A new client like this one, with these headers added; this one is unchanged."""
         return evolve(self, headers={**self._headers, **headers})
 
     def with_cookies(self, cookies: dict[str, str]) -> Self:
-        """Get a new client matching this one with additional cookies"""
-        if self._client is not None:
-            self._client.cookies.update(cookies)
-        if self._async_client is not None:
-            self._async_client.cookies.update(cookies)
+        """A new client like this one, with these cookies added; this one is unchanged."""
         return evolve(self, cookies={**self._cookies, **cookies})
 
     def with_timeout(self, timeout: httpx.Timeout) -> Self:
-        """Get a new client matching this one with a new timeout configuration"""
-        if self._client is not None:
-            self._client.timeout = timeout
-        if self._async_client is not None:
-            self._async_client.timeout = timeout
+        """A new client like this one, with this timeout; this one is unchanged."""
         return evolve(self, timeout=timeout)
+
+    def with_options(
+        self,
+        *,
+        timeout: httpx.Timeout | float | None | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        headers: dict[str, str] | None = None,
+    ) -> Self:
+        """A new client like this one, with the options given changed (headers are added); this
+        one is unchanged. The new client opens connections of its own."""
+        changes: dict[str, Any] = {"headers": {**self._headers, **(headers or {})}}
+        if not isinstance(timeout, Unset):
+            changes["timeout"] = (
+                timeout if isinstance(timeout, httpx.Timeout) or timeout is None else httpx.Timeout(timeout)
+            )
+        if not isinstance(max_retries, Unset):
+            changes["max_retries"] = max_retries
+        return evolve(self, **changes)
 
     def _httpx_kwargs(self) -> dict[str, Any]:
         return {
             "base_url": self._base_url,
             "cookies": self._cookies,
-            "headers": self._headers,
+            "headers": {"User-Agent": USER_AGENT, **self._headers},
             "timeout": self._timeout,
             "verify": self._verify_ssl,
             "follow_redirects": self._follow_redirects,
@@ -132,6 +151,16 @@ class Client:
     async def __aexit__(self, *args: Any, **kwargs: Any) -> None:
         """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
         await self.get_async_httpx_client().__aexit__(*args, **kwargs)
+
+    def close(self) -> None:
+        """Close the connections of the sync httpx client, if it was made."""
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the connections of the async httpx client, if it was made."""
+        if self._async_client is not None:
+            await self._async_client.aclose()
 
 
 @define
@@ -159,17 +188,20 @@ class AuthenticatedClient:
 
         ``httpx_args``: A dictionary of additional arguments to be passed to the ``httpx.Client`` and ``httpx.AsyncClient`` constructor.
 
+        ``max_retries``: How many times a call that is safe to repeat is retried after a connection error, a timeout or
+        a transient status (``DEFAULT_MAX_RETRIES`` unless given); each call may set its own.
+
+        ``clock``: How retries read the time and wait (``_http.Clock``): the real ones unless given.
+
 
     Attributes:
-        raise_on_unexpected_status: Whether or not to raise an errors.UnexpectedStatus if the API returns a status
-            code that was not documented in the source OpenAPI document. Can also be provided as a keyword argument to
-            the constructor.
+        max_retries: How many times a call that is safe to repeat is retried.
+        clock: How retries read the time and wait.
         token: The credential to send
         prefix: Written before the token in the header, with a space; empty for none
         auth_header_name: The name of the header that carries the credential
     """
 
-    raise_on_unexpected_status: bool = field(default=False, kw_only=True)
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
@@ -177,6 +209,8 @@ class AuthenticatedClient:
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
+    max_retries: int = field(default=DEFAULT_MAX_RETRIES, kw_only=True)
+    clock: Clock = field(factory=Clock, kw_only=True)
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
@@ -189,34 +223,40 @@ class AuthenticatedClient:
         return f"{self.prefix} {self.token}" if self.prefix else self.token
 
     def with_headers(self, headers: dict[str, str]) -> Self:
-        """Get a new client matching this one with additional headers"""
-        if self._client is not None:
-            self._client.headers.update(headers)
-        if self._async_client is not None:
-            self._async_client.headers.update(headers)
+        """A new client like this one, with these headers added; this one is unchanged."""
         return evolve(self, headers={**self._headers, **headers})
 
     def with_cookies(self, cookies: dict[str, str]) -> Self:
-        """Get a new client matching this one with additional cookies"""
-        if self._client is not None:
-            self._client.cookies.update(cookies)
-        if self._async_client is not None:
-            self._async_client.cookies.update(cookies)
+        """A new client like this one, with these cookies added; this one is unchanged."""
         return evolve(self, cookies={**self._cookies, **cookies})
 
     def with_timeout(self, timeout: httpx.Timeout) -> Self:
-        """Get a new client matching this one with a new timeout configuration"""
-        if self._client is not None:
-            self._client.timeout = timeout
-        if self._async_client is not None:
-            self._async_client.timeout = timeout
+        """A new client like this one, with this timeout; this one is unchanged."""
         return evolve(self, timeout=timeout)
+
+    def with_options(
+        self,
+        *,
+        timeout: httpx.Timeout | float | None | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        headers: dict[str, str] | None = None,
+    ) -> Self:
+        """A new client like this one, with the options given changed (headers are added); this
+        one is unchanged. The new client opens connections of its own."""
+        changes: dict[str, Any] = {"headers": {**self._headers, **(headers or {})}}
+        if not isinstance(timeout, Unset):
+            changes["timeout"] = (
+                timeout if isinstance(timeout, httpx.Timeout) or timeout is None else httpx.Timeout(timeout)
+            )
+        if not isinstance(max_retries, Unset):
+            changes["max_retries"] = max_retries
+        return evolve(self, **changes)
 
     def _httpx_kwargs(self) -> dict[str, Any]:
         return {
             "base_url": self._base_url,
             "cookies": self._cookies,
-            "headers": {**self._headers, self.auth_header_name: self._auth_value},
+            "headers": {"User-Agent": USER_AGENT, **{**self._headers, self.auth_header_name: self._auth_value}},
             "timeout": self._timeout,
             "verify": self._verify_ssl,
             "follow_redirects": self._follow_redirects,
@@ -268,3 +308,13 @@ class AuthenticatedClient:
     async def __aexit__(self, *args: Any, **kwargs: Any) -> None:
         """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
         await self.get_async_httpx_client().__aexit__(*args, **kwargs)
+
+    def close(self) -> None:
+        """Close the connections of the sync httpx client, if it was made."""
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the connections of the async httpx client, if it was made."""
+        if self._async_client is not None:
+            await self._async_client.aclose()

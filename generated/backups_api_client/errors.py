@@ -1,28 +1,122 @@
-"""Contains shared errors types that can be raised from API functions"""
+"""The errors of backups_api_client: every one derives from :class:`APIError`.
+
+- :class:`APIStatusError`: the server answered with a status other than a documented success; one
+  subclass per error status the API documents, and :class:`UnexpectedStatus` for any other.
+- :class:`APIConnectionError`: no answer came (the server is down, the connection broke);
+  :class:`APITimeoutError` when it took too long. httpx's error is the ``__cause__``.
+- :class:`StreamError`: an event stream did not end the way the API declares.
+
+Calls that are safe to repeat raise an error only once their retries are spent.
+"""
 
 from typing import TYPE_CHECKING
+
+import httpx
 
 if TYPE_CHECKING:
     from ._sse import ServerSentEvent
 
+MAX_MESSAGE = 500
+"""The most characters of an answer's body that an error's message quotes."""
 
-class UnexpectedStatus(Exception):
-    """Raised by api functions when the response status an undocumented status and Client.raise_on_unexpected_status is True
 
-    The stream functions of streamed operations raise it for every status other than 2xx, since such
-    an answer has no events to give.
+class APIError(Exception):
+    """The base of every error this package raises."""
+
+
+class APIStatusError(APIError):
+    """The server answered with a status other than a documented success.
+
+    Attributes:
+        status_code: The status of the answer.
+        text: The body of the answer, as text: the server's reason.
+        response: The ``httpx.Response``, read.
     """
 
-    def __init__(self, status_code: int, content: bytes):
-        self.status_code = status_code
-        self.content = content
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.text = response.text
+        status = " ".join(filter(None, (str(self.status_code), response.reason_phrase)))
+        reason = " ".join(self.text.split())
+        if len(reason) > MAX_MESSAGE:
+            reason = reason[: MAX_MESSAGE - 3] + "..."
+        super().__init__(f"{status}: {reason}" if reason else status)
 
-        super().__init__(
-            f"Unexpected status code: {status_code}\n\nResponse content:\n{content.decode(errors='ignore')}"
-        )
+
+class UnexpectedStatus(APIStatusError):
+    """The server answered with a status the API does not document for this operation."""
 
 
-class StreamError(Exception):
+class BadRequestError(APIStatusError):
+    """400: Bad Request, the request does not follow this specification (the text says how)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: Not Found, there is no backup with this identifier."""
+
+
+class StreamGoneError(APIStatusError):
+    """410: Gone, the job this Idempotency-Key started is not known here (the server restarted, or the
+    key expired), so its stream cannot be resumed."""
+
+
+class IdempotencyKeyReusedError(APIStatusError):
+    """422: Unprocessable Content, this Idempotency-Key was already used for a request with another
+    body."""
+
+
+class InternalServerError(APIStatusError):
+    """500: Internal Server Error"""
+
+
+class HttpVersionNotSupportedError(APIStatusError):
+    """505: HTTP Version Not Supported, This means that your user needs to update their local os, or
+    they cannot perform backup operations with the cloud"""
+
+
+class AuthenticationRequiredError(APIStatusError):
+    """511: Authentication Required, This means that you user needs to be authenticated with OS in order
+    to perform this action"""
+
+
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    404: NotFoundError,
+    410: StreamGoneError,
+    422: IdempotencyKeyReusedError,
+    500: InternalServerError,
+    505: HttpVersionNotSupportedError,
+    511: AuthenticationRequiredError,
+}
+"""The class of each error status the API documents."""
+
+
+def status_error(response: httpx.Response) -> APIStatusError:
+    """The error for an answer whose status is not a documented success; its body must be read."""
+    return STATUS_ERRORS.get(response.status_code, UnexpectedStatus)(response)
+
+
+class APIConnectionError(APIError):
+    """No answer came: the server could not be reached, or the connection broke off.
+
+    Attributes:
+        request: The ``httpx.Request`` that got no answer.
+    """
+
+    def __init__(self, request: httpx.Request, message: str = "The server could not be reached") -> None:
+        self.request = request
+        super().__init__(f"{message}: {request.method} {request.url}")
+
+
+class APITimeoutError(APIConnectionError):
+    """No answer came in time (``Client.timeout``, or the call's ``timeout=``)."""
+
+    def __init__(self, request: httpx.Request) -> None:
+        super().__init__(request, "The server did not answer in time")
+
+
+class StreamError(APIError):
     """An event stream did not end the way the API declares."""
 
 
@@ -41,7 +135,8 @@ class StreamFailed(StreamError):
 
 
 class StreamTruncated(StreamError):
-    """The stream ended before its terminal event: the server or the connection broke off.
+    """The stream ended before its terminal event, and could not be resumed: the server or the
+    connection broke off, and every reconnection was spent or refused (see ``__cause__``).
 
     Attributes:
         last_event: The last event received, if any.
@@ -65,4 +160,23 @@ class InvalidEvent(StreamError):
         super().__init__(reason)
 
 
-__all__ = ["InvalidEvent", "StreamError", "StreamFailed", "StreamTruncated", "UnexpectedStatus"]
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationRequiredError",
+    "BadRequestError",
+    "HttpVersionNotSupportedError",
+    "IdempotencyKeyReusedError",
+    "InternalServerError",
+    "InvalidEvent",
+    "NotFoundError",
+    "status_error",
+    "STATUS_ERRORS",
+    "StreamError",
+    "StreamFailed",
+    "StreamGoneError",
+    "StreamTruncated",
+    "UnexpectedStatus",
+]

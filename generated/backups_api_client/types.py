@@ -1,7 +1,6 @@
 """Contains some shared types for properties"""
 
 from collections.abc import Mapping, MutableMapping
-from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
@@ -43,9 +42,16 @@ T = TypeVar("T")
 
 @define
 class Response(Generic[T]):
-    """A response from an endpoint"""
+    """The whole answer of a call, whatever its status.
 
-    status_code: HTTPStatus
+    Attributes:
+        status_code: Any status from 100 to 599, documented or not.
+        content: The body.
+        headers: The headers.
+        parsed: The answer of a documented success, as the operation's model; None for any other status.
+    """
+
+    status_code: int
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None

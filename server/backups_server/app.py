@@ -7,6 +7,7 @@ is answered as short `text/plain`.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -27,7 +28,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 
 from backups_server import sse
 from backups_server.backups import BackupNotFound, StoreTooNew
-from backups_server.jobs import BackupJobs, Event, failure_text
+from backups_server.idempotency import IdempotencyKeys, KeyReused, key_value, request_key
+from backups_server.jobs import FAILED, BackupJobs, Job, failure_text
 from backups_server.store import StoreError
 
 with warnings.catch_warnings():
@@ -46,10 +48,9 @@ with warnings.catch_warnings():
     from connexion.validators import JSONRequestBodyValidator
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Collection, Iterator, Mapping
+    from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping
     from pathlib import Path
 
-    from anyio.abc import ObjectReceiveStream
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from backups_server.backups import BackupService
@@ -64,6 +65,9 @@ MAX_DETAIL = 160
 
 EVENT_STREAM = "text/event-stream"
 
+CREATE = "create"
+"""What the create operations do, for their Idempotency-Keys: both start the same kind of job."""
+
 
 class BackupsApi:
     """The operations of openapi.yaml, one method per operationId."""
@@ -75,6 +79,7 @@ class BackupsApi:
         self.keepalive = keepalive
         self.max_concurrent = max_concurrent
         self.leftover_age = timedelta(seconds=leftover_age)
+        self.keys = IdempotencyKeys()
         self._jobs: BackupJobs | None = None
 
     @asynccontextmanager
@@ -99,23 +104,43 @@ class BackupsApi:
         indices = {backup["id"]: index for index, backup in enumerate(backups)}
         return JSONResponse({"iterable": backups, "indices": indices})
 
-    async def backups_create_new_backup(self) -> Response:
+    async def backups_create_new_backup(self, body: dict[str, Any] | None = None) -> Response:
         await anyio.to_thread.run_sync(self.service.check_format)
-        final = await _completed(self.jobs.start())
-        return JSONResponse(final.data["backup"])
+        final = await _outcome(self._job(CREATE, body, self.jobs.start))
+        return JSONResponse(final["backup"])
 
-    async def backups_create_new_backup_streamed(self) -> Response:
+    async def backups_create_new_backup_streamed(self, body: dict[str, Any] | None = None) -> Response:
         await anyio.to_thread.run_sync(self.service.check_format)
-        events = self.jobs.start()
-        if _prefers_event_stream(connexion.request.headers.get("accept", "")):
-            stream = sse.event_stream(events, self.keepalive)
-            return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS)
-        final = await _completed(events)
-        return JSONResponse(final.data)
+        headers = connexion.request.headers
+        if not _prefers_event_stream(headers.get("accept", "")):
+            return JSONResponse(await _outcome(self._job(CREATE, body, self.jobs.start)))
+        last_seen = headers.get("last-event-id")
+        if last_seen is not None and "idempotency-key" not in headers:
+            raise BadRequestProblem(
+                detail="Last-Event-ID resumes a stream: send it with the Idempotency-Key that started it"
+            )
+        job = self._job(CREATE, body, None if last_seen else self.jobs.start)
+        stream = sse.event_stream(job, int(last_seen or 0), self.keepalive)
+        return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS)
 
     async def backups_delete_specific_backup(self, backup: str) -> Response:
         await anyio.to_thread.run_sync(self.service.delete, backup)
         return Response(status_code=204)
+
+    def _job(self, operation: str, body: Any, start: Callable[[], Job] | None) -> Job:
+        """The job of this request: the one its Idempotency-Key started, or one `start` starts
+        now (under that key, if there is one). Without `start`, the job must be known already."""
+        header = connexion.request.headers.get("idempotency-key")
+        if header is None and start is not None:
+            return start()
+        owner, key, request = connexion.context["user"], key_value(header or ""), request_key(operation, body)
+        job = self.keys.find(owner, key, request)
+        if job is None:
+            if start is None:
+                raise StreamGone(f"Idempotency-Key {key} names no job whose events can be resumed")
+            job = start()
+            self.keys.remember(owner, key, request, job)
+        return job
 
     async def _clean_leftovers(self) -> None:
         try:
@@ -146,6 +171,8 @@ def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> con
         app.add_error_handler(problem, partial(_http_error, texts))
     app.add_error_handler(StoreTooNew, partial(_version_error, texts))
     app.add_error_handler(BackupNotFound, _not_found)
+    app.add_error_handler(KeyReused, _key_reused)
+    app.add_error_handler(StreamGone, _stream_gone)
     app.add_error_handler(BackupFailed, _backup_failed)
     app.add_error_handler(Exception, _server_error)
     return app
@@ -165,7 +192,7 @@ class ApiKeys(ApiKeySecurityHandler):  # type: ignore[misc]
         matched = False
         for key in self._keys:
             matched |= hmac.compare_digest(candidate, key)
-        return {"sub": "api-key"} if matched else None
+        return {"sub": hashlib.sha256(candidate).hexdigest()[:32]} if matched else None
 
 
 class JsonBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
@@ -273,15 +300,16 @@ class BackupFailed(Exception):
     """A backup ended with a `failed` event; its message is already fit for the client."""
 
 
-async def _completed(events: ObjectReceiveStream[Event]) -> Event:
-    """Wait for a backup's final event: `completed`, or BackupFailed."""
-    async with events:
-        final = await events.receive()
-        async for event in events:
-            final = event
-    if final.kind == "failed":
+class StreamGone(Exception):
+    """A stream to resume belongs to no job this server knows; the message is fit for the client."""
+
+
+async def _outcome(job: Job) -> dict[str, Any]:
+    """The data of a job's `completed` event, once it ends; raises BackupFailed if it failed."""
+    final = await job.final()
+    if final.kind == FAILED:
         raise BackupFailed(final.data["message"])
-    return final
+    return final.data
 
 
 class InvalidSpec(ValueError):
@@ -346,6 +374,14 @@ def _version_error(texts: UpstreamTexts, _request: object, error: StoreTooNew) -
 
 def _not_found(_request: object, error: BackupNotFound) -> ConnexionResponse:
     return _text(404, str(error))
+
+
+def _key_reused(_request: object, error: KeyReused) -> ConnexionResponse:
+    return _text(422, str(error))
+
+
+def _stream_gone(_request: object, error: StreamGone) -> ConnexionResponse:
+    return _text(410, str(error))
 
 
 def _backup_failed(_request: object, error: BackupFailed) -> ConnexionResponse:

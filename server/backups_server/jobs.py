@@ -1,15 +1,16 @@
-"""Backups running in the background, reported as progress events.
+"""Backups running in the background, each one a job whose progress events are kept.
 
 A backup runs in a task of the application, not of the request that asked for it: when the
-client goes away the backup still completes and is listed, and shutting down waits for it.
+client goes away the backup still completes and is listed, and shutting down waits for it. Its
+events are numbered from 1 and kept in the job, so any number of requests can follow it, each
+from the event it wants: from the start, or after the last one it saw before its connection broke.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import sqlite3
-from contextlib import suppress
+import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import anyio
@@ -25,21 +26,76 @@ if TYPE_CHECKING:
 
     from anyio.abc import TaskGroup
     from anyio.lowlevel import EventLoopToken
-    from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
     from backups_server.backups import BackupService
 
 log = logging.getLogger(__name__)
 
+PROGRESS, COMPLETED, FAILED = "progress", "completed", "failed"
+TERMINAL = frozenset({COMPLETED, FAILED})
+
 
 class Event(NamedTuple):
-    """`progress`, `completed` or `failed`, with its BackupStreamedProgress."""
+    """One event of a job: its number, `progress`, `completed` or `failed`, and its BackupStreamedProgress."""
 
+    id: int
     kind: str
     data: dict[str, Any]
 
 
-INITIALIZED = Event("progress", {"status": "INITIALIZED", "percentage": 0})
+class Job:
+    """The events of one backup, for every request that follows it.
+
+    While the backup runs every event is kept: there is at most one per whole percent, so a
+    request that resumes after any of them misses none. `coalesce()` then keeps the terminal
+    event alone, which is what a finished job's stream is.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._events: list[Event] = []
+        self._changed = anyio.Event()
+        self.ended_at: float | None = None
+        self.publish(PROGRESS, {"status": "INITIALIZED", "percentage": 0})
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def last(self) -> Event:
+        return self._events[-1]
+
+    def publish(self, kind: str, data: dict[str, Any]) -> None:
+        """Add an event; call it from the event loop. Nothing is added once the job has ended."""
+        if self.ended:
+            return
+        self._events.append(Event(self.last.id + 1 if self._events else 1, kind, data))
+        if kind in TERMINAL:
+            self.ended_at = self._clock()
+        changed, self._changed = self._changed, anyio.Event()
+        changed.set()
+
+    def events_after(self, last_seen: int) -> list[Event]:
+        """The kept events after the event numbered `last_seen`; a job that has ended always
+        gives its terminal event, so that every stream of it ends with one."""
+        after = [event for event in self._events if event.id > last_seen]
+        return after or ([self.last] if self.ended else [])
+
+    async def changed(self) -> None:
+        """Wait for the next event."""
+        await self._changed.wait()
+
+    async def final(self) -> Event:
+        """Wait for the terminal event."""
+        while not self.ended:
+            await self.changed()
+        return self.last
+
+    def coalesce(self) -> None:
+        """Keep the terminal event alone; only for a job that has ended."""
+        if self.ended:
+            self._events = [self.last]
 
 
 class BackupJobs:
@@ -50,77 +106,57 @@ class BackupJobs:
     taken after each of them arrived, so it is a new backup for each of them.
     """
 
-    def __init__(self, service: BackupService, task_group: TaskGroup, max_concurrent: int) -> None:
+    def __init__(
+        self,
+        service: BackupService,
+        task_group: TaskGroup,
+        max_concurrent: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.service = service
         self._task_group = task_group
         self._slots = anyio.CapacityLimiter(max_concurrent)
-        self._waiting: _Backup | None = None
+        self._waiting: Job | None = None
+        self._clock = clock
 
-    def start(self) -> MemoryObjectReceiveStream[Event]:
-        """Start a backup, or join the one waiting; its events arrive on the returned stream,
-        which ends after the last one."""
-        backup = self._waiting
-        if backup is None:
-            backup = _Backup()
-            try:
-                self._slots.acquire_on_behalf_of_nowait(backup)
-            except anyio.WouldBlock:
-                self._waiting = backup
-            self._task_group.start_soon(self._run, backup)
-        return backup.join()
+    def start(self) -> Job:
+        """Start a backup, or join the one waiting for a slot."""
+        if self._waiting is not None:
+            return self._waiting
+        job = Job(self._clock)
+        try:
+            self._slots.acquire_on_behalf_of_nowait(job)
+        except anyio.WouldBlock:
+            self._waiting = job
+        self._task_group.start_soon(self._run, job)
+        return job
 
-    async def _run(self, backup: _Backup) -> None:
-        with backup:
-            if backup is self._waiting:
-                await self._slots.acquire_on_behalf_of(backup)
-                self._waiting = None
-            try:
-                await self._take(backup)
-            finally:
-                self._slots.release_on_behalf_of(backup)
+    async def _run(self, job: Job) -> None:
+        if job is self._waiting:
+            await self._slots.acquire_on_behalf_of(job)
+            self._waiting = None
+        try:
+            await self._take(job)
+        finally:
+            self._slots.release_on_behalf_of(job)
 
-    async def _take(self, backup: _Backup) -> None:
-        reporter = _Reporter(backup.publish, anyio.lowlevel.current_token())
+    async def _take(self, job: Job) -> None:
+        reporter = _Reporter(job.publish, anyio.lowlevel.current_token())
         try:
             created = await anyio.to_thread.run_sync(self.service.create, reporter.report_from_thread)
         except Exception as error:
             log.exception("backup failed")
             failed = {"status": "FAILED", "percentage": reporter.percentage, "message": failure_text(error)}
-            backup.publish(Event("failed", failed))
+            job.publish(FAILED, failed)
         else:
-            backup.publish(Event("completed", {"status": "COMPLETED", "percentage": 100, "backup": created}))
-
-
-class _Backup:
-    """One backup's events, for every request that shares it; each gets INITIALIZED as it joins."""
-
-    def __init__(self) -> None:
-        self._audience: list[MemoryObjectSendStream[Event]] = []
-
-    def join(self) -> MemoryObjectReceiveStream[Event]:
-        send, receive = anyio.create_memory_object_stream[Event](max_buffer_size=math.inf)
-        send.send_nowait(INITIALIZED)
-        self._audience.append(send)
-        return receive
-
-    def publish(self, event: Event) -> None:
-        for stream in self._audience:
-            with suppress(anyio.BrokenResourceError):  # that request has gone away
-                stream.send_nowait(event)
-
-    def __enter__(self) -> _Backup:
-        return self
-
-    def __exit__(self, *_exception: object) -> None:
-        for stream in self._audience:
-            stream.close()
+            job.publish(COMPLETED, {"status": "COMPLETED", "percentage": 100, "backup": created})
 
 
 class _Reporter:
     """Turns the service's progress into events: one per whole percent at most, and never 100
     before the backup is completely stored."""
 
-    def __init__(self, publish: Callable[[Event], None], loop: EventLoopToken) -> None:
+    def __init__(self, publish: Callable[[str, dict[str, Any]], None], loop: EventLoopToken) -> None:
         self._publish = publish
         self._loop = loop
         self.percentage = 0.0
@@ -130,8 +166,8 @@ class _Reporter:
         percentage = min(round(fraction * 100, 1), 99.9)
         if int(percentage) > int(self.percentage):
             self.percentage = percentage
-            event = Event("progress", {"status": "IN-PROGRESS", "percentage": percentage})
-            anyio.from_thread.run_sync(self._publish, event, token=self._loop)
+            data = {"status": "IN-PROGRESS", "percentage": percentage}
+            anyio.from_thread.run_sync(self._publish, PROGRESS, data, token=self._loop)
 
 
 def failure_text(error: BaseException) -> str:

@@ -1,4 +1,4 @@
-"""Server-Sent Events: frame a stream of events, with keep-alive comments while it is idle."""
+"""Server-Sent Events: a job's events as a stream, with keep-alive comments while it is idle."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from backups_server.jobs import TERMINAL
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from anyio.abc import ObjectReceiveStream
+    from backups_server.jobs import Job
 
 KEEP_ALIVE = ": keep-alive\n\n"
+
+RECONNECT_AFTER = 1000
+"""The `retry:` of every stream: the milliseconds a client waits before it reconnects."""
 
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 """Response headers that keep caches and proxies from holding events back."""
@@ -24,21 +29,24 @@ def frame(number: int, event: str, data: Any) -> str:
     return f"id: {number}\nevent: {event}\ndata: {payload}\n\n"
 
 
-async def event_stream(events: ObjectReceiveStream[tuple[str, Any]], keepalive: float) -> AsyncIterator[str]:
-    """Frame each `(event type, data)` received, numbered from 1, until the stream ends.
+async def event_stream(job: Job, last_seen: int, keepalive: float) -> AsyncIterator[str]:
+    """The job's events after the one numbered `last_seen`, as they come, until its terminal event.
 
-    A keep-alive comment goes out whenever nothing else did for `keepalive` seconds.
+    The first event carries the stream's `retry:` (in its own block it would be an event with no
+    data, which some clients pass on as one). A keep-alive comment goes out whenever nothing else
+    did for `keepalive` seconds.
     """
-    async with events:
-        number = 0
-        while True:
-            with anyio.move_on_after(keepalive) as idle:
-                try:
-                    event, data = await events.receive()
-                except anyio.EndOfStream:
-                    return
-            if idle.cancelled_caught:
-                yield KEEP_ALIVE
-                continue
-            number += 1
-            yield frame(number, event, data)
+    retry = f"retry: {RECONNECT_AFTER}\n"
+    while True:
+        pending = job.events_after(last_seen)
+        for event in pending:
+            yield retry + frame(event.id, event.kind, event.data)
+            retry, last_seen = "", event.id
+        if pending and pending[-1].kind in TERMINAL:
+            return
+        if pending:
+            continue  # more may have come while these went out
+        with anyio.move_on_after(keepalive) as idle:
+            await job.changed()
+        if idle.cancelled_caught:
+            yield KEEP_ALIVE

@@ -1,4 +1,5 @@
-"""Each generated operation builds the documented request and parses every documented response.
+"""Each generated operation builds the documented request, parses every documented success and
+raises the class of every documented error.
 
 The cases come from openapi.yaml, so a new operation or response is covered without a new test.
 The transport is httpx's MockTransport: this checks the generated code alone, not a server.
@@ -42,7 +43,7 @@ def call_arguments(spec: dict[str, Any], operation: dict[str, Any]) -> tuple[dic
     arguments: dict[str, Any] = {}
     for reference in operation.get("parameters", []):
         parameter = resolve(spec, reference)
-        arguments[parameter["name"]] = example_of(spec, parameter["schema"])
+        arguments[snake_case(parameter["name"])] = example_of(spec, parameter["schema"])
     body_json = None
     if "requestBody" in operation:
         schema_ref = resolve(spec, operation["requestBody"])["content"]["application/json"]["schema"]
@@ -76,7 +77,10 @@ def test_request_and_response(
         return answer
 
     client = AuthenticatedClient(
-        base_url="http://api.test", token=KEY, httpx_args={"transport": httpx.MockTransport(handler)}
+        base_url="http://api.test",
+        token=KEY,
+        max_retries=0,
+        httpx_args={"transport": httpx.MockTransport(handler)},
     )
     response = module_of(operation).sync_detailed(client=client, **arguments)
 
@@ -84,6 +88,10 @@ def test_request_and_response(
     assert request.method == method.upper()
     assert request.url.path == path.format(**arguments)
     assert request.headers["X-Application-ID"] == KEY
+    for reference in operation.get("parameters", []):
+        parameter = resolve(spec, reference)
+        if parameter["in"] == "header":
+            assert request.headers[parameter["name"]] == arguments[snake_case(parameter["name"])]
     documented = {
         media_type
         for response in operation["responses"].values()
@@ -97,7 +105,7 @@ def test_request_and_response(
         assert json.loads(request.content) == body_json
 
     assert response.status_code == int(status)
-    if not answer.content:
+    if not (status.startswith("2") and answer.content):
         assert response.parsed is None
     elif answer.headers["Content-Type"] == "application/json":
         assert response.parsed.to_dict() == answer.json()
@@ -105,17 +113,50 @@ def test_request_and_response(
         assert response.parsed == answer.text
 
 
-def test_undocumented_status_raises_when_asked() -> None:
+@pytest.mark.parametrize(("path", "method", "operation", "status"), cases())
+def test_sync_returns_a_success_and_raises_the_class_of_an_error(
+    spec: dict[str, Any], path: str, method: str, operation: dict[str, Any], status: str
+) -> None:
+    arguments, _ = call_arguments(spec, operation)
+    answer = documented_response(spec, operation["responses"][status], int(status))
     client = AuthenticatedClient(
         base_url="http://api.test",
         token=KEY,
-        raise_on_unexpected_status=True,
-        httpx_args={"transport": httpx.MockTransport(lambda _: httpx.Response(418, text="teapot"))},
+        max_retries=0,
+        httpx_args={"transport": httpx.MockTransport(lambda _: answer)},
     )
+
+    if status.startswith("2"):
+        result = module_of(operation).sync(client=client, **arguments)
+        assert result == module_of(operation).sync_detailed(client=client, **arguments).parsed
+        return
+    with pytest.raises(errors.APIStatusError) as raised:
+        module_of(operation).sync(client=client, **arguments)
+    error_class = errors.STATUS_ERRORS[int(status)]
+    assert type(raised.value) is error_class
+    description = resolve(spec, operation["responses"][status])["description"]
+    assert " ".join((error_class.__doc__ or "").split()) == f"{status}: {description}"
+    assert (raised.value.status_code, raised.value.text) == (int(status), answer.text)
+    assert raised.value.response.status_code == int(status)
+
+
+@pytest.mark.parametrize("status", [100, 204, 302, 418, 429, 503, 599])
+def test_any_other_status_raises_the_status_error_and_is_a_detailed_response(status: int) -> None:
+    client = AuthenticatedClient(
+        base_url="http://api.test",
+        token=KEY,
+        max_retries=0,
+        httpx_args={"transport": httpx.MockTransport(lambda _: httpx.Response(status, text="teapot"))},
+    )
+
     with pytest.raises(errors.UnexpectedStatus) as raised:
         backups_snapshot.sync(client=client)
-    assert raised.value.status_code == 418
-    assert raised.value.content == b"teapot"
+    detailed = backups_snapshot.sync_detailed(client=client)
+
+    assert isinstance(raised.value, errors.APIStatusError)
+    assert (raised.value.status_code, raised.value.text) == (status, "teapot")
+    assert str(status) in str(raised.value)
+    assert (detailed.status_code, detailed.content, detailed.parsed) == (status, b"teapot", None)
 
 
 def test_client_defaults_come_from_the_spec(spec: dict[str, Any]) -> None:

@@ -147,10 +147,12 @@ ClientFor = Callable[..., AuthenticatedClient]
 def client_for(base_url: str) -> ClientFor:
     """A client whose requests run the named script."""
 
-    def make(script: str, read_timeout: float = 10) -> AuthenticatedClient:
+    def make(script: str, read_timeout: float = 10, max_retries: int = 0) -> AuthenticatedClient:
         headers = {"X-Script": script}
         timeout = httpx.Timeout(10, read=read_timeout)
-        return AuthenticatedClient(base_url=base_url, token=KEY, headers=headers, timeout=timeout)
+        return AuthenticatedClient(
+            base_url=base_url, token=KEY, headers=headers, timeout=timeout, max_retries=max_retries
+        )
 
     return make
 
@@ -239,14 +241,16 @@ CASES = [
     pytest.param(Case("truncated", PROGRESS, errors.StreamTruncated), id="ends-without-terminal-event"),
     pytest.param(Case("unreadable_event", PROGRESS, errors.InvalidEvent), id="unreadable-event"),
     pytest.param(Case("broken_off", PROGRESS, errors.StreamTruncated), id="disconnect-mid-event"),
-    pytest.param(Case("authentication_required", [], errors.UnexpectedStatus), id="status-before-the-stream"),
+    pytest.param(
+        Case("authentication_required", [], errors.AuthenticationRequiredError), id="status-before-the-stream"
+    ),
     pytest.param(Case("json_whatever_asked", [], errors.StreamError), id="no-event-stream"),
     pytest.param(Case(SILENCE, PROGRESS[:1], leave="break", client_leaves=True), id="break"),
     pytest.param(
         Case(SILENCE, PROGRESS[:1], Leaving, leave="raise", client_leaves=True), id="error-in-the-block"
     ),
     pytest.param(
-        Case(SILENCE, PROGRESS[:1], httpx.ReadTimeout, read_timeout=READ_TIMEOUT, client_leaves=True),
+        Case(SILENCE, PROGRESS[:1], errors.StreamTruncated, read_timeout=READ_TIMEOUT, client_leaves=True),
         id="read-timeout-between-events",
     ),
 ]
@@ -256,7 +260,7 @@ def check(case: Case, outcome: Outcome, app: ScriptedApp) -> None:
     assert outcome.items == case.items
     assert outcome.events == [("progress", "1"), ("progress", "2"), ("completed", "3")][: len(case.items)]
     assert type(outcome.error) is (case.error or type(None))
-    check_error(outcome.error)
+    check_error(outcome.error, outcome.events[-1][1] if outcome.events else None)
     if outcome.response is not None:
         assert outcome.response.status_code == 200
         assert outcome.response.is_closed
@@ -266,21 +270,21 @@ def check(case: Case, outcome: Outcome, app: ScriptedApp) -> None:
         assert app.exchanges[-1].client_left
 
 
-def check_error(error: Exception | None) -> None:
+def check_error(error: Exception | None, last_id: str | None) -> None:
     if isinstance(error, errors.StreamFailed):
         assert error.message == FAILED["message"]
         assert (error.event.event, error.event.id) == ("failed", "3")
         assert json.loads(error.event.data) == FAILED
     elif isinstance(error, errors.StreamTruncated):
         assert error.last_event is not None
-        assert error.last_event.id == "2"
+        assert error.last_event.id == last_id
         assert error.__cause__ is None or isinstance(error.__cause__, httpx.TransportError)
     elif isinstance(error, errors.InvalidEvent):
         assert error.event is not None
         assert (error.event.id, error.event.data) == ("3", "{not json")
         assert isinstance(error.__cause__, ValueError)
-    elif isinstance(error, errors.UnexpectedStatus):
-        assert (error.status_code, error.content) == (511, b"Authentication Required")
+    elif isinstance(error, errors.APIStatusError):
+        assert (error.status_code, error.text) == (511, "Authentication Required")
     elif isinstance(error, errors.StreamError):
         assert "application/json" in str(error)
 

@@ -1,9 +1,11 @@
-from http import HTTPStatus
+from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
 import httpx
 
 from ... import errors
+from ..._http import CallOptions, asend, new_idempotency_key, send
 from ...client import AuthenticatedClient, Client
 from ...models.backup import Backup
 from ...models.seeded_backup import SeededBackup
@@ -13,9 +15,14 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: SeededBackup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
+    if isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = new_idempotency_key()
     headers["Accept"] = "application/json, text/plain"
 
     _kwargs: dict[str, Any] = {
@@ -32,40 +39,25 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Backup | str | None:
+def _parse_response(*, response: httpx.Response) -> Backup:
+    """The answer of a documented success; raises the error of any other status."""
     if response.status_code == 200:
         response_200 = Backup.from_dict(response.json())
 
         return response_200
 
-    if response.status_code == 400:
-        response_400 = response.text
-        return response_400
-
-    if response.status_code == 500:
-        response_500 = response.text
-        return response_500
-
-    if response.status_code == 505:
-        response_505 = response.text
-        return response_505
-
-    if response.status_code == 511:
-        response_511 = response.text
-        return response_511
-
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.status_error(response)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Backup | str]:
+def _build_response(*, response: httpx.Response) -> Response[Backup]:
+    parsed: Backup | None = None
+    with suppress(errors.APIStatusError):
+        parsed = _parse_response(response=response)
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
@@ -73,10 +65,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
-) -> Response[Backup | str]:
+    idempotency_key: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[Backup]:
     """/backups/create [POST]
 
-     Takes a consistent snapshot of the local database and stores it in the cloud, then
+    Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
     The server runs a limited number of backups at once. A request that arrives while they
@@ -84,37 +80,48 @@ def sync_detailed(
     while it waits share that backup and get the same answer. Its snapshot is taken after
     each of them arrived.
 
+    With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
+    backup the first request made (waiting for it if it is still running), never a second one.
+
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Response[Backup | str]
+        Response[Backup]: with `parsed` set for a documented success, None otherwise.
     """
 
-    kwargs = _get_kwargs(
-        body=body,
+    response = send(
+        client,
+        _get_kwargs(
+            body=body,
+            idempotency_key=idempotency_key,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
     )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
-) -> Backup | str | None:
+    idempotency_key: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Backup:
     """/backups/create [POST]
 
-     Takes a consistent snapshot of the local database and stores it in the cloud, then
+    Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
     The server runs a limited number of backups at once. A request that arrives while they
@@ -122,32 +129,54 @@ def sync(
     while it waits share that backup and get the same answer. Its snapshot is taken after
     each of them arrived.
 
+    With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
+    backup the first request made (waiting for it if it is still running), never a second one.
+
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.BadRequestError: On a 400 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Backup | str
+        Backup
     """
 
-    return sync_detailed(
-        client=client,
-        body=body,
-    ).parsed
+    response = send(
+        client,
+        _get_kwargs(
+            body=body,
+            idempotency_key=idempotency_key,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _parse_response(response=response)
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
-) -> Response[Backup | str]:
+    idempotency_key: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[Backup]:
     """/backups/create [POST]
 
-     Takes a consistent snapshot of the local database and stores it in the cloud, then
+    Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
     The server runs a limited number of backups at once. A request that arrives while they
@@ -155,35 +184,48 @@ async def asyncio_detailed(
     while it waits share that backup and get the same answer. Its snapshot is taken after
     each of them arrived.
 
+    With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
+    backup the first request made (waiting for it if it is still running), never a second one.
+
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Response[Backup | str]
+        Response[Backup]: with `parsed` set for a documented success, None otherwise.
     """
 
-    kwargs = _get_kwargs(
-        body=body,
+    response = await asend(
+        client,
+        _get_kwargs(
+            body=body,
+            idempotency_key=idempotency_key,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
     )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
-) -> Backup | str | None:
+    idempotency_key: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Backup:
     """/backups/create [POST]
 
-     Takes a consistent snapshot of the local database and stores it in the cloud, then
+    Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
     The server runs a limited number of backups at once. A request that arrives while they
@@ -191,21 +233,37 @@ async def asyncio(
     while it waits share that backup and get the same answer. Its snapshot is taken after
     each of them arrived.
 
+    With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
+    backup the first request made (waiting for it if it is still running), never a second one.
+
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.BadRequestError: On a 400 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Backup | str
+        Backup
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
+    response = await asend(
+        client,
+        _get_kwargs(
             body=body,
-        )
-    ).parsed
+            idempotency_key=idempotency_key,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _parse_response(response=response)

@@ -1,10 +1,12 @@
 import json
-from http import HTTPStatus
+from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
 import httpx
 
 from ... import errors
+from ..._http import CallOptions, asend, new_idempotency_key, send
 from ...client import AuthenticatedClient, Client
 from ...models.backup_streamed_progress import BackupStreamedProgress
 from ...models.seeded_backup import SeededBackup
@@ -15,9 +17,18 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: SeededBackup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
+    if not isinstance(last_event_id, Unset):
+        headers["Last-Event-ID"] = last_event_id
+
+    if isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = new_idempotency_key()
     headers["Accept"] = "application/json, text/plain"
 
     _kwargs: dict[str, Any] = {
@@ -34,44 +45,25 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> BackupStreamedProgress | str | None:
+def _parse_response(*, response: httpx.Response) -> BackupStreamedProgress:
+    """The answer of a documented success; raises the error of any other status."""
     if response.status_code == 200:
         response_200 = BackupStreamedProgress.from_dict(response.json())
 
         return response_200
 
-    if response.status_code == 400:
-        response_400 = response.text
-        return response_400
-
-    if response.status_code == 500:
-        response_500 = response.text
-        return response_500
-
-    if response.status_code == 505:
-        response_505 = response.text
-        return response_505
-
-    if response.status_code == 511:
-        response_511 = response.text
-        return response_511
-
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.status_error(response)
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[BackupStreamedProgress | str]:
+def _build_response(*, response: httpx.Response) -> Response[BackupStreamedProgress]:
+    parsed: BackupStreamedProgress | None = None
+    with suppress(errors.APIStatusError):
+        parsed = _parse_response(response=response)
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
@@ -79,10 +71,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
-) -> Response[BackupStreamedProgress | str]:
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[BackupStreamedProgress]:
     """/backups/create/streamed [POST]
 
-     The streamed version of /backups/create: takes a backup of the local database and
+    The streamed version of /backups/create: takes a backup of the local database and
     reports its progress while it runs.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
@@ -101,37 +98,56 @@ def sync_detailed(
     arrive while it waits share that backup and get the same events. Its snapshot is taken
     after each of them arrived.
 
+    With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
+    first request started, never a second backup. The events' ids are the job's sequence
+    numbers, and the stream starts with a `retry:` field (the milliseconds a client should
+    wait before reconnecting). A client whose connection broke sends the request again with
+    the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
+    it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
+    and for a minute after it ends; after that, a job's stream is its terminal event alone.
+
     Args:
+        last_event_id (str | Unset):  Example: 7.
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Response[BackupStreamedProgress | str]
+        Response[BackupStreamedProgress]: with `parsed` set for a documented success, None otherwise.
     """
 
-    kwargs = _get_kwargs(
-        body=body,
+    response = send(
+        client,
+        _get_kwargs(
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
     )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
-) -> BackupStreamedProgress | str | None:
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> BackupStreamedProgress:
     """/backups/create/streamed [POST]
 
-     The streamed version of /backups/create: takes a backup of the local database and
+    The streamed version of /backups/create: takes a backup of the local database and
     reports its progress while it runs.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
@@ -150,32 +166,63 @@ def sync(
     arrive while it waits share that backup and get the same events. Its snapshot is taken
     after each of them arrived.
 
+    With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
+    first request started, never a second backup. The events' ids are the job's sequence
+    numbers, and the stream starts with a `retry:` field (the milliseconds a client should
+    wait before reconnecting). A client whose connection broke sends the request again with
+    the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
+    it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
+    and for a minute after it ends; after that, a job's stream is its terminal event alone.
+
     Args:
+        last_event_id (str | Unset):  Example: 7.
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.BadRequestError: On a 400 answer.
+        errors.StreamGoneError: On a 410 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        BackupStreamedProgress | str
+        BackupStreamedProgress
     """
 
-    return sync_detailed(
-        client=client,
-        body=body,
-    ).parsed
+    response = send(
+        client,
+        _get_kwargs(
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _parse_response(response=response)
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
-) -> Response[BackupStreamedProgress | str]:
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[BackupStreamedProgress]:
     """/backups/create/streamed [POST]
 
-     The streamed version of /backups/create: takes a backup of the local database and
+    The streamed version of /backups/create: takes a backup of the local database and
     reports its progress while it runs.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
@@ -194,35 +241,56 @@ async def asyncio_detailed(
     arrive while it waits share that backup and get the same events. Its snapshot is taken
     after each of them arrived.
 
+    With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
+    first request started, never a second backup. The events' ids are the job's sequence
+    numbers, and the stream starts with a `retry:` field (the milliseconds a client should
+    wait before reconnecting). A client whose connection broke sends the request again with
+    the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
+    it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
+    and for a minute after it ends; after that, a job's stream is its terminal event alone.
+
     Args:
+        last_event_id (str | Unset):  Example: 7.
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Response[BackupStreamedProgress | str]
+        Response[BackupStreamedProgress]: with `parsed` set for a documented success, None otherwise.
     """
 
-    kwargs = _get_kwargs(
-        body=body,
+    response = await asend(
+        client,
+        _get_kwargs(
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
     )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
-) -> BackupStreamedProgress | str | None:
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> BackupStreamedProgress:
     """/backups/create/streamed [POST]
 
-     The streamed version of /backups/create: takes a backup of the local database and
+    The streamed version of /backups/create: takes a backup of the local database and
     reports its progress while it runs.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
@@ -241,24 +309,48 @@ async def asyncio(
     arrive while it waits share that backup and get the same events. Its snapshot is taken
     after each of them arrived.
 
+    With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
+    first request started, never a second backup. The events' ids are the job's sequence
+    numbers, and the stream starts with a `retry:` field (the milliseconds a client should
+    wait before reconnecting). A client whose connection broke sends the request again with
+    the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
+    it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
+    and for a minute after it ends; after that, a job's stream is its terminal event alone.
+
     Args:
+        last_event_id (str | Unset):  Example: 7.
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.BadRequestError: On a 400 answer.
+        errors.StreamGoneError: On a 410 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        BackupStreamedProgress | str
+        BackupStreamedProgress
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
+    response = await asend(
+        client,
+        _get_kwargs(
             body=body,
-        )
-    ).parsed
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _parse_response(response=response)
 
 
 def _decode_event(data: str) -> BackupStreamedProgress:
@@ -279,33 +371,56 @@ def stream(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> Stream[BackupStreamedProgress]:
     """/backups/create/streamed [POST]: the event stream
 
     Sends the request with `Accept: text/event-stream` when the `with` block is entered; iterating gives
     the BackupStreamedProgress in each event's data, as it arrives. `.last_event` is the latest event
-    (its type, id and data) and `.response` the httpx response. Leaving the block closes the connection.
-    The client's read timeout is the longest wait allowed between two events.
+    (its type, id and data), `.response` the httpx response, and `.final()` reads to the end and returns
+    the item of the terminal event. Leaving the block closes the connection. The client's read timeout
+    is the longest wait allowed between two events. When the connection breaks before the terminal
+    event, the stream reconnects by itself with `Last-Event-ID` and goes on after the last event
+    received.
 
     Args:
+        last_event_id (str | Unset):  Example: 7.
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: On entering, if the server answers with a status other than 2xx.
+        errors.BadRequestError: On a 400 answer.
+        errors.StreamGoneError: On a 410 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
         errors.StreamFailed: If the server ends the stream with a failure event.
-        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off.
-        httpx.TimeoutException: If the server sends nothing for longer than Client.timeout.
+        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off, and cannot be resumed.
 
     Returns:
         Stream[BackupStreamedProgress]
     """
 
     return Stream(
-        client.get_httpx_client(),
+        client,
         _get_kwargs(
             body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
         ),
+        CallOptions(timeout, max_retries, extra_headers),
         _EVENT_STREAM,
     )
 
@@ -314,32 +429,55 @@ def astream(
     *,
     client: AuthenticatedClient | Client,
     body: SeededBackup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> AsyncStream[BackupStreamedProgress]:
     """/backups/create/streamed [POST]: the event stream
 
     Sends the request with `Accept: text/event-stream` when the `async with` block is entered; iterating
     gives the BackupStreamedProgress in each event's data, as it arrives. `.last_event` is the latest
-    event (its type, id and data) and `.response` the httpx response. Leaving the block closes the
-    connection. The client's read timeout is the longest wait allowed between two events.
+    event (its type, id and data), `.response` the httpx response, and `.final()` reads to the end and
+    returns the item of the terminal event. Leaving the block closes the connection. The client's read
+    timeout is the longest wait allowed between two events. When the connection breaks before the
+    terminal event, the stream reconnects by itself with `Last-Event-ID` and goes on after the last
+    event received.
 
     Args:
+        last_event_id (str | Unset):  Example: 7.
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
             local database. Example: {}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: On entering, if the server answers with a status other than 2xx.
+        errors.BadRequestError: On a 400 answer.
+        errors.StreamGoneError: On a 410 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
         errors.StreamFailed: If the server ends the stream with a failure event.
-        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off.
-        httpx.TimeoutException: If the server sends nothing for longer than Client.timeout.
+        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off, and cannot be resumed.
 
     Returns:
         AsyncStream[BackupStreamedProgress]
     """
 
     return AsyncStream(
-        client.get_async_httpx_client(),
+        client,
         _get_kwargs(
             body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
         ),
+        CallOptions(timeout, max_retries, extra_headers),
         _EVENT_STREAM,
     )

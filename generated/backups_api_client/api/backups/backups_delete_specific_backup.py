@@ -1,10 +1,11 @@
-from http import HTTPStatus
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._http import CallOptions, asend, send
 from ...client import AuthenticatedClient, Client
 from ...models.backup import Backup
 from ...types import UNSET, Response, Unset
@@ -35,43 +36,20 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | str | None:
+def _parse_response(*, response: httpx.Response) -> None:
+    """The answer of a documented success; raises the error of any other status."""
     if response.status_code == 204:
-        response_204 = cast(Any, None)
-        return response_204
-
-    if response.status_code == 400:
-        response_400 = response.text
-        return response_400
-
-    if response.status_code == 404:
-        response_404 = response.text
-        return response_404
-
-    if response.status_code == 500:
-        response_500 = response.text
-        return response_500
-
-    if response.status_code == 505:
-        response_505 = response.text
-        return response_505
-
-    if response.status_code == 511:
-        response_511 = response.text
-        return response_511
-
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
         return None
+    raise errors.status_error(response)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | str]:
+def _build_response(*, response: httpx.Response) -> Response[None]:
+    parsed = None
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
@@ -80,10 +58,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: Backup | Unset = UNSET,
-) -> Response[Any | str]:
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[None]:
     """/backups/{backup}/delete [POST]
 
-     Deletes one backup from the cloud. The backup stops being listed before its data is
+    Deletes one backup from the cloud. The backup stops being listed before its data is
     removed, so an interrupted delete never leaves a broken backup listed. The optional
     body is accepted for compatibility with existing clients; the path alone names the
     backup.
@@ -96,25 +77,26 @@ def sync_detailed(
             '1795854206123456', 'bytes': 1048576, 'created': {'value':
             '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
             'device_name': 'workstation', 'platform': 'LINUX'}.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries` (it is not retried: it is not safe to repeat).
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Response[Any | str]
+        Response[None]: with `parsed` set for a documented success, None otherwise.
     """
 
-    kwargs = _get_kwargs(
-        backup=backup,
-        body=body,
+    response = send(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
     )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
-
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
@@ -122,10 +104,13 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: Backup | Unset = UNSET,
-) -> Any | str | None:
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> None:
     """/backups/{backup}/delete [POST]
 
-     Deletes one backup from the cloud. The backup stops being listed before its data is
+    Deletes one backup from the cloud. The backup stops being listed before its data is
     removed, so an interrupted delete never leaves a broken backup listed. The optional
     body is accepted for compatibility with existing clients; the path alone names the
     backup.
@@ -138,20 +123,32 @@ def sync(
             '1795854206123456', 'bytes': 1048576, 'created': {'value':
             '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
             'device_name': 'workstation', 'platform': 'LINUX'}.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries` (it is not retried: it is not safe to repeat).
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.BadRequestError: On a 400 answer.
+        errors.NotFoundError: On a 404 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Any | str
+        None
     """
 
-    return sync_detailed(
-        backup=backup,
-        client=client,
-        body=body,
-    ).parsed
+    response = send(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    _parse_response(response=response)
 
 
 async def asyncio_detailed(
@@ -159,10 +156,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: Backup | Unset = UNSET,
-) -> Response[Any | str]:
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[None]:
     """/backups/{backup}/delete [POST]
 
-     Deletes one backup from the cloud. The backup stops being listed before its data is
+    Deletes one backup from the cloud. The backup stops being listed before its data is
     removed, so an interrupted delete never leaves a broken backup listed. The optional
     body is accepted for compatibility with existing clients; the path alone names the
     backup.
@@ -175,23 +175,26 @@ async def asyncio_detailed(
             '1795854206123456', 'bytes': 1048576, 'created': {'value':
             '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
             'device_name': 'workstation', 'platform': 'LINUX'}.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries` (it is not retried: it is not safe to repeat).
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Response[Any | str]
+        Response[None]: with `parsed` set for a documented success, None otherwise.
     """
 
-    kwargs = _get_kwargs(
-        backup=backup,
-        body=body,
+    response = await asend(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
     )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 async def asyncio(
@@ -199,10 +202,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: Backup | Unset = UNSET,
-) -> Any | str | None:
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> None:
     """/backups/{backup}/delete [POST]
 
-     Deletes one backup from the cloud. The backup stops being listed before its data is
+    Deletes one backup from the cloud. The backup stops being listed before its data is
     removed, so an interrupted delete never leaves a broken backup listed. The optional
     body is accepted for compatibility with existing clients; the path alone names the
     backup.
@@ -215,19 +221,29 @@ async def asyncio(
             '1795854206123456', 'bytes': 1048576, 'created': {'value':
             '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
             'device_name': 'workstation', 'platform': 'LINUX'}.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries` (it is not retried: it is not safe to repeat).
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.BadRequestError: On a 400 answer.
+        errors.NotFoundError: On a 404 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Any | str
+        None
     """
 
-    return (
-        await asyncio_detailed(
+    response = await asend(
+        client,
+        _get_kwargs(
             backup=backup,
-            client=client,
             body=body,
-        )
-    ).parsed
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    _parse_response(response=response)

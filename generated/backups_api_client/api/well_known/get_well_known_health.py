@@ -1,11 +1,13 @@
-from http import HTTPStatus
+from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
 import httpx
 
 from ... import errors
+from ..._http import CallOptions, asend, send
 from ...client import AuthenticatedClient, Client
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs() -> dict[str, Any]:
@@ -21,113 +23,148 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> str | None:
+def _parse_response(*, response: httpx.Response) -> str:
+    """The answer of a documented success; raises the error of any other status."""
     if response.status_code == 200:
         response_200 = response.text
         return response_200
 
-    if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+    raise errors.status_error(response)
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[str]:
+def _build_response(*, response: httpx.Response) -> Response[str]:
+    parsed: str | None = None
+    with suppress(errors.APIStatusError):
+        parsed = _parse_response(response=response)
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> Response[str]:
     """/.well-known/health [GET]
 
-     Answers `ok` once the server is ready to take requests. Needs no authentication.
+    Answers `ok` once the server is ready to take requests. Needs no authentication.
+
+    Args:
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Response[str]
+        Response[str]: with `parsed` set for a documented success, None otherwise.
     """
 
-    kwargs = _get_kwargs()
-
-    response = client.get_httpx_client().request(
-        **kwargs,
+    response = send(
+        client,
+        _get_kwargs(),
+        CallOptions(timeout, max_retries, extra_headers),
     )
-
-    return _build_response(client=client, response=response)
+    return _build_response(response=response)
 
 
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> str | None:
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> str:
     """/.well-known/health [GET]
 
-     Answers `ok` once the server is ready to take requests. Needs no authentication.
+    Answers `ok` once the server is ready to take requests. Needs no authentication.
+
+    Args:
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
         str
     """
 
-    return sync_detailed(
-        client=client,
-    ).parsed
+    response = send(
+        client,
+        _get_kwargs(),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _parse_response(response=response)
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> Response[str]:
     """/.well-known/health [GET]
 
-     Answers `ok` once the server is ready to take requests. Needs no authentication.
+    Answers `ok` once the server is ready to take requests. Needs no authentication.
+
+    Args:
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
-        Response[str]
+        Response[str]: with `parsed` set for a documented success, None otherwise.
     """
 
-    kwargs = _get_kwargs()
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
+    response = await asend(
+        client,
+        _get_kwargs(),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _build_response(response=response)
 
 
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> str | None:
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> str:
     """/.well-known/health [GET]
 
-     Answers `ok` once the server is ready to take requests. Needs no authentication.
+    Answers `ok` once the server is ready to take requests. Needs no authentication.
+
+    Args:
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
 
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
     Returns:
         str
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-        )
-    ).parsed
+    response = await asend(
+        client,
+        _get_kwargs(),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _parse_response(response=response)

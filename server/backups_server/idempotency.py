@@ -1,0 +1,84 @@
+"""Idempotency-Key: which job each key started, so that repeating a request starts nothing new.
+
+Keys follow the IETF httpapi Idempotency-Key draft. They belong to the API key that sent them,
+so one client's keys are invisible to another, and they are kept for 24 hours after their job
+ends. A key remembers the request it came with: the same key with another request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from backups_server.jobs import Job
+
+KEEP_FOR = 24 * 3600.0
+"""Seconds a key is kept after its job has ended."""
+
+REPLAY_FOR = 60.0
+"""Seconds a finished job keeps all its events, for the requests that resume its stream; after
+that its terminal event alone is kept."""
+
+
+class KeyReused(Exception):
+    """The key was used for another request; the message is fit for the client."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    request: str
+    job: Job
+
+
+class IdempotencyKeys:
+    """The jobs started with an Idempotency-Key, by API key and key."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._entries: dict[tuple[str, str], _Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def find(self, owner: str, key: str, request: str) -> Job | None:
+        """The job `key` started for this request of `owner`, if any; raises KeyReused when the
+        key came with another request."""
+        self._forget_old()
+        entry = self._entries.get((owner, key))
+        if entry is None:
+            return None
+        if entry.request != request:
+            raise KeyReused(f"Idempotency-Key {key} was used for another request")
+        return entry.job
+
+    def remember(self, owner: str, key: str, request: str, job: Job) -> None:
+        self._entries[owner, key] = _Entry(request, job)
+
+    def _forget_old(self) -> None:
+        now = self._clock()
+        for name, entry in list(self._entries.items()):
+            ended_at = entry.job.ended_at
+            if ended_at is None:
+                continue
+            if now - ended_at > KEEP_FOR:
+                del self._entries[name]
+            elif now - ended_at > REPLAY_FOR:
+                entry.job.coalesce()
+
+
+def request_key(operation: str, body: Any) -> str:
+    """What identifies a request for its key: the operation and its body, in a canonical form;
+    no body is the same request as an empty one."""
+    canonical = json.dumps([operation, body or {}], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def key_value(header: str) -> str:
+    """The key of an Idempotency-Key header, with or without the quotes of its string form."""
+    return header[1:-1] if len(header) > 1 and header[0] == header[-1] == '"' else header

@@ -1,0 +1,173 @@
+"""stream() and astream() resume a stream whose connection broke: the same request again, with the
+same Idempotency-Key and `Last-Event-ID`, after the server's `retry:` or the backoff.
+
+The server is the scripted app of app.py; its scripts honour `Last-Event-ID` as the API says, and
+break the connection where a case wants. The client's clock records the waits instead of waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from backups_api_client import AuthenticatedClient, errors
+from backups_api_client._http import Clock
+from backups_api_client.api.backups import backups_create_new_backup_streamed as operation
+from backups_api_client.models import BackupStreamedProgress
+
+from .app import Exchange, Reply, ScriptedApp, sse
+from .live import serve
+from .test_stream import COMPLETED, PROGRESS, BrokenOff
+
+EVENTS = [sse(PROGRESS[0], event="progress", id="1"), sse(PROGRESS[1], event="progress", id="2")]
+TERMINAL = sse(COMPLETED, event="completed", id="3")
+
+
+def after(reply: Reply) -> int:
+    return int(reply.headers.get("last-event-id", 0))
+
+
+async def breaks_after_each_event(reply: Reply) -> None:
+    """One more event per connection, then the connection breaks in the middle of the next."""
+    events = [*EVENTS, TERMINAL]
+    start = after(reply)
+    await reply.write(b"retry: 3000\n" + events[start])
+    if start < len(events) - 1:
+        await reply.write(events[start + 1][:9])
+        raise BrokenOff
+
+
+async def never_gets_further(reply: Reply) -> None:
+    """The first events, then nothing new on any connection, which breaks each time."""
+    await reply.write(b"".join(EVENTS[after(reply) :]))
+    raise BrokenOff
+
+
+async def gone_on_resume(reply: Reply) -> None:
+    if after(reply):
+        await reply.start(410, "text/plain")
+        await reply.write(b"gone")
+        return
+    await reply.write(b"".join(EVENTS))
+    raise BrokenOff
+
+
+SCRIPTS = {script.__name__: script for script in [breaks_after_each_event, never_gets_further, gone_on_resume]}
+
+
+@pytest.fixture(scope="module")
+def app() -> ScriptedApp:
+    return ScriptedApp(SCRIPTS)
+
+
+@pytest.fixture(scope="module")
+def base_url(app: ScriptedApp) -> Iterator[str]:
+    with serve(app) as url:
+        yield url
+
+
+class Waits:
+    """A clock that records the waits it is asked for, and waits for none."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def asleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+    def clock(self) -> Clock:
+        return Clock(sleep=self.waits.append, asleep=self.asleep)
+
+
+def client(base_url: str, script: str, waits: Waits, max_retries: int = 2) -> AuthenticatedClient:
+    return AuthenticatedClient(
+        base_url=base_url,
+        token="key",
+        headers={"X-Script": script},
+        max_retries=max_retries,
+        clock=waits.clock(),
+    )
+
+
+def read(client: AuthenticatedClient, is_async: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The (type, id) of each event the stream gave, and the items."""
+    seen: list[tuple[str, str]] = []
+    items: list[dict[str, Any]] = []
+
+    def add(item: BackupStreamedProgress, event: Any) -> None:
+        seen.append((event.event, event.id))
+        items.append(item.to_dict())
+
+    async def read_async() -> None:
+        async with client, operation.astream(client=client) as events:
+            async for item in events:
+                add(item, events.last_event)
+
+    if is_async:
+        anyio.run(read_async)
+    else:
+        with client, operation.stream(client=client) as events:
+            for item in events:
+                add(item, events.last_event)
+    return seen, items
+
+
+def exchanges(app: ScriptedApp, script: str) -> list[Exchange]:
+    return [exchange for exchange in app.exchanges if exchange.headers["x-script"] == script]
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
+def test_a_stream_broken_after_each_event_is_resumed_into_one_sequence(
+    base_url: str, app: ScriptedApp, is_async: bool
+) -> None:
+    waits = Waits()
+    app.exchanges.clear()
+
+    seen, items = read(client(base_url, "breaks_after_each_event", waits), is_async)
+
+    assert seen == [("progress", "1"), ("progress", "2"), ("completed", "3")]
+    assert items == [*PROGRESS, COMPLETED]
+    sent = exchanges(app, "breaks_after_each_event")
+    assert [exchange.headers.get("last-event-id") for exchange in sent] == [None, "1", "2"]
+    assert len({exchange.headers["idempotency-key"] for exchange in sent}) == 1
+    assert waits.waits == [3.0, 3.0]  # the server's retry: is longer than the backoff
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
+def test_reconnections_that_bring_nothing_new_give_up_after_max_retries(
+    base_url: str, app: ScriptedApp, is_async: bool
+) -> None:
+    waits = Waits()
+    app.exchanges.clear()
+
+    with pytest.raises(errors.StreamTruncated) as truncated:
+        read(client(base_url, "never_gets_further", waits, max_retries=3), is_async)
+
+    assert truncated.value.last_event is not None
+    assert truncated.value.last_event.id == "2"
+    assert isinstance(truncated.value.__cause__, httpx.TransportError)
+    assert len(exchanges(app, "never_gets_further")) == 4
+    assert len(waits.waits) == 3
+    assert all(0.5 * 2**n * 0.75 <= wait <= 0.5 * 2**n for n, wait in enumerate(waits.waits))
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
+def test_a_server_that_refuses_to_resume_truncates_the_stream(
+    base_url: str, app: ScriptedApp, is_async: bool
+) -> None:
+    with pytest.raises(errors.StreamTruncated) as truncated:
+        read(client(base_url, "gone_on_resume", Waits()), is_async)
+
+    assert isinstance(truncated.value.__cause__, errors.StreamGoneError)
+    assert truncated.value.__cause__.text == "gone"
+
+
+def test_final_reads_to_the_terminal_item(base_url: str) -> None:
+    with client(base_url, "breaks_after_each_event", Waits()) as api, operation.stream(client=api) as events:
+        final = events.final()
+
+    assert final.to_dict() == COMPLETED
