@@ -49,7 +49,8 @@ dist: $(READY) ## Build the client's wheel and sdist into dist/, check them, ins
 	$(PY) scripts/dist.py
 
 bench: $(READY) ## Run the benchmarks and print their figures
-	$(PY) scripts/bench_stream.py
+	$(PY) scripts/bench_client.py
+	$(PY) scripts/bench_jobs.py
 	$(PY) scripts/bench_backup.py
 
 lock: ## Re-resolve requirements.in into requirements.txt

@@ -66,14 +66,13 @@ def main() -> int:
                 "--config-file", str(ROOT / "schemathesis.toml"),
                 "run", str(ROOT / "openapi.yaml"),
                 "--url", server.base_url,
-                "--header", f"X-Application-ID: {server.api_key}",
                 "--report", "junit,ndjson",
                 "--report-junit-path", str(ROOT / "reports" / "fuzz-junit.xml"),
                 "--report-ndjson-path", str(data_dir / "events.ndjson"),
                 *(["--seed", seed] if seed else []),
                 *sys.argv[1:],
             ]  # fmt: skip
-            environment = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS}
+            environment = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "FUZZ_API_KEY": server.api_key}
             result = subprocess.run(command, cwd=ROOT, env=environment, check=False)
             if result.returncode != 0:
                 print(f"\nThe server's log:\n{server.log_tail(200)}")

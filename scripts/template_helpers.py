@@ -82,16 +82,16 @@ def error_classes(spec: dict[str, Any]) -> list[ErrorClass]:
     found: dict[int, list[tuple[str, str]]] = {}
     for item in spec.get("paths", {}).values():
         for method in HTTP_METHODS & item.keys():
-            for status, response in item[method].get("responses", {}).items():
+            for status, answer in item[method].get("responses", {}).items():
                 if not (str(status).isdigit() and int(status) >= 400):
                     continue
-                reference = response.get("$ref", "")
+                reference = answer.get("$ref", "")
                 if reference.startswith(RESPONSES):
                     name = reference.removeprefix(RESPONSES)
-                    response = spec["components"]["responses"][name]
+                    answer = spec["components"]["responses"][name]  # noqa: PLW2901
                 else:
                     name = REASON_PHRASES.get(int(status)) or HTTPStatus(int(status)).phrase
-                found.setdefault(int(status), []).append((name, response.get("description", "")))
+                found.setdefault(int(status), []).append((name, answer.get("description", "")))
     classes = []
     for status, candidates in sorted(found.items()):
         name, description = min(candidates)
@@ -123,7 +123,9 @@ def success_responses(endpoint: Endpoint) -> list[Response]:
     return [
         response
         for response in endpoint.responses.patterns
-        if response.status_code.range and 200 <= response.status_code.range[0] <= response.status_code.range[1] < 300
+        if response.status_code.range
+        and response.status_code.range[0] >= 200
+        and response.status_code.range[1] < 300
     ]
 
 
@@ -131,10 +133,14 @@ def success_type(endpoint: Endpoint) -> str:
     """The type of the value a successful call returns: the union of the 2xx answers' types,
     `None` for an answer without a body."""
     types = {
-        "None" if response.source["return_type"] == "None" else response.prop.get_type_string().as_unembedded_code()
+        "None" if response.source["return_type"] == "None" else _type_of(response)
         for response in success_responses(endpoint)
     }
     return " | ".join(sorted(types)) or "None"
+
+
+def _type_of(response: Response) -> str:
+    return str(response.prop.get_type_string().as_unembedded_code())
 
 
 def table_cell(text: UntrustedString | str | None) -> str:

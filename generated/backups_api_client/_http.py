@@ -12,13 +12,11 @@ package's logger, with its reason and its wait.
 
 import logging
 import random
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-import anyio
 import httpx
 from attrs import field, frozen
 
@@ -26,7 +24,7 @@ from .errors import APIConnectionError, APITimeoutError
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from .client import AuthenticatedClient, Client
+    from .client import AuthenticatedClient, Client, Clock
 
 log = logging.getLogger(__package__)
 
@@ -38,22 +36,6 @@ MAX_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 _RETRIED_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 """The transport errors after which a request may have been lost on the way, so is worth sending again."""
-
-
-@frozen
-class Clock:
-    """How retries read the time and wait. The defaults are the real ones; a test passes its own to
-    ``Client(clock=...)`` to check the waits without waiting.
-
-    Attributes:
-        now: Seconds since the epoch, to read a ``Retry-After`` date.
-        sleep: Waits, in a sync call.
-        asleep: Waits, in an async call, without blocking the event loop.
-    """
-
-    now: Callable[[], float] = time.time
-    sleep: Callable[[float], None] = time.sleep
-    asleep: Callable[[float], Awaitable[None]] = anyio.sleep
 
 
 @frozen
@@ -75,10 +57,11 @@ def build_request(
     http: httpx.Client | httpx.AsyncClient, request: dict[str, Any], options: CallOptions
 ) -> httpx.Request:
     """The request of a call, with the call's headers and timeout over the client's."""
-    arguments = {**request, "headers": {**request.get("headers", {}), **(options.extra_headers or {})}}
-    if not isinstance(options.timeout, Unset):
-        arguments["timeout"] = options.timeout
-    return http.build_request(**arguments)
+    if options.extra_headers:
+        request = {**request, "headers": {**request.get("headers", {}), **options.extra_headers}}
+    if isinstance(options.timeout, Unset):
+        return http.build_request(**request)
+    return http.build_request(**request, timeout=options.timeout)
 
 
 def new_idempotency_key() -> str:
@@ -97,7 +80,7 @@ class Retries:
     The sync and the async loops share it; only their waiting differs.
     """
 
-    def __init__(self, request: httpx.Request, max_retries: int, clock: Clock) -> None:
+    def __init__(self, request: httpx.Request, max_retries: int, clock: "Clock") -> None:
         self.request = request
         self.clock = clock
         self._left = max_retries if repeatable(request) else 0
@@ -115,7 +98,7 @@ class Retries:
 
     def after_response(self, response: httpx.Response) -> float | None:
         """The wait before the next attempt after this answer, or None when it is the call's outcome."""
-        if not (self._left and should_retry(response)):
+        if response.is_success or not (self._left and should_retry(response)):
             return None
         wait = retry_after(response.headers, self.clock.now())
         if wait is not None and wait > MAX_RETRY_AFTER:

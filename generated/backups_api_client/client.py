@@ -1,12 +1,14 @@
 """Clients that hold the connection settings and the underlying httpx clients."""
 
 import ssl
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any, Self
 
+import anyio
 import httpx
-from attrs import define, evolve, field
+from attrs import define, evolve, field, frozen
 
-from ._http import Clock
 from .types import UNSET, Unset
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
@@ -16,6 +18,28 @@ For a streamed operation the read timeout is the longest silence allowed between
 
 DEFAULT_MAX_RETRIES = 2
 """How many times a call that is safe to repeat is retried by default (see ``_http``)."""
+
+
+def as_timeout(timeout: httpx.Timeout | float | None) -> httpx.Timeout | None:
+    """A timeout as httpx takes it: seconds for every phase, or a ``httpx.Timeout``."""
+    return timeout if timeout is None or isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+@frozen
+class Clock:
+    """How retries read the time and wait. The defaults are the real ones; a test passes its own to
+    ``Client(clock=...)`` to check the waits without waiting.
+
+    Attributes:
+        now: Seconds since the epoch, to read a ``Retry-After`` date.
+        sleep: Waits, in a sync call.
+        asleep: Waits, in an async call, without blocking the event loop.
+    """
+
+    now: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    asleep: Callable[[float], Awaitable[None]] = anyio.sleep
+
 
 USER_AGENT = "backups-api-client/1.0.0"
 
@@ -45,7 +69,7 @@ class Client:
         ``max_retries``: How many times a call that is safe to repeat is retried after a connection error, a timeout or
         a transient status (``DEFAULT_MAX_RETRIES`` unless given); each call may set its own.
 
-        ``clock``: How retries read the time and wait (``_http.Clock``): the real ones unless given.
+        ``clock``: How retries read the time and wait (a ``Clock``): the real ones unless given.
 
 
     Attributes:
@@ -56,7 +80,7 @@ class Client:
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
-    _timeout: httpx.Timeout | None = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
+    _timeout: httpx.Timeout | None = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout", converter=as_timeout)
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
@@ -73,7 +97,7 @@ class Client:
         """A new client like this one, with these cookies added; this one is unchanged."""
         return evolve(self, cookies={**self._cookies, **cookies})
 
-    def with_timeout(self, timeout: httpx.Timeout) -> Self:
+    def with_timeout(self, timeout: httpx.Timeout | float | None) -> Self:
         """A new client like this one, with this timeout; this one is unchanged."""
         return evolve(self, timeout=timeout)
 
@@ -88,9 +112,7 @@ class Client:
         one is unchanged. The new client opens connections of its own."""
         changes: dict[str, Any] = {"headers": {**self._headers, **(headers or {})}}
         if not isinstance(timeout, Unset):
-            changes["timeout"] = (
-                timeout if isinstance(timeout, httpx.Timeout) or timeout is None else httpx.Timeout(timeout)
-            )
+            changes["timeout"] = timeout
         if not isinstance(max_retries, Unset):
             changes["max_retries"] = max_retries
         return evolve(self, **changes)
@@ -191,7 +213,7 @@ class AuthenticatedClient:
         ``max_retries``: How many times a call that is safe to repeat is retried after a connection error, a timeout or
         a transient status (``DEFAULT_MAX_RETRIES`` unless given); each call may set its own.
 
-        ``clock``: How retries read the time and wait (``_http.Clock``): the real ones unless given.
+        ``clock``: How retries read the time and wait (a ``Clock``): the real ones unless given.
 
 
     Attributes:
@@ -205,7 +227,7 @@ class AuthenticatedClient:
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies")
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers")
-    _timeout: httpx.Timeout | None = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout")
+    _timeout: httpx.Timeout | None = field(default=DEFAULT_TIMEOUT, kw_only=True, alias="timeout", converter=as_timeout)
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, kw_only=True, alias="verify_ssl")
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
@@ -230,7 +252,7 @@ class AuthenticatedClient:
         """A new client like this one, with these cookies added; this one is unchanged."""
         return evolve(self, cookies={**self._cookies, **cookies})
 
-    def with_timeout(self, timeout: httpx.Timeout) -> Self:
+    def with_timeout(self, timeout: httpx.Timeout | float | None) -> Self:
         """A new client like this one, with this timeout; this one is unchanged."""
         return evolve(self, timeout=timeout)
 
@@ -245,9 +267,7 @@ class AuthenticatedClient:
         one is unchanged. The new client opens connections of its own."""
         changes: dict[str, Any] = {"headers": {**self._headers, **(headers or {})}}
         if not isinstance(timeout, Unset):
-            changes["timeout"] = (
-                timeout if isinstance(timeout, httpx.Timeout) or timeout is None else httpx.Timeout(timeout)
-            )
+            changes["timeout"] = timeout
         if not isinstance(max_retries, Unset):
             changes["max_retries"] = max_retries
         return evolve(self, **changes)

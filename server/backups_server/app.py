@@ -38,6 +38,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
     import connexion
+    from connexion.context import context
     from connexion.datastructures import MediaTypeDict
     from connexion.exceptions import BadRequestProblem, ProblemException
     from connexion.lifecycle import ConnexionResponse
@@ -114,11 +115,7 @@ class BackupsApi:
         headers = connexion.request.headers
         if not _prefers_event_stream(headers.get("accept", "")):
             return JSONResponse(await _outcome(self._job(CREATE, body, self.jobs.start)))
-        last_seen = headers.get("last-event-id")
-        if last_seen is not None and "idempotency-key" not in headers:
-            raise BadRequestProblem(
-                detail="Last-Event-ID resumes a stream: send it with the Idempotency-Key that started it"
-            )
+        last_seen = headers.get("last-event-id") if "idempotency-key" in headers else None
         job = self._job(CREATE, body, None if last_seen else self.jobs.start)
         stream = sse.event_stream(job, int(last_seen or 0), self.keepalive)
         return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS)
@@ -133,7 +130,7 @@ class BackupsApi:
         header = connexion.request.headers.get("idempotency-key")
         if header is None and start is not None:
             return start()
-        owner, key, request = connexion.context["user"], key_value(header or ""), request_key(operation, body)
+        owner, key, request = context["user"], key_value(header or ""), request_key(operation, body)
         job = self.keys.find(owner, key, request)
         if job is None:
             if start is None:

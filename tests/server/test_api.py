@@ -14,6 +14,7 @@ import pytest
 from httpx_sse import connect_sse
 
 import backups_server
+from backups_api_client import errors
 from backups_api_client.api.backups import (
     backups_create_new_backup,
     backups_create_new_backup_streamed,
@@ -117,9 +118,9 @@ def test_delete_removes_the_backup_and_its_data(client: AuthenticatedClient, ser
     assert [backup.id for backup in listing(client).iterable] == [kept.id]
     assert server.store.store.list(f"backups/{deleted.id}/") == []
     assert server.store.store.list(f"backups/{kept.id}/") != []
-    again = backups_delete_specific_backup.sync_detailed(deleted.id, client=client)
-    assert again.status_code == 404
-    assert again.parsed == f"Backup {deleted.id} was not found"
+    with pytest.raises(errors.NotFoundError) as again:
+        backups_delete_specific_backup.sync(deleted.id, client=client)
+    assert again.value.text == f"Backup {deleted.id} was not found"
 
 
 def test_streamed_answers_the_final_state_as_json_by_default(client: AuthenticatedClient) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from backups_api_client import Client
+from backups_api_client import Client, errors
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup
 
@@ -71,9 +71,11 @@ def test_the_generated_client_without_a_key_gets_511(
 ) -> None:
     with Client(base_url=any_live_server.url) as client:
         response = backups_snapshot.sync_detailed(client=client)
+        with pytest.raises(errors.AuthenticationRequiredError) as refused:
+            backups_snapshot.sync(client=client)
 
-    assert response.status_code == 511
-    assert response.parsed == documented_text(spec, "AuthenticationRequired")
+    assert (response.status_code, response.parsed) == (511, None)
+    assert response.content.decode() == refused.value.text == documented_text(spec, "AuthenticationRequired")
 
 
 def test_the_health_check_needs_no_key(live_server: LiveServer) -> None:

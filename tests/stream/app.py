@@ -38,9 +38,15 @@ class Reply:
         self._send = send
         self.started = False
 
-    async def start(self, status: int = 200, content_type: str = "text/event-stream") -> None:
-        headers = [(b"content-type", content_type.encode()), (b"cache-control", b"no-cache")]
-        await self._send({"type": "http.response.start", "status": status, "headers": headers})
+    async def start(
+        self,
+        status: int = 200,
+        content_type: str = "text/event-stream",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        fields = {"content-type": content_type, "cache-control": "no-cache", **(headers or {})}
+        raw = [(name.encode(), value.encode()) for name, value in fields.items()]
+        await self._send({"type": "http.response.start", "status": status, "headers": raw})
         self.started = True
 
     async def write(self, body: bytes) -> None:

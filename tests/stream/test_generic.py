@@ -19,6 +19,7 @@ import pytest
 
 from .app import Reply, ScriptedApp, sse
 from .live import serve
+from .test_stream import BrokenOff
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -34,6 +35,22 @@ async def log(reply: Reply) -> None:
 
 async def crash(reply: Reply) -> None:
     await reply.write(sse(LINES[0], event="line", id="1") + sse(CRASH, event="crashed", id="2"))
+
+
+async def log_broken_once(reply: Reply) -> None:
+    """The log, its connection broken in the middle of the second line unless it is resumed."""
+    events = [sse(line, event="line", id=str(n)) for n, line in enumerate(LINES, 1)]
+    events.append(sse({"text": "done"}, event="finished", id="3"))
+    resumed_after = int(reply.headers.get("last-event-id", 0))
+    if not resumed_after:
+        await reply.write(events[0] + events[1][:12])
+        raise BrokenOff
+    await reply.write(b"".join(events[resumed_after:]))
+
+
+async def missing(reply: Reply) -> None:
+    await reply.start(404, "text/plain")
+    await reply.write(b"no job 9")
 
 
 async def ticks(reply: Reply) -> None:
@@ -65,7 +82,8 @@ def jobs(project: Path) -> Iterator[ModuleType]:
 
 @pytest.fixture(scope="module")
 def app() -> ScriptedApp:
-    return ScriptedApp({"log": log, "crash": crash, "ticks": ticks})
+    scripts = [log, log_broken_once, missing, crash, ticks]
+    return ScriptedApp({script.__name__: script for script in scripts})
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +97,7 @@ def operation(jobs: ModuleType, tag: str, name: str) -> ModuleType:
 
 
 def test_the_runtime_is_the_same_for_every_api(project: Path) -> None:
-    for module in ("_sse.py", "streaming.py"):
+    for module in ("_sse.py", "_http.py", "streaming.py"):
         ours = ROOT / "generated" / "backups_api_client" / module
         assert (project / PACKAGE / module).read_bytes() == ours.read_bytes()
 
@@ -127,6 +145,33 @@ async def test_failure_event_named_by_the_api(jobs: ModuleType, base_url: str) -
     assert raised.value.message == CRASH["reason"]
     assert raised.value.event.event == "crashed"
     assert isinstance(raised.value, jobs.errors.StreamError)
+
+
+def test_a_broken_stream_of_a_get_is_resumed(jobs: ModuleType, base_url: str, app: ScriptedApp) -> None:
+    follow_job_log = operation(jobs, "jobs", "follow_job_log")
+    client = jobs.Client(
+        base_url=base_url,
+        headers={"X-Script": "log_broken_once"},
+        clock=jobs.client.Clock(sleep=lambda _: None),
+    )
+    with client, follow_job_log.stream("build 9", client=client) as events:
+        received = [(item.to_dict(), events.last_event.id) for item in events]
+
+    assert received == [(LINES[0], "1"), (LINES[1], "2"), ({"text": "done"}, "3")]
+    assert [exchange.headers.get("last-event-id") for exchange in app.exchanges[-2:]] == [None, "1"]
+
+
+def test_an_error_status_the_api_documents_raises_its_class(jobs: ModuleType, base_url: str) -> None:
+    follow_job_log = operation(jobs, "jobs", "follow_job_log")
+    with jobs.Client(base_url=base_url, headers={"X-Script": "missing"}) as client:
+        with pytest.raises(jobs.errors.NotFoundError) as raised:
+            follow_job_log.sync("build 9", client=client)
+        detailed = follow_job_log.sync_detailed("build 9", client=client)
+
+    assert (raised.value.status_code, raised.value.text) == (404, "no job 9")
+    assert isinstance(raised.value, jobs.errors.APIStatusError)
+    assert jobs.errors.NotFoundError.__doc__ == "404: No such job."
+    assert (detailed.status_code, detailed.parsed) == (404, None)
 
 
 def test_items_without_a_model_and_no_terminal_event(jobs: ModuleType, base_url: str) -> None:

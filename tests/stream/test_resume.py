@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from backups_api_client import AuthenticatedClient, errors
-from backups_api_client._http import Clock
 from backups_api_client.api.backups import backups_create_new_backup_streamed as operation
+from backups_api_client.client import Clock
 from backups_api_client.models import BackupStreamedProgress
 
 from .app import Exchange, Reply, ScriptedApp, sse
@@ -56,7 +56,9 @@ async def gone_on_resume(reply: Reply) -> None:
     raise BrokenOff
 
 
-SCRIPTS = {script.__name__: script for script in [breaks_after_each_event, never_gets_further, gone_on_resume]}
+SCRIPTS = {
+    script.__name__: script for script in [breaks_after_each_event, never_gets_further, gone_on_resume]
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,20 @@
-"""How fast the generated stream() consumes events, against a hand-written loop and the transport.
+"""How much the generated client costs over plain httpx, for calls and for event streams.
 
-A server process (uvicorn on 127.0.0.1) streams pre-rendered BackupStreamedProgress events; this
-process reads them three ways, each several times, and keeps the best time of each:
+A server process (uvicorn on 127.0.0.1) answers pre-rendered documents, so the figures are the
+client's: GET /backups with the spec's example listing, and POST /backups/create/streamed with a
+stream of BackupStreamedProgress events. Each measure runs several times; the best time counts.
 
+Calls, `--calls` GET /backups on one connection:
+  (a) the generated `backups_snapshot.sync()`: retries armed, errors typed, the listing parsed into models;
+  (b) plain httpx and json.loads.
+Target: (a)/(b) <= 1.1.
+
+Streams, `--events` events:
   (a) the generated `backups_create_new_backup_streamed.stream()`, typed items;
   (b) the loop a user would write without it: httpx-sse, json.loads and
       BackupStreamedProgress.from_dict for each event;
   (c) the transport floor: `iter_bytes()`, no parsing.
-
-The target is (a)/(b) <= 1.0: the generated code is no slower than the hand-written loop.
+Target: (a)/(b) <= 1.0.
 """
 
 from __future__ import annotations
@@ -30,15 +36,18 @@ import yaml
 from httpx_sse import connect_sse
 
 from backups_api_client import AuthenticatedClient
-from backups_api_client.api.backups import backups_create_new_backup_streamed
+from backups_api_client.api.backups import backups_create_new_backup_streamed, backups_snapshot
 from backups_api_client.models import BackupStreamedProgress, SeededBackup
 
 PATH = "/backups/create/streamed"
+LISTING_PATH = "/backups"
 API_KEY = "any key: the benchmark server does not check it"
-BACKUP = yaml.safe_load((Path(__file__).resolve().parents[1] / "openapi.yaml").read_text())["components"][
+SCHEMAS = yaml.safe_load((Path(__file__).resolve().parents[1] / "openapi.yaml").read_text())["components"][
     "schemas"
-]["Backup"]["example"]
+]
+BACKUP = SCHEMAS["Backup"]["example"]
 """The spec's example of a finished backup, carried by the last event."""
+LISTING = json.dumps(SCHEMAS["Backups"]["example"]).encode()
 
 
 def render(events: int) -> bytes:
@@ -57,11 +66,17 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 App = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 
-def event_stream_app(payload: bytes, chunk_size: int) -> App:
-    """An ASGI app that answers every request with `payload`, `chunk_size` bytes at a time."""
+def benchmark_app(payload: bytes, chunk_size: int) -> App:
+    """An ASGI app that answers GET /backups with the listing, and anything else with the event
+    stream `payload`, `chunk_size` bytes at a time."""
     chunks = [payload[start : start + chunk_size] for start in range(0, len(payload), chunk_size)]
 
     async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["path"] == LISTING_PATH:
+            headers = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": LISTING})
+            return
         headers = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         for chunk in chunks:
@@ -85,6 +100,22 @@ def server(events: int, chunk_size: int) -> Iterator[str]:
         process.terminate()
         process.wait()
         listener.close()
+
+
+def generated_calls(base_url: str, calls: int) -> int:
+    with AuthenticatedClient(base_url=base_url, token=API_KEY) as client:
+        for _ in range(calls):
+            backups_snapshot.sync(client=client)
+    return calls
+
+
+def plain_calls(base_url: str, calls: int) -> int:
+    with httpx.Client(base_url=base_url, headers={"X-Application-ID": API_KEY}) as client:
+        for _ in range(calls):
+            response = client.get(LISTING_PATH)
+            response.raise_for_status()
+            json.loads(response.content)
+    return calls
 
 
 def generated(base_url: str) -> int:
@@ -113,9 +144,9 @@ def transport(base_url: str) -> int:
     return size
 
 
-def timed(run: Callable[[str], int], base_url: str, expected: int) -> float:
+def timed(run: Callable[..., int], base_url: str, expected: int, *arguments: int) -> float:
     started = time.perf_counter()
-    result = run(base_url)
+    result = run(base_url, *arguments)
     elapsed = time.perf_counter() - started
     if result != expected:
         raise SystemExit(f"{run.__name__} read {result}, expected {expected}")
@@ -125,6 +156,7 @@ def timed(run: Callable[[str], int], base_url: str, expected: int) -> float:
 def main() -> int:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
+    parser.add_argument("--calls", type=int, default=2_000, help="GET /backups calls per run")
     parser.add_argument("--events", type=int, default=100_000, help="events per stream")
     parser.add_argument("--chunk-size", type=int, default=16_384, help="bytes the server writes at a time")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each reader; the best one counts")
@@ -132,7 +164,7 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.serve is not None:
-        app = event_stream_app(render(args.events), args.chunk_size)
+        app = benchmark_app(render(args.events), args.chunk_size)
         listener = socket.socket(fileno=args.serve)
         uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning")).run(sockets=[listener])
         return 0
@@ -144,11 +176,20 @@ def main() -> int:
         ("(c) iter_bytes(), no parsing", transport, size),
     ]
     times: dict[str, list[float]] = {label: [] for label, _, _ in readers}
+    calls: dict[str, list[float]] = {"(a) generated sync()": [], "(b) httpx + json.loads": []}
     with server(args.events, args.chunk_size) as base_url:
         for _ in range(args.repeat):
+            for label, call in zip(calls, (generated_calls, plain_calls), strict=True):
+                calls[label].append(timed(call, base_url, args.calls, args.calls))
             for label, run, expected in readers:
                 times[label].append(timed(run, base_url, expected))
 
+    print(f"{args.calls:,} GET /backups on one connection, best of {args.repeat}:")
+    fastest = {label: min(runs) for label, runs in calls.items()}
+    for label, seconds in fastest.items():
+        print(f"  {label:42} {seconds:7.3f} s  {args.calls / seconds:>10,.0f} calls/s")
+    generated_time, plain_time = fastest.values()
+    print(f"  (a)/(b) = {generated_time / plain_time:.2f}  (target <= 1.1)\n")
     written = f"written {args.chunk_size:,} bytes at a time"
     print(f"{args.events:,} events ({size / 1e6:.1f} MB, {written}), best of {args.repeat}:")
     best = {label: min(runs) for label, runs in times.items()}
