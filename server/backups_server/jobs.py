@@ -18,6 +18,7 @@ import anyio.lowlevel
 import anyio.to_thread
 
 from backups_server.backups import StoreTooNew
+from backups_server.snapshot import ExplainedFailure
 from backups_server.store import StoreError
 
 if TYPE_CHECKING:
@@ -50,11 +51,20 @@ class BackupJobs:
     taken after each of them arrived, so it is a new backup for each of them.
     """
 
-    def __init__(self, service: BackupService, task_group: TaskGroup, max_concurrent: int) -> None:
+    def __init__(
+        self,
+        service: BackupService,
+        task_group: TaskGroup,
+        max_concurrent: int,
+        limiter: anyio.CapacityLimiter | None = None,
+    ) -> None:
         self.service = service
         self._task_group = task_group
         self._slots = anyio.CapacityLimiter(max_concurrent)
+        self._limiter = limiter
+        """The threads the backups run on; anyio's default ones when None."""
         self._waiting: _Backup | None = None
+        self._started: set[_Backup] = set()
 
     def start(self) -> MemoryObjectReceiveStream[Event]:
         """Start a backup, or join the one waiting; its events arrive on the returned stream,
@@ -66,23 +76,34 @@ class BackupJobs:
                 self._slots.acquire_on_behalf_of_nowait(backup)
             except anyio.WouldBlock:
                 self._waiting = backup
+            self._started.add(backup)
             self._task_group.start_soon(self._run, backup)
         return backup.join()
 
+    def abandon(self, message: str) -> None:
+        """End the stream of every backup started and not finished with a `failed` event now."""
+        for backup in self._started:
+            backup.fail(message)
+
     async def _run(self, backup: _Backup) -> None:
         with backup:
-            if backup is self._waiting:
-                await self._slots.acquire_on_behalf_of(backup)
-                self._waiting = None
             try:
-                await self._take(backup)
+                if backup is self._waiting:
+                    await self._slots.acquire_on_behalf_of(backup)
+                    self._waiting = None
+                try:
+                    await self._take(backup)
+                finally:
+                    self._slots.release_on_behalf_of(backup)
             finally:
-                self._slots.release_on_behalf_of(backup)
+                self._started.discard(backup)
 
     async def _take(self, backup: _Backup) -> None:
         reporter = _Reporter(backup.publish, anyio.lowlevel.current_token())
         try:
-            created = await anyio.to_thread.run_sync(self.service.create, reporter.report_from_thread)
+            created = await anyio.to_thread.run_sync(
+                self.service.create, reporter.report_from_thread, limiter=self._limiter
+            )
         except Exception as error:
             log.exception("backup failed")
             failed = {"status": "FAILED", "percentage": reporter.percentage, "message": failure_text(error)}
@@ -96,6 +117,8 @@ class _Backup:
 
     def __init__(self) -> None:
         self._audience: list[MemoryObjectSendStream[Event]] = []
+        self._percentage: float = 0
+        self._ended = False
 
     def join(self) -> MemoryObjectReceiveStream[Event]:
         send, receive = anyio.create_memory_object_stream[Event](max_buffer_size=math.inf)
@@ -104,14 +127,25 @@ class _Backup:
         return receive
 
     def publish(self, event: Event) -> None:
+        if self._ended:
+            return
+        self._percentage = event.data.get("percentage", self._percentage)
         for stream in self._audience:
             with suppress(anyio.BrokenResourceError):  # that request has gone away
                 stream.send_nowait(event)
+
+    def fail(self, message: str) -> None:
+        """Publish a `failed` event with `message`, and end every stream."""
+        self.publish(
+            Event("failed", {"status": "FAILED", "percentage": self._percentage, "message": message})
+        )
+        self.__exit__()
 
     def __enter__(self) -> _Backup:
         return self
 
     def __exit__(self, *_exception: object) -> None:
+        self._ended = True
         for stream in self._audience:
             stream.close()
 
@@ -136,6 +170,8 @@ class _Reporter:
 
 def failure_text(error: BaseException) -> str:
     """What a client is told about a failure: short; the details are in the server log."""
+    if isinstance(error, ExplainedFailure):
+        return str(error)
     if isinstance(error, StoreTooNew):
         return "The backup store was written by a newer version of this server"
     if isinstance(error, StoreError):
