@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
 from backups_server import __version__, config, memory, scratch, serving
 from backups_server.app import BackupsApi, InvalidSpec, create_app
 from backups_server.backups import BackupNotFound, BackupService, StoreTooNew
 from backups_server.restore import RestoreError, restore
-from backups_server.store import Store, StoreError, StoreRefused, open_store
+from backups_server.store import S3_TIMEOUT, Store, StoreError, StoreRefused, open_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -73,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
 def serve(args: argparse.Namespace) -> int:
     memory.limit_arenas()
     settings = _settings(args)
-    store = _open_store(settings.store)
+    store = _open_store(settings.store, settings.store_timeout)
     _check_store(store, settings.store)
     if settings.database == config.default_database(settings.data_dir):
         if config.ensure_database(settings.database):
@@ -120,11 +119,17 @@ def serve(args: argparse.Namespace) -> int:
         with scratch.claimed(settings.scratch_dir) as removed:
             if removed:
                 print(f"Removed {len(removed)} leftovers of an earlier server from {settings.scratch_dir}")
-            listener = uvicorn.Config(app, host=settings.host, port=settings.port).bind_socket()
-            print(config.LISTENING + _url(listener), flush=True)
-            started = serving.serve(
-                app, listener, limits=limits, on_abandon=api.abandon, log_level=args.log_level
+            server_config = serving.Config(
+                app,
+                limits=limits,
+                host=settings.host,
+                port=settings.port,
+                log_level=args.log_level,
+                server_header=False,
             )
+            listener = server_config.bind_socket()
+            print(config.LISTENING + _url(listener), flush=True)
+            started = serving.serve(server_config, listener, on_abandon=api.abandon)
     except scratch.ScratchInUse as error:
         raise SystemExit(f"Cannot serve: {error}") from None
     return 0 if started else STARTUP_FAILURE
@@ -168,9 +173,9 @@ def _url(listener: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _open_store(url: str) -> Store:
+def _open_store(url: str, timeout: float = S3_TIMEOUT) -> Store:
     try:
-        return open_store(url)
+        return open_store(url, timeout=timeout)
     except ValueError as error:
         raise SystemExit(f"Cannot use the store: {error}") from None
 
@@ -209,6 +214,7 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         client_timeout=args.client_timeout,
         max_connections=args.max_connections,
         max_requests=args.max_requests,
+        store_timeout=args.store_timeout,
     )
 
 
@@ -326,6 +332,14 @@ SERVE_OPTIONS = (
         "another server still writing to the same store (default: %(default)s)",
         type=_number(float, "at least 0", lambda seconds: seconds >= 0),
         default=3600.0,
+        metavar="SECONDS",
+    ),
+    Option(
+        "--store-timeout",
+        "an S3 request fails after waiting this long to connect, send or read, tried twice; a store that "
+        "stops answering fails the backups on it within a minute (default: %(default)s)",
+        type=_number(float, "more than 0", lambda seconds: seconds > 0),
+        default=S3_TIMEOUT,
         metavar="SECONDS",
     ),
     Option(

@@ -36,6 +36,7 @@ class Settings:
     client_timeout: float
     max_connections: int
     max_requests: int
+    store_timeout: float
 
     @property
     def scratch_dir(self) -> Path:

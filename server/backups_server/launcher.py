@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from backups_server.config import LISTENING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
     from pathlib import Path
 
 
@@ -100,10 +100,15 @@ class ServerProcess:
 
 
 def spawn(
-    data_dir: Path, *, api_key: str | None = None, environment: Mapping[str, str] | None = None
+    data_dir: Path,
+    *,
+    api_key: str | None = None,
+    environment: Mapping[str, str] | None = None,
+    wrapper: Sequence[str] = (),
 ) -> ServerProcess:
     """Start `python -m backups_server serve` on `data_dir` and any free port, with `environment`
-    over the current one, less its BACKUPS_* variables. Its output goes to DATA_DIR/server.log."""
+    over the current one, less its BACKUPS_* variables, and run by the command `wrapper` if given
+    (such as `prlimit --nofile=1024`). Its output goes to DATA_DIR/server.log."""
     api_key = api_key or secrets.token_urlsafe(24)
     child_environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
     child_environment |= {
@@ -118,8 +123,8 @@ def spawn(
     log = data_dir / "server.log"
     with log.open("ab") as output:
         start = output.seek(0, os.SEEK_END)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backups_server", "serve"],
+        process = subprocess.Popen(  # noqa: S603 (the wrapper is the caller's own command)
+            [*wrapper, sys.executable, "-m", "backups_server", "serve"],
             env=child_environment,
             stdin=subprocess.DEVNULL,
             stdout=output,

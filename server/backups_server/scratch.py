@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+
 class ScratchInUse(Exception):
     def __init__(self, folder: Path) -> None:
         super().__init__(f"the scratch folder {folder} belongs to another running server")

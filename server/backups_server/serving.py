@@ -249,16 +249,8 @@ class Server(uvicorn.Server):
         self.force_exit = True
 
 
-def serve(
-    app: ASGIApp,
-    listener: socket.socket,
-    *,
-    limits: Limits,
-    on_abandon: Callable[[], None],
-    log_level: str,
-) -> bool:
-    """Serve `app` on the bound `listener` until interrupted; returns whether it started."""
-    config = Config(app, limits=limits, log_level=log_level, server_header=False)
+def serve(config: Config, listener: socket.socket, *, on_abandon: Callable[[], None]) -> bool:
+    """Serve on the bound `listener` until interrupted; returns whether the server started."""
     server = Server(config, on_abandon)
     server.run(sockets=[listener])
     return server.started

@@ -27,12 +27,11 @@ if TYPE_CHECKING:
 COPY_CHUNK = 1024 * 1024
 PART_SIZE = 8 * 1024 * 1024
 
-S3_CONNECT_TIMEOUT = 5.0
-S3_READ_TIMEOUT = 10.0
-"""Seconds an S3 request may wait for the connection, and for each read of the answer."""
+S3_TIMEOUT = 10.0
+"""Seconds an S3 request may wait to connect, to send, and for each read of the answer."""
 S3_ATTEMPTS = 2
 """Tries of an S3 request, the first included: a store that stops answering fails a call within
-about S3_ATTEMPTS * S3_READ_TIMEOUT seconds, and an upload (which then aborts itself) in twice that."""
+about S3_ATTEMPTS timeouts, and an upload (which then aborts itself) in twice that."""
 
 
 class StoreError(Exception):
@@ -109,8 +108,9 @@ class Store(Protocol):
         ...
 
 
-def open_store(url: str) -> Store:
-    """The store a URL names: `file:///path/to/folder` or `s3://bucket/prefix`."""
+def open_store(url: str, *, timeout: float = S3_TIMEOUT) -> Store:
+    """The store a URL names: `file:///path/to/folder` or `s3://bucket/prefix`; an S3 store's
+    requests time out after `timeout` seconds."""
     parts = urlsplit(url)
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
@@ -119,7 +119,7 @@ def open_store(url: str) -> Store:
     if parts.scheme == "s3":
         if not parts.netloc:
             raise ValueError(f"{url}: an s3:// store needs a bucket, as in s3://bucket/prefix")
-        return S3Store(parts.netloc, unquote(parts.path))
+        return S3Store(parts.netloc, unquote(parts.path), boto3.client("s3", config=client_config(timeout)))
     raise ValueError(f"{url}: the store must be a file:// or s3:// URL")
 
 
@@ -320,12 +320,12 @@ class _Tally:
             self._on_stored(self._total)
 
 
-def client_config() -> botocore.config.Config:
-    """Timeouts and bounded, backed-off retries for every S3 request (boto3 sets no timeout fit for a
-    store that stops answering: 60 s per read, and more tries)."""
+def client_config(timeout: float = S3_TIMEOUT) -> botocore.config.Config:
+    """Timeouts and bounded, backed-off retries for every S3 request (boto3's defaults wait 60 s per
+    read, with more tries: minutes for a store that stops answering)."""
     return botocore.config.Config(
-        connect_timeout=S3_CONNECT_TIMEOUT,
-        read_timeout=S3_READ_TIMEOUT,
+        connect_timeout=timeout,
+        read_timeout=timeout,
         retries={"mode": "standard", "max_attempts": S3_ATTEMPTS},
     )
 
