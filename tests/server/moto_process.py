@@ -60,3 +60,5 @@ def moto_process(environment: Mapping[str, str] | None = None) -> Iterator[MotoP
         process.send_signal(signal.SIGCONT)
         process.kill()
         process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
