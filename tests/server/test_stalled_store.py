@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -49,16 +49,13 @@ def test_a_stalled_store_fails_the_backup_and_the_server_keeps_answering(
         httpx.Client(base_url=server.url, headers=key, timeout=60) as http,
         connect_sse(http, "POST", "/backups/create/streamed") as source,
     ):
-        received = []
+        received: list[tuple[str, dict[str, Any]]] = []
+        listings: list[Future[httpx.Response]] = []
         for event in source.iter_sse():
             if not event.data:
                 continue  # a keep-alive comment
             received.append((event.event, event.json()))
-            if (
-                event.event == "progress"
-                and event.json()["percentage"] >= STALL_AT
-                and not stalled._exit_callbacks
-            ):
+            if event.event == "progress" and event.json()["percentage"] >= STALL_AT and not listings:
                 stalled.enter_context(moto.stalled())
                 listings = [clients.submit(http.get, "/backups") for _ in range(12)]
                 assert httpx.get(f"{server.url}/.well-known/health", timeout=10).status_code == 200

@@ -49,9 +49,10 @@ def test_a_corrupt_database_fails_with_the_checks_first_finding_and_nothing_is_l
     )
 
     kind, data = received[-1][1:]
+    message = str(data["message"])
     assert kind == "failed"
-    assert data["message"].startswith("The database is corrupt: ")
-    assert len(data["message"]) > len("The database is corrupt: ")
+    assert message.startswith("The database is corrupt: ")
+    assert len(message) > len("The database is corrupt: ")
     assert answered.status_code == 500
     assert answered.text.startswith("The database is corrupt: ")
     assert_nothing_kept(server)
