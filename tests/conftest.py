@@ -29,7 +29,7 @@ from backups_server.store import FolderStore, S3Store, Store
 from tests.specs import SPEC_PATH, load
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "test-key-7f3a9c"
@@ -159,7 +159,10 @@ class ServerFactory:
         environment: Mapping[str, str] | None = None,
         ready: bool = True,
         module: str = "backups_server",
+        wrapper: Sequence[str] = (),
     ) -> LiveServer:
+        """A server, ready unless `ready` is false; one that does not start is stopped before the
+        error is raised, so no process outlives its test."""
         data_dir = data_dir or self.tmp_path / f"server-{len(self.servers)}"
         database = database or make_database(data_dir / "database.sqlite")
         settings = {
@@ -171,20 +174,25 @@ class ServerFactory:
             **(environment or {}),
         }
         server = LiveServer(
-            spawn(data_dir, api_key=API_KEY, environment=settings, module=module),
+            spawn(data_dir, api_key=API_KEY, environment=settings, module=module, wrapper=wrapper),
             data_dir,
             database,
             self.store,
         )
         self.servers.append(server)
         if ready:
-            server.process.wait_ready()
+            try:
+                server.process.wait_ready()
+            except BaseException:
+                server.process.kill()
+                raise
         return server
 
     def stop_all(self) -> None:
         for server in self.servers:
             server.process.stop()
-            print(f"--- log of the server on {server.url}:\n{server.process.log_tail()}")
+            where = server.process.listening_on or f"process {server.process.pid}"
+            print(f"--- log of the server on {where}:\n{server.process.log_tail()}")
 
 
 @pytest.fixture
@@ -207,8 +215,10 @@ def client(server: LiveServer) -> Iterator[AuthenticatedClient]:
 
 def session_server(root: Path, store: StoreUnderTest) -> Iterator[LiveServer]:
     factory = ServerFactory(root, store)
-    yield factory()
-    factory.stop_all()
+    try:
+        yield factory()
+    finally:
+        factory.stop_all()
 
 
 @pytest.fixture(scope="session")

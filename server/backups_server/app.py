@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -27,10 +27,10 @@ from starlette.exceptions import HTTPException, StarletteDeprecationWarning
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 from backups_server import sse
-from backups_server.backups import BackupNotFound, StoreTooNew
+from backups_server.backups import SHUTTING_DOWN, BackupNotFound, StoreTooNew
 from backups_server.idempotency import IdempotencyKeys, KeyReused, key_value, request_key
 from backups_server.jobs import FAILED, BackupJobs, Job, failure_text
-from backups_server.store import StoreError
+from backups_server.sweeper import Sweeper
 
 with warnings.catch_warnings():
     # connexion imports what its dependencies deprecate (starlette's test client, jsonschema's
@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Result = TypeVar("Result")
+
 MAX_BODY_BYTES = 64 * 1024
 """Request bodies above this size are refused; the largest valid body is a few hundred bytes."""
 
@@ -69,27 +71,51 @@ EVENT_STREAM = "text/event-stream"
 CREATE = "create"
 """What the create operations do, for their Idempotency-Keys: both start the same kind of job."""
 
+STORE_THREADS = 8
+"""Threads for the calls that reach the store, apart from anyio's: a stalled store holds these only."""
+
 
 class BackupsApi:
     """The operations of openapi.yaml, one method per operationId."""
 
     def __init__(
-        self, service: BackupService, *, keepalive: float, max_concurrent: int, leftover_age: float
+        self,
+        service: BackupService,
+        *,
+        keepalive: float,
+        max_concurrent: int,
+        leftover_age: float,
+        sweep_interval: float,
     ) -> None:
         self.service = service
         self.keepalive = keepalive
         self.max_concurrent = max_concurrent
         self.leftover_age = timedelta(seconds=leftover_age)
         self.keys = IdempotencyKeys()
+        self.sweep_interval = sweep_interval
         self._jobs: BackupJobs | None = None
+        self._store_calls: anyio.CapacityLimiter | None = None
 
     @asynccontextmanager
     async def lifespan(self, _app: object) -> AsyncIterator[None]:
         """Backups run in this task group, so they outlive the requests that started them."""
         async with anyio.create_task_group() as task_group:
-            self._jobs = BackupJobs(self.service, task_group, self.max_concurrent)
-            await self._clean_leftovers()
+            self._store_calls = anyio.CapacityLimiter(STORE_THREADS)
+            self._jobs = BackupJobs(self.service, task_group, self.max_concurrent, self._store_calls)
+            sweeper = Sweeper(
+                self.service,
+                older_than=self.leftover_age,
+                every=self.sweep_interval,
+                limiter=self._store_calls,
+            )
+            await task_group.start(sweeper.run)
             yield
+            sweeper.stop()
+
+    def abandon(self) -> None:
+        """Fail every running backup now, saying the server is shutting down; none of them is listed."""
+        self.service.stop()
+        self.jobs.abandon(SHUTTING_DOWN)
 
     @property
     def jobs(self) -> BackupJobs:
@@ -101,17 +127,17 @@ class BackupsApi:
         return PlainTextResponse("ok")
 
     async def backups_snapshot(self) -> Response:
-        backups = await anyio.to_thread.run_sync(self.service.list_backups)
+        backups = await self._in_store(self.service.list_backups)
         indices = {backup["id"]: index for index, backup in enumerate(backups)}
         return JSONResponse({"iterable": backups, "indices": indices})
 
     async def backups_create_new_backup(self, body: dict[str, Any] | None = None) -> Response:
-        await anyio.to_thread.run_sync(self.service.check_format)
+        await self._in_store(self.service.check_format)
         final = await _outcome(self._job(CREATE, body, self.jobs.start))
         return JSONResponse(final["backup"])
 
     async def backups_create_new_backup_streamed(self, body: dict[str, Any] | None = None) -> Response:
-        await anyio.to_thread.run_sync(self.service.check_format)
+        await self._in_store(self.service.check_format)
         headers = connexion.request.headers
         if not _prefers_event_stream(headers.get("accept", "")):
             return JSONResponse(await _outcome(self._job(CREATE, body, self.jobs.start)))
@@ -121,7 +147,7 @@ class BackupsApi:
         return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS)
 
     async def backups_delete_specific_backup(self, backup: str) -> Response:
-        await anyio.to_thread.run_sync(self.service.delete, backup)
+        await self._in_store(self.service.delete, backup)
         return Response(status_code=204)
 
     def _job(self, operation: str, body: Any, start: Callable[[], Job] | None) -> Job:
@@ -139,16 +165,16 @@ class BackupsApi:
             self.keys.remember(owner, key, request, job)
         return job
 
-    async def _clean_leftovers(self) -> None:
-        try:
-            await anyio.to_thread.run_sync(self.service.clean_leftovers, self.leftover_age)
-        except (StoreError, StoreTooNew, OSError) as error:
-            log.warning("leftovers of interrupted backups were not cleaned up: %s", error)
+    async def _in_store(self, call: Callable[..., Result], *arguments: Any) -> Result:
+        """Run a blocking call that reaches the store on the store's own threads."""
+        return await anyio.to_thread.run_sync(call, *arguments, limiter=self._store_calls)
 
 
 def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> connexion.AsyncApp:
     """The ASGI application: connexion with openapi.yaml, the handlers of `api`, and the keys."""
     document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    if unhandled := [name for name in _operation_ids(document) if not hasattr(api, _handler_name(name))]:
+        raise InvalidSpec(f"no handler for the operation {', '.join(unhandled)}")
     app = connexion.AsyncApp(
         __name__,
         lifespan=api.lifespan,
@@ -157,9 +183,7 @@ def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> con
     )
     app.add_api(
         document,
-        resolver=Resolver(
-            function_resolver=lambda operation_id: getattr(api, operation_id.replace("-", "_"))
-        ),
+        resolver=Resolver(function_resolver=lambda operation_id: getattr(api, _handler_name(operation_id))),
         swagger_ui_options=SwaggerUIOptions(swagger_ui=False),
     )
     app.add_middleware(BodyLimits, position=MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=MAX_BODY_BYTES)
@@ -329,6 +353,17 @@ class UpstreamTexts:
                 f"no operation documents a {' or '.join(missing)} response, whose text this server answers"
             )
         return cls(version_not_supported=texts["505"], authentication_required=texts["511"])
+
+
+def _handler_name(operation_id: str) -> str:
+    return operation_id.replace("-", "_")
+
+
+def _operation_ids(document: dict[str, Any]) -> Iterator[str]:
+    for path in document["paths"].values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                yield operation["operationId"]
 
 
 def _documented_responses(document: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -13,22 +13,23 @@ no manifest is a leftover of an interrupted backup, removed by `clean_leftovers`
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
-import shutil
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from backups_server.compression import CompressedReader
 from backups_server.progress import BackupProgress
-from backups_server.snapshot import snapshot
+from backups_server.snapshot import ExplainedFailure, NoSpaceForSnapshot, check, snapshot
 from backups_server.store import ObjectMissing, StoreError
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from backups_server.store import Store
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
 
 FORMAT = 1
 """The store format this server writes and understands; a store marked newer is left alone."""
@@ -54,6 +57,16 @@ PLATFORMS |= {"android": "ANDROID", "ios": "IOS", "emscripten": "WEB", "wasi": "
 
 class StoreTooNew(Exception):
     """The store was written in a newer format than this server understands."""
+
+
+SHUTTING_DOWN = "The server is shutting down"
+
+
+class Stopping(ExplainedFailure):
+    """The server is shutting down: the backup is abandoned before it is listed."""
+
+    def __init__(self) -> None:
+        super().__init__(SHUTTING_DOWN)
 
 
 class BackupNotFound(LookupError):
@@ -111,6 +124,7 @@ class BackupService:
         self._lock = threading.Lock()
         self._last_timestamp = 0
         self._running: set[str] = set()
+        self._stopping = threading.Event()
 
     def check_format(self) -> None:
         """Raise StoreTooNew unless this server may read and write the store."""
@@ -135,21 +149,30 @@ class BackupService:
     def create(self, on_progress: Callable[[float], None]) -> dict[str, Any]:
         """Take a backup and return it as the API's Backup.
 
-        `on_progress` gets the fraction done as it rises, one call at a time, from any thread.
+        The snapshot is compressed into the store while SQLite's check reads it: the manifest is
+        written once both are done, and the check passed. `on_progress` gets the fraction done as
+        it rises, one call at a time, from any thread.
         """
         self._prepare_store()
         backup_id, timestamp = self._reserve_id()
         progress = BackupProgress(on_progress)
         try:
-            with tempfile.TemporaryDirectory(dir=self._scratch_dir(), prefix=f"{backup_id}+") as scratch:
-                snapshot_path = Path(scratch, "snapshot.sqlite")
-                size = snapshot(self.database, snapshot_path, progress.snapshotted)
-                with snapshot_path.open("rb") as file:
-                    data = CompressedReader(file, progress.compressed)
-                    self.store.write(_data_name(backup_id), data, progress.stored)
+            try:
+                with tempfile.TemporaryDirectory(dir=self._scratch_dir(), prefix=f"{backup_id}+") as scratch:
+                    snapshot_path = Path(scratch, "snapshot.sqlite")
+                    size = snapshot(self.database, snapshot_path, self._unless_stopping(progress.snapshotted))
+                    data = self._store_checked(backup_id, snapshot_path, progress)
+            except OSError as error:
+                if error.errno == errno.ENOSPC:
+                    raise NoSpaceForSnapshot(self.work_dir) from error
+                raise
+            self._unless_stopping(lambda: None)()
             backup = self._describe(backup_id, timestamp, size)
             manifest = Manifest(backup, _data_name(backup_id), data.sha256.hexdigest(), data.size)
             self.store.write(_manifest_name(backup_id), io.BytesIO(manifest.to_bytes()))
+        except StoreError:
+            log.warning("backup %s failed in the store; what it stored goes with the next sweep", backup_id)
+            raise
         except BaseException:
             self._discard(backup_id)
             raise
@@ -158,6 +181,39 @@ class BackupService:
                 self._running.discard(backup_id)
         log.info("backup %s stored: %d bytes of database, %d bytes stored", backup_id, size, data.size)
         return present(backup, datetime.now(UTC))
+
+    def stop(self) -> None:
+        """Make every running backup fail with Stopping at its next step, before it is listed."""
+        self._stopping.set()
+
+    def _store_checked(
+        self, backup_id: str, snapshot_path: Path, progress: BackupProgress
+    ) -> CompressedReader:
+        """Compress the snapshot into the store while another thread checks it; a failed check
+        stops the writing at its next read, and the store never keeps a manifest for it."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check") as checking:
+            verdict = checking.submit(check, snapshot_path)
+
+            def compressed(consumed: int, produced: int) -> None:
+                if verdict.done() and (failure := verdict.exception()) is not None:
+                    raise failure
+                progress.compressed(consumed, produced)
+
+            with snapshot_path.open("rb") as file:
+                data = CompressedReader(file, self._unless_stopping(compressed))
+                self.store.write(_data_name(backup_id), data, progress.stored)
+            verdict.result()
+        return data
+
+    def _unless_stopping(self, report: Callable[P, None]) -> Callable[P, None]:
+        """`report`, which raises Stopping instead once the service is stopping."""
+
+        def checked(*args: P.args, **kwargs: P.kwargs) -> None:
+            if self._stopping.is_set():
+                raise Stopping
+            report(*args, **kwargs)
+
+        return checked
 
     def delete(self, backup_id: str) -> None:
         self.check_format()
@@ -169,7 +225,8 @@ class BackupService:
         log.info("backup %s deleted", backup_id)
 
     def clean_leftovers(self, older_than: timedelta) -> list[str]:
-        """Remove what interrupted backups left behind, if older than `older_than`; returns what went.
+        """Remove what interrupted backups left in the store, if older than `older_than`: objects
+        without a manifest, and unfinished writes (S3's multipart uploads). Returns what went.
 
         The age keeps this from removing the work of another server that shares the store and is
         still writing; this server's own running backups are never touched.
@@ -177,6 +234,7 @@ class BackupService:
         self.check_format()
         cutoff = datetime.now(UTC) - older_than
         items = self.store.list(PREFIX)
+        unfinished = self.store.unfinished(PREFIX)
         complete = {_backup_id(item.name) for item in items if item.name.endswith("/" + MANIFEST)}
         with self._lock:
             keep = complete | self._running
@@ -185,10 +243,10 @@ class BackupService:
             if _backup_id(item.name) not in keep and item.modified < cutoff:
                 self.store.delete(item.name)
                 removed.append(item.name)
-        for scratch in self._scratch_dir().iterdir():
-            modified = datetime.fromtimestamp(scratch.stat().st_mtime, UTC)
-            if scratch.name.rpartition("+")[0] not in keep and modified < cutoff:
-                shutil.rmtree(scratch, ignore_errors=True)
+        for write in unfinished:
+            if _backup_id(write.name) not in keep and write.started < cutoff:
+                self.store.abort(write)
+                removed.append(write.name)
         if removed:
             log.info("removed %d leftovers of interrupted backups", len(removed))
         return removed

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
-from backups_server import __version__, config
+from backups_server import __version__, config, memory, scratch, serving
 from backups_server.app import BackupsApi, InvalidSpec, create_app
 from backups_server.backups import BackupNotFound, BackupService, StoreTooNew
 from backups_server.restore import RestoreError, restore
-from backups_server.store import Store, StoreError, open_store
+from backups_server.store import S3_TIMEOUT, Store, StoreError, StoreRefused, open_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,10 +70,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def serve(args: argparse.Namespace) -> int:
+    memory.limit_arenas()
     settings = _settings(args)
-    store = _open_store(settings.store)
-    if config.ensure_database(settings.database):
-        print(f"Created an empty database: {settings.database}")
+    store = _open_store(settings.store, settings.store_timeout)
+    _check_store(store, settings.store)
+    if settings.database == config.default_database(settings.data_dir):
+        if config.ensure_database(settings.database):
+            print(f"Created an empty database: {settings.database}")
+    elif not settings.database.is_file():
+        raise SystemExit(
+            f"There is no database at {settings.database}; BACKUPS_DATABASE and --database must name an "
+            "existing file (only the default database in DATA_DIR is created)"
+        )
     if not settings.api_keys:
         print("No API key is configured: set BACKUPS_API_KEY, or BACKUPS_API_KEY_FILE", file=sys.stderr)
         return 2
@@ -92,19 +99,40 @@ def serve(args: argparse.Namespace) -> int:
         keepalive=settings.keepalive,
         max_concurrent=settings.max_concurrent,
         leftover_age=settings.leftover_age,
+        sweep_interval=settings.sweep_interval,
     )
     try:
         app = create_app(api, spec=settings.spec, api_keys=settings.api_keys)
     except InvalidSpec as error:
         raise SystemExit(f"Cannot serve {settings.spec}: {error}") from None
-    server_config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level=args.log_level, server_header=False
+    files = serving.file_limit()
+    limits = serving.Limits(
+        head_timeout=settings.client_timeout,
+        body_timeout=settings.client_timeout,
+        max_head_bytes=MAX_HEAD_BYTES,
+        max_connections=serving.connection_cap(settings.max_connections, files),
+        max_requests=settings.max_requests,
     )
-    listener = server_config.bind_socket()
-    print(config.LISTENING + _url(listener), flush=True)
-    server = uvicorn.Server(server_config)
-    server.run(sockets=[listener])
-    return 0 if server.started else STARTUP_FAILURE
+    if limits.max_connections < settings.max_connections:
+        print(f"At most {limits.max_connections} connections: the limit of open files is {files}")
+    try:
+        with scratch.claimed(settings.scratch_dir) as removed:
+            if removed:
+                print(f"Removed {len(removed)} leftovers of an earlier server from {settings.scratch_dir}")
+            server_config = serving.Config(
+                app,
+                limits=limits,
+                host=settings.host,
+                port=settings.port,
+                log_level=args.log_level,
+                server_header=False,
+            )
+            listener = server_config.bind_socket()
+            print(config.LISTENING + _url(listener), flush=True)
+            started = serving.serve(server_config, listener, on_abandon=api.abandon)
+    except scratch.ScratchInUse as error:
+        raise SystemExit(f"Cannot serve: {error}") from None
+    return 0 if started else STARTUP_FAILURE
 
 
 def restore_command(args: argparse.Namespace) -> int:
@@ -126,14 +154,28 @@ def restore_command(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_HEAD_BYTES = 32 * 1024
+"""The largest request head (request line and headers) accepted; a valid one is well under 1 KiB."""
+
+
+def _check_store(store: Store, url: str) -> None:
+    """Stop when the store refuses this configuration; only warn when it cannot be reached now."""
+    try:
+        store.check()
+    except StoreRefused as error:
+        raise SystemExit(f"Cannot use the store {url}: {error}") from None
+    except StoreError as error:
+        print(f"The store {url} cannot be reached now; backups fail until it can: {error}", file=sys.stderr)
+
+
 def _url(listener: socket.socket) -> str:
     host, port = listener.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _open_store(url: str) -> Store:
+def _open_store(url: str, timeout: float = S3_TIMEOUT) -> Store:
     try:
-        return open_store(url)
+        return open_store(url, timeout=timeout)
     except ValueError as error:
         raise SystemExit(f"Cannot use the store: {error}") from None
 
@@ -158,7 +200,7 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         raise SystemExit(f"There is no OpenAPI document at {args.spec}; set BACKUPS_SPEC or --spec")
     return config.Settings(
         data_dir=data_dir,
-        database=(args.database or data_dir / config.DATABASE).resolve(),
+        database=(args.database or config.default_database(data_dir)).resolve(),
         store=args.store or config.default_store(data_dir),
         spec=args.spec,
         host=args.host,
@@ -168,6 +210,11 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         keepalive=args.keepalive,
         max_concurrent=args.max_concurrent,
         leftover_age=args.leftover_age,
+        sweep_interval=args.sweep_interval,
+        client_timeout=args.client_timeout,
+        max_connections=args.max_connections,
+        max_requests=args.max_requests,
+        store_timeout=args.store_timeout,
     )
 
 
@@ -237,7 +284,8 @@ COMMON_OPTIONS = (
 SERVE_OPTIONS = (
     Option(
         "--database",
-        "the SQLite database to back up; created empty if missing (default: DATA_DIR/database.sqlite)",
+        "the SQLite database to back up, which must exist (default: DATA_DIR/database.sqlite, created "
+        "empty if missing)",
         type=Path,
         metavar="PATH",
     ),
@@ -285,6 +333,44 @@ SERVE_OPTIONS = (
         type=_number(float, "at least 0", lambda seconds: seconds >= 0),
         default=3600.0,
         metavar="SECONDS",
+    ),
+    Option(
+        "--store-timeout",
+        "an S3 request fails after waiting this long to connect, send or read, tried twice; a store that "
+        "stops answering fails the backups on it within a minute (default: %(default)s)",
+        type=_number(float, "more than 0", lambda seconds: seconds > 0),
+        default=S3_TIMEOUT,
+        metavar="SECONDS",
+    ),
+    Option(
+        "--sweep-interval",
+        "look for leftovers to remove this often, besides at start (default: %(default)s)",
+        type=_number(float, "more than 0", lambda seconds: seconds > 0),
+        default=600.0,
+        metavar="SECONDS",
+    ),
+    Option(
+        "--client-timeout",
+        "a client has this long to send a request's head (from connecting, or from the previous "
+        "answer), and then as long to send its body; a late one is cut off (default: %(default)s)",
+        type=_number(float, "more than 0", lambda seconds: seconds > 0),
+        default=10.0,
+        metavar="SECONDS",
+    ),
+    Option(
+        "--max-connections",
+        "connections open at once; beyond it the one idle longest is closed, or when none is idle the "
+        "new one is answered 503; kept below the limit of open files (default: %(default)s)",
+        type=_number(int, "at least 1", lambda count: count >= 1),
+        default=1000,
+        metavar="N",
+    ),
+    Option(
+        "--max-requests",
+        "requests handled at once, event streams included; beyond it, 503 (default: %(default)s)",
+        type=_number(int, "at least 1", lambda count: count >= 1),
+        default=100,
+        metavar="N",
     ),
     Option(
         "--spec",

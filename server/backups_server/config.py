@@ -32,6 +32,11 @@ class Settings:
     keepalive: float
     max_concurrent: int
     leftover_age: float
+    sweep_interval: float
+    client_timeout: float
+    max_connections: int
+    max_requests: int
+    store_timeout: float
 
     @property
     def scratch_dir(self) -> Path:
@@ -44,6 +49,10 @@ def default_spec() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "openapi.yaml"
     return packaged if packaged.is_file() else here.parent.parent / "openapi.yaml"
+
+
+def default_database(data_dir: Path) -> Path:
+    return (data_dir / DATABASE).resolve()
 
 
 def default_store(data_dir: Path) -> str:

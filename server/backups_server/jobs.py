@@ -19,6 +19,7 @@ import anyio.lowlevel
 import anyio.to_thread
 
 from backups_server.backups import StoreTooNew
+from backups_server.snapshot import ExplainedFailure
 from backups_server.store import StoreError
 
 if TYPE_CHECKING:
@@ -111,13 +112,17 @@ class BackupJobs:
         service: BackupService,
         task_group: TaskGroup,
         max_concurrent: int,
+        limiter: anyio.CapacityLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.service = service
         self._task_group = task_group
         self._slots = anyio.CapacityLimiter(max_concurrent)
-        self._waiting: Job | None = None
+        self._limiter = limiter
+        """The threads the backups run on; anyio's default ones when None."""
         self._clock = clock
+        self._waiting: Job | None = None
+        self._started: set[Job] = set()
 
     def start(self) -> Job:
         """Start a backup, or join the one waiting for a slot."""
@@ -128,22 +133,35 @@ class BackupJobs:
             self._slots.acquire_on_behalf_of_nowait(job)
         except anyio.WouldBlock:
             self._waiting = job
+        self._started.add(job)
         self._task_group.start_soon(self._run, job)
         return job
 
+    def abandon(self, message: str) -> None:
+        """End every job started and not finished with a `failed` event now; what they do after
+        that is published nowhere."""
+        for job in self._started:
+            percentage = job.last.data.get("percentage", 0)
+            job.publish(FAILED, {"status": "FAILED", "percentage": percentage, "message": message})
+
     async def _run(self, job: Job) -> None:
-        if job is self._waiting:
-            await self._slots.acquire_on_behalf_of(job)
-            self._waiting = None
         try:
-            await self._take(job)
+            if job is self._waiting:
+                await self._slots.acquire_on_behalf_of(job)
+                self._waiting = None
+            try:
+                await self._take(job)
+            finally:
+                self._slots.release_on_behalf_of(job)
         finally:
-            self._slots.release_on_behalf_of(job)
+            self._started.discard(job)
 
     async def _take(self, job: Job) -> None:
         reporter = _Reporter(job.publish, anyio.lowlevel.current_token())
         try:
-            created = await anyio.to_thread.run_sync(self.service.create, reporter.report_from_thread)
+            created = await anyio.to_thread.run_sync(
+                self.service.create, reporter.report_from_thread, limiter=self._limiter
+            )
         except Exception as error:
             log.exception("backup failed")
             failed = {"status": "FAILED", "percentage": reporter.percentage, "message": failure_text(error)}
@@ -172,6 +190,8 @@ class _Reporter:
 
 def failure_text(error: BaseException) -> str:
     """What a client is told about a failure: short; the details are in the server log."""
+    if isinstance(error, ExplainedFailure):
+        return str(error)
     if isinstance(error, StoreTooNew):
         return "The backup store was written by a newer version of this server"
     if isinstance(error, StoreError):

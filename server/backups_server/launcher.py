@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from backups_server.config import LISTENING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
     from pathlib import Path
 
 
@@ -105,9 +105,11 @@ def spawn(
     api_key: str | None = None,
     environment: Mapping[str, str] | None = None,
     module: str = "backups_server",
+    wrapper: Sequence[str] = (),
 ) -> ServerProcess:
     """Start `python -m backups_server serve` on `data_dir` and any free port, with `environment`
-    over the current one, less its BACKUPS_* variables. Its output goes to DATA_DIR/server.log.
+    over the current one, less its BACKUPS_* variables, and run by the command `wrapper` if given
+    (such as `prlimit --nofile=1024`). Its output goes to DATA_DIR/server.log.
 
     `module` runs another module in its place: one that wraps the server's command line, as the
     tests do to hold a store at a chosen point."""
@@ -125,8 +127,8 @@ def spawn(
     log = data_dir / "server.log"
     with log.open("ab") as output:
         start = output.seek(0, os.SEEK_END)
-        process = subprocess.Popen(  # noqa: S603  # the module is the caller's, not input
-            [sys.executable, "-m", module, "serve"],
+        process = subprocess.Popen(  # noqa: S603 (the module and the wrapper are the caller's own)
+            [*wrapper, sys.executable, "-m", module, "serve"],
             env=child_environment,
             stdin=subprocess.DEVNULL,
             stdout=output,

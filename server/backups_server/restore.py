@@ -38,7 +38,8 @@ def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) 
     partial = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            with zstandard.ZstdDecompressor().stream_writer(file, closefd=False) as decompressed:
+            bounded = BoundedSink(file, manifest.backup["bytes"], backup_id)
+            with zstandard.ZstdDecompressor().stream_writer(bounded, closefd=False) as decompressed:  # type: ignore[arg-type]  # any object with write() will do
                 sink = HashingSink(decompressed)
                 store.read(manifest.data, sink)
             file.flush()
@@ -56,6 +57,22 @@ def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) 
         partial.unlink(missing_ok=True)
         raise
     return manifest
+
+
+class BoundedSink:
+    """Writes to `file` until more than `limit` bytes come: then the data is not what the manifest
+    describes, and decompressing stops there instead of filling the disk."""
+
+    def __init__(self, file: Writable, limit: int, backup_id: str) -> None:
+        self._file = file
+        self._room = limit
+        self._backup_id = backup_id
+
+    def write(self, data: bytes, /) -> int:
+        self._room -= len(data)
+        if self._room < 0:
+            raise RestoreError(f"backup {self._backup_id} is damaged: it is larger than it was taken with")
+        return self._file.write(data)
 
 
 class HashingSink:

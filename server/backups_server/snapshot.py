@@ -1,7 +1,9 @@
-"""Consistent snapshots of a live SQLite database, with the online backup API."""
+"""Consistent snapshots of a live SQLite database, with the online backup API, and their check."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from contextlib import closing
 from typing import TYPE_CHECKING
@@ -18,6 +20,23 @@ PAGES_PER_STEP = (64, 4096)
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for a writer that holds the database locked (rollback-journal mode only)."""
 
+MAX_FINDING = 120
+"""A finding of the check is cut to this length in the message."""
+
+
+class ExplainedFailure(Exception):
+    """A backup failed for a reason its message explains to the client as it is."""
+
+
+class DatabaseCorrupt(ExplainedFailure):
+    def __init__(self, finding: str) -> None:
+        super().__init__(f"The database is corrupt: {finding}")
+
+
+class NoSpaceForSnapshot(ExplainedFailure):
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"No space left for the snapshot in {folder}")
+
 
 def snapshot(database: Path, target: Path, on_progress: Callable[[int, int], None]) -> int:
     """Copy one committed state of `database` into the new file `target`; returns its size in bytes.
@@ -25,8 +44,38 @@ def snapshot(database: Path, target: Path, on_progress: Callable[[int, int], Non
     The source connection opens a read transaction first and holds it for the whole copy, so every
     step copies the same committed state and the backup never restarts, however busy the writers
     are. In WAL mode they keep committing meanwhile; with a rollback journal they wait for the copy.
-    `on_progress(done, total)` is called after each step, in bytes.
+    `on_progress(done, total)` is called after each step, in bytes. Raises DatabaseCorrupt when
+    SQLite finds the database damaged on the way, and OSError(ENOSPC) when `target`'s disk is full.
     """
+    try:
+        return _copy(database, target, on_progress)
+    except sqlite3.Error as error:
+        if error.sqlite_errorcode == sqlite3.SQLITE_FULL:  # what SQLite makes of ENOSPC
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target)) from error
+        if error.sqlite_errorcode == sqlite3.SQLITE_CORRUPT:
+            raise DatabaseCorrupt(str(error)) from error
+        raise
+
+
+def check(copy: Path) -> None:
+    """`PRAGMA quick_check` of a snapshot; raises DatabaseCorrupt with its first finding.
+
+    quick_check verifies every page, cell, record and constraint but not that indexes match their
+    tables, which integrity_check adds at three times the cost; restoring runs the full check.
+    """
+    uri = copy.resolve().as_uri() + "?immutable=1"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            first = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise DatabaseCorrupt(str(error)) from error
+    if first != "ok":
+        lines = [line for line in first.splitlines() if line and not line.startswith("*** in database")]
+        finding = (lines or [first])[0]
+        raise DatabaseCorrupt(finding if len(finding) <= MAX_FINDING else finding[: MAX_FINDING - 3] + "...")
+
+
+def _copy(database: Path, target: Path, on_progress: Callable[[int, int], None]) -> int:
     source_uri = database.resolve().as_uri() + "?mode=rw"
     with closing(sqlite3.connect(source_uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT)) as source:
         source.execute("BEGIN")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import boto3
+import botocore.config
 import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
 COPY_CHUNK = 1024 * 1024
 PART_SIZE = 8 * 1024 * 1024
 
+S3_TIMEOUT = 10.0
+"""Seconds an S3 request may wait to connect, to send, and for each read of the answer."""
+S3_ATTEMPTS = 2
+"""Tries of an S3 request, the first included: a store that stops answering fails a call within
+about S3_ATTEMPTS timeouts, and an upload (which then aborts itself) in twice that."""
+
 
 class StoreError(Exception):
     """The store could not carry out an operation (unreachable, refused, out of space...)."""
@@ -33,6 +40,10 @@ class StoreError(Exception):
 
 class ObjectMissing(StoreError, LookupError):
     """There is no object with this name."""
+
+
+class StoreRefused(StoreError):
+    """The store as configured cannot be used: no such bucket, credentials refused or missing."""
 
 
 class Readable(Protocol):
@@ -48,6 +59,16 @@ class StoredObject:
     name: str
     size: int
     modified: datetime
+
+
+@dataclass(frozen=True)
+class UnfinishedWrite:
+    """A write that started and never finished, and is not an object (an S3 multipart upload)."""
+
+    name: str
+    started: datetime
+    token: str
+    """What the store needs to abort it."""
 
 
 class Store(Protocol):
@@ -73,9 +94,23 @@ class Store(Protocol):
         """Remove the object; removing a missing object is not an error."""
         ...
 
+    def unfinished(self, prefix: str) -> tuple[UnfinishedWrite, ...]:
+        """The unfinished writes under `prefix` that are not listed as objects."""
+        ...
 
-def open_store(url: str) -> Store:
-    """The store a URL names: `file:///path/to/folder` or `s3://bucket/prefix`."""
+    def abort(self, write: UnfinishedWrite) -> None:
+        """Abort an unfinished write and free what it holds."""
+        ...
+
+    def check(self) -> None:
+        """Raise StoreRefused if the store cannot be used as configured, StoreError if it cannot
+        be reached now."""
+        ...
+
+
+def open_store(url: str, *, timeout: float = S3_TIMEOUT) -> Store:
+    """The store a URL names: `file:///path/to/folder` or `s3://bucket/prefix`; an S3 store's
+    requests time out after `timeout` seconds."""
     parts = urlsplit(url)
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
@@ -84,7 +119,7 @@ def open_store(url: str) -> Store:
     if parts.scheme == "s3":
         if not parts.netloc:
             raise ValueError(f"{url}: an s3:// store needs a bucket, as in s3://bucket/prefix")
-        return S3Store(parts.netloc, unquote(parts.path))
+        return S3Store(parts.netloc, unquote(parts.path), boto3.client("s3", config=client_config(timeout)))
     raise ValueError(f"{url}: the store must be a file:// or s3:// URL")
 
 
@@ -163,20 +198,32 @@ class FolderStore:
                 break
             folder = folder.parent
 
+    def unfinished(self, prefix: str) -> tuple[UnfinishedWrite, ...]:
+        return ()  # an interrupted write leaves a `.partial` file, listed as an object
+
+    def abort(self, write: UnfinishedWrite) -> None:
+        raise ObjectMissing(write.name)
+
+    def check(self) -> None:
+        """A folder store is created on first use."""
+
 
 class S3Store:
     """Objects in an S3 bucket under a prefix, through boto3's managed (multipart) transfers.
 
     The endpoint and credentials come from boto3's standard sources (AWS_ENDPOINT_URL,
     AWS_ACCESS_KEY_ID, AWS_PROFILE, ...). A PUT, single or multipart, is atomic on S3, so an
-    interrupted write leaves no object behind (only an incomplete multipart upload, which a
-    bucket lifecycle rule is the usual way to expire).
+    interrupted write leaves no object behind, only an incomplete multipart upload: `unfinished`
+    lists those, and `abort` frees them.
+
+    Every request has connect and read timeouts and S3_ATTEMPTS tries, so a store that stops
+    answering fails the calls on it instead of holding them.
     """
 
     def __init__(self, bucket: str, prefix: str = "", client: Any = None) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = client or boto3.client("s3")
+        self.client = client or boto3.client("s3", config=client_config())
         self.transfer_config = _transfer_config()
 
     def __repr__(self) -> str:
@@ -212,6 +259,41 @@ class S3Store:
         with _store_errors(name):
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
 
+    def unfinished(self, prefix: str) -> tuple[UnfinishedWrite, ...]:
+        found = []
+        with _store_errors(prefix):
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=self.prefix + prefix
+            )
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    name = upload["Key"][len(self.prefix) :]
+                    found.append(UnfinishedWrite(name, upload["Initiated"], upload["UploadId"]))
+        return tuple(found)
+
+    def abort(self, write: UnfinishedWrite) -> None:
+        with _store_errors(write.name):
+            self.client.abort_multipart_upload(
+                Bucket=self.bucket, Key=self.prefix + write.name, UploadId=write.token
+            )
+
+    def check(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except botocore.exceptions.ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code"))
+            if code in ("404", "NoSuchBucket"):
+                raise StoreRefused(f"the bucket {self.bucket} does not exist") from error
+            if code in ("400", "401", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied"):
+                raise StoreRefused(
+                    f"the store refused the credentials for the bucket {self.bucket}"
+                ) from error
+            raise StoreError(f"the bucket {self.bucket}: {error}") from error
+        except botocore.exceptions.NoCredentialsError as error:
+            raise StoreRefused("no credentials for the store were found") from error
+        except (OSError, botocore.exceptions.BotoCoreError) as error:
+            raise StoreError(f"the bucket {self.bucket}: {error}") from error
+
 
 def _copy(source: Readable, target: Writable, on_stored: Callable[[int], None] | None = None) -> None:
     """Copy `source` into `target` by chunks; `on_stored` gets the count copied after each."""
@@ -236,6 +318,16 @@ class _Tally:
         with self._lock:
             self._total += count
             self._on_stored(self._total)
+
+
+def client_config(timeout: float = S3_TIMEOUT) -> botocore.config.Config:
+    """Timeouts and bounded, backed-off retries for every S3 request (boto3's defaults wait 60 s per
+    read, with more tries: minutes for a store that stops answering)."""
+    return botocore.config.Config(
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        retries={"mode": "standard", "max_attempts": S3_ATTEMPTS},
+    )
 
 
 def _transfer_config() -> TransferConfig:

@@ -1,4 +1,6 @@
-"""A server killed in the middle of a backup leaves nothing partial listed, and cleans up after restart."""
+"""A server killed in the middle of a backup leaves nothing partial listed; what it left goes: the
+scratch folder at once when a server starts, whatever its age, the store's leftovers (S3's unfinished
+multipart uploads included) once they are older than the leftover age."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from .held_store import MODULE, StoreHold
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..conftest import ServerFactory, StoreUnderTest
+    from ..conftest import LiveServer, ServerFactory, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -39,25 +41,29 @@ def make_incompressible_database(path: Path, megabytes: int) -> Path:
 def writes_under_way(store: StoreUnderTest) -> list[str]:
     """What the store holds of unfinished writes: `.partial` files of a folder, multipart uploads of S3."""
     if isinstance(store.store, S3Store):
-        s3 = store.store
-        uploads = s3.client.list_multipart_uploads(Bucket=s3.bucket, Prefix=s3.prefix).get("Uploads", [])
-        return [upload["Key"] for upload in uploads]
+        return [write.name for write in store.store.unfinished("backups/")]
     return [item.name for item in store.store.list("backups/") if item.name.endswith(".partial")]
 
 
-def test_a_backup_killed_while_being_stored_is_never_listed(
-    start_server: ServerFactory, store: StoreUnderTest
-) -> None:
+def killed_while_storing(start_server: ServerFactory) -> LiveServer:
+    """A server killed while it stores the data of a backup of a 64 MiB database."""
     database = make_incompressible_database(start_server.tmp_path / "large.sqlite", 64)
     hold = StoreHold(start_server.tmp_path / "hold", after=KILL_AFTER)
     server = start_server(database=database, module=MODULE, environment=hold.environment)
-
     with (
         server.client() as client,
         connect_sse(client.get_httpx_client(), "POST", "/backups/create/streamed", json={}),
         hold.held(),
     ):
         server.process.kill()
+    return server
+
+
+def test_a_backup_killed_while_being_stored_is_never_listed(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    server = killed_while_storing(start_server)
+    database = server.database
 
     assert server.process.process.returncode == -signal.SIGKILL
     assert [item.name for item in store.store.list("backups/") if item.name.endswith("/manifest.json")] == []
@@ -78,3 +84,25 @@ def test_a_backup_killed_while_being_stored_is_never_listed(
         after = backups_create_new_backup.sync(client=client)
         assert isinstance(after, Backup)
         restore(store.store, after.id, start_server.tmp_path / "after.sqlite")
+
+
+def test_after_a_kill_the_scratch_folder_is_emptied_at_start_and_old_leftovers_swept(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    server = killed_while_storing(start_server)
+    assert list((server.data_dir / "tmp").glob("*/snapshot.sqlite")) != []
+    assert writes_under_way(store) != []
+
+    young = start_server(database=server.database, data_dir=server.data_dir)  # leftovers under an hour old
+
+    assert list((server.data_dir / "tmp").iterdir()) == []
+    if store.kind == "folder":  # moto dates every multipart upload from 2010, so none is young there
+        assert writes_under_way(store) != []
+    young.process.stop()
+
+    start_server(
+        database=server.database, data_dir=server.data_dir, environment={"BACKUPS_LEFTOVER_AGE": "0"}
+    )
+
+    assert writes_under_way(store) == []
+    assert store.store.list("backups/") == []

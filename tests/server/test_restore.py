@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -13,10 +14,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+import zstandard
 
 from ..conftest import rows
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from ..conftest import LiveServer, StoreUnderTest
@@ -24,10 +27,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
 
-def restore_command(store: StoreUnderTest, *arguments: str) -> subprocess.CompletedProcess[str]:
+def restore_command(
+    store: StoreUnderTest, *arguments: str, wrapper: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
     environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
     return subprocess.run(
-        [sys.executable, "-m", "backups_server", "restore", *arguments, "--store", store.url],
+        [*wrapper, sys.executable, "-m", "backups_server", "restore", *arguments, "--store", store.url],
         env=environment | store.environment,
         capture_output=True,
         text=True,
@@ -149,4 +154,34 @@ def test_restore_refuses_data_whose_manifest_names_another_checksum(
 
     assert result.returncode == 1
     assert f"backup {backup_id} {CHECKSUM_REFUSED}" in result.stderr
+    assert list(tmp_path.glob("*notes.sqlite*")) == []
+
+
+def test_restore_stops_decompressing_once_past_the_manifests_size(
+    server: LiveServer, store: StoreUnderTest, tmp_path: Path
+) -> None:
+    backup_id = create_backup(server)
+    manifest_name = f"backups/{backup_id}/manifest.json"
+    raw = io.BytesIO()
+    store.store.read(manifest_name, raw)
+    manifest = json.loads(raw.getvalue())
+    compressor = zstandard.ZstdCompressor()
+    bomb = compressor.compress(b"\0" * (256 * 1024 * 1024))  # a few KiB that decompress to 256 MiB
+    manifest["data"] |= {"sha256": hashlib.sha256(bomb).hexdigest(), "bytes": len(bomb)}
+    store.store.write(manifest["data"]["object"], io.BytesIO(bomb))
+    store.store.write(manifest_name, io.BytesIO(json.dumps(manifest).encode()))
+
+    # Writing more than 64 MiB would fail with "File too large": the restore must stop well before.
+    result = restore_command(
+        store,
+        backup_id,
+        "--to",
+        str(tmp_path / "notes.sqlite"),
+        wrapper=["prlimit", "--fsize=67108864", "--"],
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Not restored: backup {backup_id} is damaged: it is larger than it was taken with"
+    )
     assert list(tmp_path.glob("*notes.sqlite*")) == []

@@ -1,0 +1,41 @@
+"""The store's leftovers (S3's unfinished multipart uploads included) go by a sweep that runs
+periodically, not only at start; test_crash.py shows what a restart removes."""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from backups_server.store import S3Store
+
+from .test_crash import writes_under_way
+
+if TYPE_CHECKING:
+    from ..conftest import ServerFactory, StoreUnderTest
+
+both_stores = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+
+
+def poll(condition: object, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@both_stores
+def test_leftovers_are_swept_periodically_not_only_at_start(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    start_server(environment={"BACKUPS_LEFTOVER_AGE": "0", "BACKUPS_SWEEP_INTERVAL": "0.2"})
+    store.store.write("backups/1.0.0_1/data.sqlite.zst", io.BytesIO(b"interrupted"))
+    if isinstance(store.store, S3Store):
+        s3 = store.store
+        s3.client.create_multipart_upload(Bucket=s3.bucket, Key=f"{s3.prefix}backups/1.0.0_2/data.sqlite.zst")
+
+    assert poll(lambda: store.store.list("backups/") == [] and writes_under_way(store) == [])
