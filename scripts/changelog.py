@@ -14,9 +14,8 @@ import datetime
 import os
 import re
 import sys
-from pathlib import Path
 
-from compat import WIRE_EXAMPLES, ROOT, Report, gate, release_tags
+from compat import ROOT, WIRE_EXAMPLES, Report, gate, release_tags
 
 CHANGELOG = ROOT / "CHANGELOG.md"
 HEADER = """# Changelog
@@ -46,11 +45,14 @@ def with_entry(text: str, version: str, new_entry: str) -> str:
     """The changelog with `new_entry` first, in place of an entry of the same version."""
     entries = re.split(r"^(?=## )", text, flags=re.MULTILINE)
     kept = [part for part in entries[1:] if not part.startswith(f"## {version} ")]
-    return "\n".join([(entries[0] if entries[0].strip() else HEADER).rstrip() + "\n", new_entry, *kept]).rstrip() + "\n"
+    header = entries[0] if entries[0].strip() else HEADER
+    return "\n".join([header.rstrip() + "\n", new_entry, *kept]).rstrip() + "\n"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--date", type=datetime.date.fromisoformat, default=datetime.date.today())
     args = parser.parse_args()
     report = gate(examples=int(os.environ.get("COMPAT_EXAMPLES", WIRE_EXAMPLES)))

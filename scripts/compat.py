@@ -114,14 +114,26 @@ class Report:
     models_added: list[str] = field(default_factory=list)
 
     @property
+    def found(self) -> Bump:
+        """The kind of the largest change: a breaking one, an addition, any other change, or none."""
+        if self.breaking:
+            return Bump.MAJOR
+        return Bump.MINOR if self.added else Bump.PATCH if self.changed else Bump.NONE
+
+    @property
     def needed(self) -> Bump:
-        found = Bump.MAJOR if self.breaking else Bump.MINOR if self.added else Bump.PATCH if self.changed else Bump.NONE
-        return Bump(max(found - 1, Bump.PATCH if found else Bump.NONE)) if self.old_version.major == 0 else found
+        """The bump the changes need; one step lower below 1.0, but never none for a change."""
+        if self.old_version.major == 0 and self.found > Bump.PATCH:
+            return Bump(self.found - 1)
+        return self.found
 
     @property
     def declared(self) -> Bump:
-        old, new = self.old_version.release + (0, 0), self.new_version.release + (0, 0)
-        for level, (before, after) in zip((Bump.MAJOR, Bump.MINOR, Bump.PATCH), zip(old, new, strict=False)):
+        """The bump from the baseline's version to the new one: the first of X, Y, Z that grew."""
+        levels = (Bump.MAJOR, Bump.MINOR, Bump.PATCH)
+        for level, before, after in zip(
+            levels, release(self.old_version), release(self.new_version), strict=True
+        ):
             if after != before:
                 return level if after > before else Bump.NONE
         return Bump.NONE
@@ -133,15 +145,20 @@ class Report:
         if self.declared >= self.needed:
             return []
         reason = {Bump.MAJOR: "breaking changes", Bump.MINOR: "additions", Bump.PATCH: "changes"}
-        found = Bump.MAJOR if self.breaking else Bump.MINOR if self.added else Bump.PATCH
         return [
-            f"{reason[found]} since {self.old_version} need a {self.needed.name.lower()} version bump "
+            f"{reason[self.found]} since {self.old_version} need a {self.needed.name.lower()} version bump "
             f"(at least {bumped(self.old_version, self.needed)}); info.version is {self.new_version}"
         ]
 
 
+def release(version: Version) -> tuple[int, int, int]:
+    """X, Y and Z of a version."""
+    major, minor, patch, *_ = (*version.release, 0, 0)
+    return major, minor, patch
+
+
 def bumped(version: Version, level: Bump) -> str:
-    major, minor, patch = (version.release + (0, 0))[:3]
+    major, minor, patch = release(version)
     if level == Bump.MAJOR:
         return f"{major + 1}.0.0"
     if level == Bump.MINOR:
@@ -353,7 +370,9 @@ def wire(old: Side, new: Side, examples: int) -> list[str]:
                 "--report", "ndjson", "--report-ndjson-path", str(events),
             ]  # fmt: skip
             environment = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks"}
-            done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
+            done = subprocess.run(
+                command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False
+            )
         found = failures(events) if events.exists() else []
         if done.returncode != 0 and not found:
             tail = "\n".join(done.stdout.splitlines()[-15:] + done.stderr.splitlines()[-15:])
@@ -377,7 +396,9 @@ def compare(old: Side, new: Side, *, examples: int = WIRE_EXAMPLES) -> Report:
     ]
     old_models = set(old_document.get("components", {}).get("schemas", {}))
     report.models_added = [
-        f"`{name}`" for name in new_document.get("components", {}).get("schemas", {}) if name not in old_models
+        f"`{name}`"
+        for name in new_document.get("components", {}).get("schemas", {})
+        if name not in old_models
     ]
     return report
 
@@ -386,14 +407,17 @@ def first_release(new: Side) -> Report:
     """What a first release adds: every operation and model of the spec."""
     document = new.document
     report = Report(Version("0"), new.version)
-    report.operations_added = [f"`{operation_id}`: {route}" for operation_id, route in operations(document).items()]
+    report.operations_added = [
+        f"`{operation_id}`: {route}" for operation_id, route in operations(document).items()
+    ]
     report.models_added = [f"`{name}`" for name in document.get("components", {}).get("schemas", {})]
     return report
 
 
 def print_report(report: Report, baseline: str) -> None:
-    print(f"Baseline: {baseline}; info.version {report.old_version} -> {report.new_version} "
-          f"({report.declared.name.lower()} bump; the changes need {report.needed.name.lower()})")  # fmt: skip
+    bump, needed = report.declared.name.lower(), report.needed.name.lower()
+    versions = f"{report.old_version} -> {report.new_version}"
+    print(f"Baseline: {baseline}; {versions} ({bump} bump; the changes need {needed})")
     for title, items in (("Breaking", report.breaking), ("Added", report.added), ("Changed", report.changed)):
         print(f"{title} ({len(items)}):")
         print("".join(f"  {item}\n" for item in items), end="")
@@ -402,7 +426,7 @@ def print_report(report: Report, baseline: str) -> None:
 def run_gate(new: Side, *, baseline: Side | None, examples: int) -> Report | None:
     """Print the gate's report; None when it fails. Without a baseline, the first release's report."""
     if baseline is None:
-        print(f"No release yet (no tag vX.Y.Z in the history of HEAD): nothing to break; {new.version} is the first.")
+        print(f"No release yet (no tag vX.Y.Z in the history of HEAD): {new.version} is the first.")
         return first_release(new)
     report = compare(baseline, new, examples=examples)
     print_report(report, baseline.label)
@@ -425,7 +449,9 @@ def gate(root: Path = ROOT, *, examples: int = WIRE_EXAMPLES, baseline: str | No
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--baseline", help="compare with this tag instead of the last release")
     parser.add_argument(
         "--max-examples",
