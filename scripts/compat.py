@@ -1,8 +1,9 @@
 """`make compat`: the compatibility gate between the last release and the working tree.
 
-The baseline is the last release: the newest tag `vX.Y.Z` in the history of HEAD, other than a
-tag on HEAD itself (so a tagged commit being published is compared with the release before it).
-Its `openapi.yaml` and `generated/` are read from that tag. Without such a tag nothing was released
+The baseline is the last release: the newest tag `vX.Y.Z` in the history of HEAD. When the working
+tree is clean and HEAD itself carries the tag, the working tree is that release, so it is compared
+with the release before it (which is how a tagged commit is checked when it is published). The
+baseline's `openapi.yaml` and `generated/` are read from its tag. Without such a tag nothing was released
 yet, and the gate passes: there is no installed client to break.
 
 Two checks, both real:
@@ -187,8 +188,9 @@ def release_tags(root: Path = ROOT) -> dict[str, Version]:
 
 
 def last_release(root: Path = ROOT) -> str | None:
-    """The newest release tag in the history of HEAD, other than one on HEAD itself."""
-    on_head = set(git("tag", "--points-at", "HEAD", root=root).splitlines())
+    """The newest release tag in the history of HEAD; one on HEAD counts only when the tree differs."""
+    clean = not git("status", "--porcelain", root=root)
+    on_head = set(git("tag", "--points-at", "HEAD", root=root).splitlines()) if clean else set()
     tags = {tag: version for tag, version in release_tags(root).items() if tag not in on_head}
     return max(tags, key=tags.__getitem__, default=None)
 

@@ -133,10 +133,10 @@ def verify(index: str, project: str, version: str) -> None:
         work = Path(scratch)
         venv.create(work / "venv", with_pip=True)
         python = str(work / "venv" / "bin" / "python")
-        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-cache-dir"]
+        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         requirement = f"{project}=={version}"
         # The package from that index and from nowhere else; then its dependencies from pip's usual ones.
-        subprocess.run([*pip, "--no-deps", "--index-url", index, requirement], check=True)
+        subprocess.run([*pip, "--no-cache-dir", "--no-deps", "--index-url", index, requirement], check=True)
         subprocess.run([*pip, requirement], check=True)
         imported = f"import {release.package}; print('imported', {release.package}.__file__)"
         subprocess.run([python, "-I", "-c", imported], check=True)

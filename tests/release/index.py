@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -12,15 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from passlib.apache import HtpasswdFile
-
-from tests.conftest import ROOT
-
-from .pypi_index import LISTENING
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+ROOT = Path(__file__).resolve().parents[2]
+LISTENING = "listening on "
 USERNAME = "publisher"
 PASSWORD = "index-secret-5b1e"
 
@@ -47,7 +44,7 @@ def _wait_listening(process: subprocess.Popen[bytes], log: Path, timeout: float 
         if found:
             url = found[0].removeprefix(LISTENING).strip()
             try:
-                with urllib.request.urlopen(f"{url}simple/", timeout=1):  # noqa: S310 (a loopback URL)
+                with urllib.request.urlopen(f"{url}simple/", timeout=1):
                     return url
             except (urllib.error.URLError, ConnectionError):
                 pass
@@ -60,14 +57,20 @@ def running_index(folder: Path) -> Iterator[Index]:
     """A pypiserver on 127.0.0.1 with upload authentication, stopped on exit whatever happens."""
     packages = folder / "packages"
     packages.mkdir(parents=True)
-    htpasswd = HtpasswdFile(str(folder / "htpasswd"), new=True, default_scheme="apr_md5_crypt")
-    htpasswd.set_password(USERNAME, PASSWORD)
-    htpasswd.save()
     log = folder / "index.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "tests.release.pypi_index", str(packages), str(folder / "htpasswd")],
+            [
+                sys.executable,
+                "-u",
+                "-m",
+                "tests.release.pypi_index",
+                str(packages),
+                str(folder / "htpasswd"),
+                USERNAME,
+            ],
             cwd=ROOT,
+            env={**os.environ, "INDEX_PASSWORD": PASSWORD},
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -1,28 +1,35 @@
 """A pypiserver package index on 127.0.0.1 and a port the system picks, for the release tests.
 
-`python -m tests.release.pypi_index PACKAGES HTPASSWD` serves the folder PACKAGES, asks for the
-credentials of the htpasswd file HTPASSWD for uploads (reading is open, as on PyPI), and prints
-`listening on URL` once it listens. It never redirects to another index.
+`python -m tests.release.pypi_index PACKAGES HTPASSWD USER` writes the htpasswd file HTPASSWD for USER
+and the password in INDEX_PASSWORD, serves the folder PACKAGES, asks for those credentials for uploads
+(reading is open, as on PyPI), and prints `listening on URL` once it listens. It never redirects to
+another index. (passlib, which pypiserver reads htpasswd files with, imports the deprecated `crypt`
+module, so it stays out of the test process.)
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pypiserver
+from passlib.apache import HtpasswdFile
 
-LISTENING = "listening on "
+from tests.release.index import LISTENING
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 
 def main() -> None:
-    packages, htpasswd = sys.argv[1:3]
+    packages, htpasswd, user = sys.argv[1:4]
+    passwords = HtpasswdFile(htpasswd, new=True, default_scheme="apr_md5_crypt")
+    passwords.set_password(user, os.environ["INDEX_PASSWORD"])
+    passwords.save()
     app = pypiserver.app(
         roots=[Path(packages)], password_file=htpasswd, authenticate=["update"], disable_fallback=True
     )

@@ -79,7 +79,8 @@ def rename_list_operation(name: str) -> Change:
 
 
 def reword_description(document: dict[str, Any]) -> None:
-    document["paths"]["/backups"]["get"]["description"] = "Lists every completely stored backup, newest first.\n"
+    operation = document["paths"]["/backups"]["get"]
+    operation["description"] = "Lists every completely stored backup, newest first.\n"
 
 
 def set_version(version: str) -> Change:

@@ -7,6 +7,7 @@ each (by the Python API check and by the wire check), the additions, and the ver
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 EXAMPLES = 5
 """Examples per operation for the wire check: the failures below show up on the first examples."""
 
+API = "backups_api_client.api.backups"
+
 pytestmark = pytest.mark.timeout(120)
 
 
@@ -50,16 +53,23 @@ def side(folder: Path, *changes: Change) -> Side:
     return Side(folder / "openapi.yaml", folder / "generated", folder.name)
 
 
-def gate_output(baseline: Side, new: Side, capsys: pytest.CaptureFixture[str]) -> tuple[bool, list[str]]:
-    passed = run_gate(new, baseline=baseline, examples=EXAMPLES) is not None
-    return passed, capsys.readouterr().out.splitlines()
+GateRun = Callable[[Side, Side], tuple[bool, list[str]]]
 
 
-def test_a_renamed_field_breaks_the_python_api_and_the_wire(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def gate(capsys: pytest.CaptureFixture[str]) -> GateRun:
+    """Runs the gate from a baseline to a new side: whether it passed, and the lines it printed."""
+
+    def run(baseline: Side, new: Side) -> tuple[bool, list[str]]:
+        passed = run_gate(new, baseline=baseline, examples=EXAMPLES) is not None
+        return passed, capsys.readouterr().out.splitlines()
+
+    return run
+
+
+def test_a_renamed_field_breaks_the_python_api_and_the_wire(tmp_path: Path, gate: GateRun) -> None:
     new = side(tmp_path / "renamed", rename_field, set_version("1.1.0"))
-    passed, lines = gate_output(side(tmp_path), new, capsys)
+    passed, lines = gate(side(tmp_path), new)
 
     assert not passed
     assert (
@@ -75,27 +85,28 @@ def test_a_renamed_field_breaks_the_python_api_and_the_wire(
     )
 
 
-def test_a_body_made_required_breaks_every_call_without_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_body_made_required_breaks_every_call_without_one(tmp_path: Path, gate: GateRun) -> None:
     new = side(tmp_path / "required", require_body, set_version("1.1.0"))
-    passed, lines = gate_output(side(tmp_path), new, capsys)
+    passed, lines = gate(side(tmp_path), new)
 
     assert not passed
     for module in ("backups_create_new_backup", "backups_create_new_backup_streamed"):
-        (line,) = [line for line in lines if line.startswith(f"  python: backups_api_client.api.backups.{module}:")]
-        assert line.endswith("parameter `body`: parameter is now required; calls that leave it out fail with a TypeError")
+        (line,) = [line for line in lines if line.startswith(f"  python: {API}.{module}:")]
+        assert line.endswith(
+            "parameter `body`: parameter is now required; calls that leave it out fail with a TypeError"
+        )
         assert "sync, " in line
     for path in ("/backups/create", "/backups/create/streamed"):
         assert (
-            f"  wire: POST {path}: Schema-valid request rejected: the server answered 400 `RequestBody is required`"
+            f"  wire: POST {path}: Schema-valid request rejected: "
+            "the server answered 400 `RequestBody is required`"
         ) in lines
     assert lines[-1].startswith("FAIL: breaking changes since 1.0.0 need a major version bump")
 
 
-def test_a_removed_operation_breaks_the_python_api(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_removed_operation_breaks_the_python_api(tmp_path: Path, gate: GateRun) -> None:
     new = side(tmp_path / "removed", remove_delete, set_version("1.1.0"))
-    passed, lines = gate_output(side(tmp_path), new, capsys)
+    passed, lines = gate(side(tmp_path), new)
 
     assert not passed
     assert (
@@ -105,27 +116,29 @@ def test_a_removed_operation_breaks_the_python_api(tmp_path: Path, capsys: pytes
     assert lines[-1].startswith("FAIL: breaking changes since 1.0.0 need a major version bump")
 
 
-def test_a_removed_operation_passes_with_a_major_bump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_removed_operation_passes_with_a_major_bump(tmp_path: Path, gate: GateRun) -> None:
     new = side(tmp_path / "removed", remove_delete, set_version("2.0.0"))
-    passed, lines = gate_output(side(tmp_path), new, capsys)
+    passed, lines = gate(side(tmp_path), new)
 
     assert passed
     assert lines[0] == "Baseline: openapi.yaml; 1.0.0 -> 2.0.0 (major bump; the changes need major)"
 
 
-def test_an_added_optional_field_needs_a_minor_bump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_added_optional_field_needs_a_minor_bump(tmp_path: Path, gate: GateRun) -> None:
     new = side(tmp_path / "added-field", add_optional_field)
-    passed, lines = gate_output(side(tmp_path), new, capsys)
+    passed, lines = gate(side(tmp_path), new)
 
     assert not passed
     assert "Breaking (0):" in lines
     assert "  python: backups_api_client.models.backup: Backup.note: new attribute" in lines
-    assert lines[-1] == "FAIL: additions since 1.0.0 need a minor version bump (at least 1.1.0); info.version is 1.0.0"
+    assert lines[-1] == (
+        "FAIL: additions since 1.0.0 need a minor version bump (at least 1.1.0); info.version is 1.0.0"
+    )
 
 
-def test_an_added_operation_needs_a_minor_bump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_added_operation_needs_a_minor_bump(tmp_path: Path, gate: GateRun) -> None:
     baseline = side(tmp_path / "without-delete", remove_delete)
-    passed, lines = gate_output(baseline, side(tmp_path), capsys)
+    passed, lines = gate(baseline, side(tmp_path))
 
     assert not passed
     assert "Breaking (0):" in lines
@@ -133,12 +146,10 @@ def test_an_added_operation_needs_a_minor_bump(tmp_path: Path, capsys: pytest.Ca
     assert lines[-1].startswith("FAIL: additions since 1.0.0 need a minor version bump (at least 1.1.0)")
 
 
-def test_a_renamed_operation_id_breaks_the_python_api_only(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_renamed_operation_id_breaks_the_python_api_only(tmp_path: Path, gate: GateRun) -> None:
     baseline = side(tmp_path / "old-name", rename_list_operation("backups-list"))
     new = side(tmp_path / "new-name", set_version("1.1.0"))
-    passed, lines = gate_output(baseline, new, capsys)
+    passed, lines = gate(baseline, new)
 
     assert not passed
     assert (
@@ -150,17 +161,19 @@ def test_a_renamed_operation_id_breaks_the_python_api_only(
     assert lines[-1].startswith("FAIL: breaking changes since 1.0.0 need a major version bump")
 
 
-def test_a_reworded_description_needs_a_patch_bump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_reworded_description_needs_a_patch_bump(tmp_path: Path, gate: GateRun) -> None:
     new = side(tmp_path / "reworded", reword_description)
-    passed, lines = gate_output(side(tmp_path), new, capsys)
+    passed, lines = gate(side(tmp_path), new)
 
     assert not passed
     assert "  python: backups_api_client.api.backups.backups_snapshot: changed" in lines
-    assert lines[-1] == "FAIL: changes since 1.0.0 need a patch version bump (at least 1.0.1); info.version is 1.0.0"
+    assert lines[-1] == (
+        "FAIL: changes since 1.0.0 need a patch version bump (at least 1.0.1); info.version is 1.0.0"
+    )
 
 
-def test_an_unchanged_spec_needs_no_bump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    passed, lines = gate_output(side(tmp_path / "same", set_version("1.0.0")), side(tmp_path), capsys)
+def test_an_unchanged_spec_needs_no_bump(tmp_path: Path, gate: GateRun) -> None:
+    passed, lines = gate(side(tmp_path / "same", set_version("1.0.0")), side(tmp_path))
 
     assert passed
     assert lines[-1] == "OK: nothing changed"
