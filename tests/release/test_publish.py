@@ -20,7 +20,7 @@ from tests.conftest import make_database
 
 from .index import running_index
 from .repository import Repository, git, twine_environment
-from .specs import add_optional_request_field, rename_field, set_version
+from .specs import Change, add_optional_request_field, rename_field, set_version
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -60,9 +60,9 @@ def install_from(index: Index, version: str, into: Path) -> Path:
     return python
 
 
-def release(repository: Repository, *changes: object, message: str) -> None:
+def release(repository: Repository, *changes: Change, message: str) -> None:
     """Change the spec, regenerate, write the changelog entry, regenerate, commit."""
-    repository.change_spec(*changes)  # type: ignore[arg-type]
+    repository.change_spec(*changes)
     for step in (("generate.py",), ("changelog.py", "--date", "2026-12-02"), ("generate.py",)):
         done = repository.script(*step)
         assert done.returncode == 0, done.stdout + done.stderr
