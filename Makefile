@@ -8,7 +8,7 @@ PY := $(BIN)/python
 READY := $(VENV)/.ready
 
 .DEFAULT_GOAL := help
-.PHONY: help env generate check test fuzz serve demo dist bench lock clean
+.PHONY: help env generate check compat test fuzz serve demo dist changelog publish bench lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,12 +26,17 @@ env: $(READY) ## Create the pinned development environment in .venv
 generate: $(READY) ## Regenerate generated/ from openapi.yaml and templates/ (only when they changed)
 	$(PY) scripts/generate.py
 
-check: $(READY) ## Static checks: spec validation, generated/ drift, ruff, mypy
+check: $(READY) ## Static checks: spec validation, generated/ drift, ruff, mypy, workflows, compatibility gate
 	$(PY) -m openapi_spec_validator openapi.yaml
 	$(PY) scripts/generate.py --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/zizmor --offline --quiet .github/workflows
+	$(PY) scripts/compat.py
+
+compat: $(READY) ## The compatibility gate: the spec and package against the last release (tag vX.Y.Z)
+	$(PY) scripts/compat.py
 
 test: check ## Everything CI checks: the static checks, then the whole test suite
 	$(PY) -m pytest
@@ -45,8 +50,15 @@ serve: $(READY) ## Run the reference server (python -m backups_server serve --he
 demo: $(READY) ## The main job end to end: back up a sample database through the generated client
 	$(PY) scripts/demo.py
 
-dist: $(READY) ## Build the client's wheel and sdist into dist/, check them, install the wheel in a fresh venv
+dist: generate ## Build the client's wheel and sdist into dist/, check them, install the wheel in a fresh venv
 	$(PY) scripts/dist.py
+
+changelog: generate ## Write the CHANGELOG.md entry of info.version from the gate's report, then regenerate
+	$(PY) scripts/changelog.py
+	$(PY) scripts/generate.py
+
+publish: $(READY) ## Release the client to the index of the twine settings (TWINE_*), tag it, install it back
+	$(PY) scripts/publish.py
 
 bench: $(READY) ## Run the benchmarks and print their figures
 	$(PY) scripts/bench_client.py

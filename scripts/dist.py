@@ -1,5 +1,6 @@
 """Build the client's wheel and sdist, check them, and prove the wheel works on its own.
 
+Nothing is built when generated/ differs from a fresh generation: a stale package is never built.
 The wheel is installed into a fresh virtual environment, which then holds nothing but the
 package and its declared dependencies, and every module of the package is imported there.
 """
@@ -43,7 +44,14 @@ def reproducible_env() -> dict[str, str]:
     return env
 
 
-def main() -> int:
+def generation_is_current() -> bool:
+    """Whether generated/ is what the spec and templates produce (the drift check prints why not)."""
+    check = [sys.executable, str(ROOT / "scripts" / "generate.py"), "--check"]
+    return subprocess.run(check, check=False).returncode == 0
+
+
+def build() -> list[Path]:
+    """The checked wheel and sdist in dist/, built from generated/."""
     shutil.rmtree(DIST, ignore_errors=True)
     run(sys.executable, "-m", "build", "--no-isolation", "--outdir", DIST, PROJECT, env=reproducible_env())
     artifacts = sorted(DIST.iterdir())
@@ -57,7 +65,14 @@ def main() -> int:
         python = env_dir / "bin" / "python"
         run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel)
         run(python, "-I", "-c", IMPORT_EVERY_MODULE, package)
-    print("built:", *(artifact.name for artifact in artifacts))
+    return artifacts
+
+
+def main() -> int:
+    if not generation_is_current():
+        print("refused: generated/ is stale; run `make generate` first")
+        return 1
+    print("built:", *(artifact.name for artifact in build()))
     return 0
 
 

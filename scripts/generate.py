@@ -8,9 +8,11 @@ folder and fails, naming the files, when the output on disk differs from a fresh
 Beyond the stock generator (see scripts/template_helpers.py for the helpers):
 - every template under templates/package/ is rendered into the package (the streaming runtime);
 - templates/docs/ is rendered into docs/ beside the package: one page per tag, one per model and enum;
-- the templates get the globals `auth`, `info`, `servers`, `tags`, `api_page`, `parameter_description`,
-  `event_stream`, `accept_header`, `error_classes`, `error_class_names`, `idempotency_key`, `repeatable`,
-  `success_responses`, `success_type`, and the filters `model_links` and `table_cell`.
+- CHANGELOG.md is copied beside the package, for the sdist, and given to the README template;
+- the templates get the globals `auth`, `info`, `external_docs`, `changelog`, `servers`, `tags`, `api_page`,
+  `parameter_description`, `event_stream`, `accept_header`, `error_classes`, `error_class_names`,
+  `idempotency_key`, `repeatable`, `success_responses`, `success_type`, and the filters `model_links` and
+  `table_cell`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ SCRIPTS = Path(__file__).resolve().parent
 ROOT = SCRIPTS.parent
 TEMPLATES = ROOT / "templates"
 PACKAGE_TEMPLATES = TEMPLATES / "package"
+CHANGELOG = ROOT / "CHANGELOG.md"
 DIGEST_FILE = ".inputs-digest"
 
 
@@ -67,7 +70,7 @@ def input_digest(spec: Path, config: Path) -> str:
         digest.update(f"{tool}=={version(tool)}\n".encode())
     templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
     scripts = {path.name: path for path in (Path(__file__), SCRIPTS / "template_helpers.py")}
-    inputs = {**scripts, "spec": spec, "config": config}
+    inputs = {**scripts, "spec": spec, "config": config, "changelog": CHANGELOG}
     inputs.update((p.relative_to(TEMPLATES).as_posix(), p) for p in templates)
     for label, path in inputs.items():
         digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -97,6 +100,8 @@ class ClientProject(Project):
             success_responses=success_responses,
             success_type=success_type,
             info=spec["info"],
+            external_docs=spec.get("externalDocs"),
+            changelog=changelog_section(CHANGELOG.read_text(encoding="utf-8")),
             servers=servers,
             tags=tags,
             api_page=api_page,
@@ -123,6 +128,7 @@ class ClientProject(Project):
     def _build_metadata(self) -> None:
         super()._build_metadata()
         self._build_docs()
+        shutil.copyfile(CHANGELOG, self.project_dir / CHANGELOG.name)
 
     def _build_docs(self) -> None:
         """The API reference: a page per tag, and one per model and enum."""
@@ -146,6 +152,12 @@ class ClientProject(Project):
             target.parent.mkdir(parents=True, exist_ok=True)
             template = self.env.get_template(relative.as_posix())
             target.write_text(template.render(), encoding=self.config.file_encoding)
+
+
+def changelog_section(text: str) -> str:
+    """The changelog's entries, each heading one level down, to sit under a heading of the README."""
+    entries = text[text.find("\n## ") + 1 :] if "\n## " in text else ""
+    return re.sub(r"^(#+) ", r"#\1 ", entries, flags=re.MULTILINE).strip()
 
 
 def render(spec_path: Path, config_path: Path, output: Path) -> list[GeneratorError]:

@@ -111,4 +111,4 @@ def test_links_between_pages_resolve() -> None:
 def test_the_package_readme_links_every_page() -> None:
     readme = (DOCS.parent / "README.md").read_text()
     for page in DOCS.glob("*.md"):
-        assert f"(docs/{page.name})" in readme, page.name
+        assert f"/generated/docs/{page.name})" in readme, page.name

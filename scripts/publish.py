@@ -1,0 +1,195 @@
+"""`make publish`: release the client package to the index twine is set up for, and prove it installs.
+
+The index and the credentials are twine's own settings: TWINE_REPOSITORY_URL, TWINE_USERNAME and
+TWINE_PASSWORD, or a repository of ~/.pypirc (TWINE_REPOSITORY names it; `pypi` by default).
+PUBLISH_INDEX_URL is the simple index (PEP 503) of that repository, to read from; by default the
+upload URL's host with the path /simple/ (pypi.org for upload.pypi.org).
+
+Nothing is uploaded, with one line saying why, when: credentials are missing; the tree is dirty or
+generated/ differs from a fresh generation; the version is on the index already; CHANGELOG.md has no
+entry for it; or the compatibility gate fails. Then the wheel and sdist are built and checked, uploaded
+with twine, the release is tagged vX.Y.Z (the gate's next baseline), and `backups-api-client==X.Y.Z` is
+installed from the index into a fresh virtual environment, imported, and the API reference's examples
+run with it against a live reference server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html.parser
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+import urllib.error
+import urllib.parse
+import urllib.request
+import venv
+from pathlib import Path
+
+from compat import WIRE_EXAMPLES, Side, gate, git
+from dist import build, generation_is_current
+from openapi_python_client.strings import snake_case
+from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+from sample_database import create_sample_database
+from twine import exceptions as twine_exceptions
+from twine.settings import Settings
+
+from backups_server.launcher import running_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.docs.pages import examples  # noqa: E402  (the docs tests read the examples the same way)
+
+PROJECT = ROOT / "generated"
+PYPI_UPLOAD_HOSTS = {"upload.pypi.org": "pypi.org"}
+
+
+class Refused(Exception):
+    """Why nothing is published, in one line."""
+
+
+def repository_url() -> str:
+    """The upload URL from twine's settings, or Refused when they give no credentials for it."""
+    parser = argparse.ArgumentParser()
+    Settings.register_argparse_arguments(parser)
+    try:
+        settings = Settings.from_argparse(parser.parse_args(["--non-interactive"]))
+        url = str(settings.repository_config["repository"])
+        if not (settings.username and settings.password):
+            raise twine_exceptions.NonInteractive("no credentials")
+    except twine_exceptions.TwineException as error:
+        raise Refused(
+            "missing credentials: set TWINE_USERNAME and TWINE_PASSWORD (and TWINE_REPOSITORY_URL), "
+            f"or a ~/.pypirc repository ({error})"
+        ) from None
+    return url
+
+
+def simple_index(upload_url: str) -> str:
+    if os.environ.get("PUBLISH_INDEX_URL"):
+        return os.environ["PUBLISH_INDEX_URL"].rstrip("/") + "/"
+    parts = urllib.parse.urlsplit(upload_url)
+    host = PYPI_UPLOAD_HOSTS.get(parts.hostname or "", parts.netloc)
+    return urllib.parse.urlunsplit((parts.scheme, host, "/simple/", "", ""))
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.files.append(urllib.parse.unquote(urllib.parse.urlsplit(href).path.rsplit("/", 1)[-1]))
+
+
+def versions_on_index(index: str, project: str) -> set[str]:
+    """The versions of `project` that the simple index lists files for."""
+    url = urllib.parse.urljoin(index, f"{canonicalize_name(project)}/")
+    try:
+        with urllib.request.urlopen(url, timeout=30) as page:  # noqa: S310 (the index's own URL)
+            links = _Links()
+            links.feed(page.read().decode("utf-8", "replace"))
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return set()
+        raise
+    found = set()
+    for name in links.files:
+        if name.endswith(".whl"):
+            found.add(str(parse_wheel_filename(name)[1]))
+        elif name.endswith(".tar.gz"):
+            found.add(str(parse_sdist_filename(name)[1]))
+    return found
+
+
+def check_tree() -> None:
+    if git("status", "--porcelain"):
+        raise Refused("the working tree is dirty: commit or stash the changes first")
+    if not generation_is_current():
+        raise Refused("generated/ differs from a fresh generation: run `make generate` and commit")
+
+
+def check_changelog(version: str) -> None:
+    changelog = ROOT / "CHANGELOG.md"
+    if not changelog.exists() or f"\n## {version} " not in changelog.read_text(encoding="utf-8"):
+        raise Refused(f"CHANGELOG.md has no entry for {version}: run `make changelog` and commit")
+
+
+def tag(version: str) -> None:
+    name = f"v{version}"
+    if name not in git("tag", "--points-at", "HEAD").splitlines():
+        git("tag", "--annotate", name, "--message", f"backups-api-client {version}")
+        print(f"Tagged the release {name}; push it with `git push origin {name}`")
+
+
+def verify(index: str, project: str, version: str) -> None:
+    """Install the release from the index into a fresh venv, import it, run the docs' examples with it."""
+    release = Side(ROOT / "openapi.yaml", PROJECT, "the release")
+    with tempfile.TemporaryDirectory(prefix="release-check-") as scratch:
+        work = Path(scratch)
+        venv.create(work / "venv", with_pip=True)
+        python = str(work / "venv" / "bin" / "python")
+        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        requirement = f"{project}=={version}"
+        # The package from that index and from nowhere else; then its dependencies from pip's usual ones.
+        subprocess.run([*pip, "--no-cache-dir", "--no-deps", "--index-url", index, requirement], check=True)
+        subprocess.run([*pip, requirement], check=True)
+        imported = f"import {release.package}; print('imported', {release.package}.__file__)"
+        subprocess.run([python, "-I", "-c", imported], check=True)
+
+        prefix = snake_case(release.document["info"]["title"]).upper()
+        database = work / "database.sqlite"
+        create_sample_database(database, rows=1)
+        settings = {
+            "BACKUPS_DATABASE": str(database),
+            "BACKUPS_STORE": (work / "store").as_uri(),
+            "BACKUPS_SPEC": str(release.spec),
+        }
+        with running_server(work / "server", environment=settings) as server:
+            environment = {**os.environ, f"{prefix}_URL": server.base_url, f"{prefix}_KEY": server.api_key}
+            for example in examples():
+                script = work / "example.py"
+                script.write_text(example.code)
+                done = subprocess.run(
+                    [python, "-I", str(script)], env=environment, capture_output=True, text=True, check=False
+                )
+                if done.returncode != 0:
+                    failed = f"the example {example.id} failed with the released package"
+                    raise RuntimeError(f"{failed}:\n{done.stderr}")
+                print(f"example {example.id}: ok")
+
+
+def publish(examples_per_operation: int) -> None:
+    upload_url = repository_url()
+    index = simple_index(upload_url)
+    check_tree()
+    metadata = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project, version = metadata["name"], metadata["version"]
+    if version in versions_on_index(index, project):
+        raise Refused(f"{project} {version} is on {index} already: bump info.version in openapi.yaml")
+    check_changelog(version)
+    if gate(examples=examples_per_operation) is None:
+        raise Refused("the compatibility gate failed (its report is above)")
+    artifacts = build()
+    upload = [sys.executable, "-m", "twine", "upload", "--non-interactive", *map(str, artifacts)]
+    subprocess.run(upload, check=True)
+    tag(version)
+    verify(index, project, version)
+    print(f"Published {project} {version} to {upload_url}: installed from {index}, imported, examples ran")
+
+
+def main() -> int:
+    try:
+        publish(int(os.environ.get("COMPAT_EXAMPLES", WIRE_EXAMPLES)))
+    except Refused as refusal:
+        print(f"refused: {refusal}; nothing was uploaded", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
