@@ -56,6 +56,11 @@ class NotFoundError(APIStatusError):
     """404: Not Found, there is no backup with this identifier."""
 
 
+class NothingToCancelError(APIStatusError):
+    """409: Conflict, there is nothing to cancel, the job has ended or its point of no return has passed
+    (upstream answers 500)."""
+
+
 class StreamGoneError(APIStatusError):
     """410: Gone, the job this Idempotency-Key started is not known here (the server restarted, or the
     key expired), so its stream cannot be resumed."""
@@ -68,6 +73,11 @@ class IdempotencyKeyReusedError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """500: Internal Server Error"""
+
+
+class ServiceUnavailableError(APIStatusError):
+    """503: Service Unavailable, the server is at its limit of connections, requests or waiting jobs;
+    try again after the seconds of `Retry-After`."""
 
 
 class HttpVersionNotSupportedError(APIStatusError):
@@ -83,9 +93,11 @@ class AuthenticationRequiredError(APIStatusError):
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     404: NotFoundError,
+    409: NothingToCancelError,
     410: StreamGoneError,
     422: IdempotencyKeyReusedError,
     500: InternalServerError,
+    503: ServiceUnavailableError,
     505: HttpVersionNotSupportedError,
     511: AuthenticationRequiredError,
 }
@@ -172,6 +184,8 @@ __all__ = [
     "InternalServerError",
     "InvalidEvent",
     "NotFoundError",
+    "NothingToCancelError",
+    "ServiceUnavailableError",
     "status_error",
     "STATUS_ERRORS",
     "StreamError",

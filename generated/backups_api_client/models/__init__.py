@@ -1,6 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .backup import Backup
+from .backup_status import BackupStatus
+from .backup_status_enum import BackupStatusEnum
 from .backup_streamed_progress import BackupStreamedProgress
 from .backups import Backups
 from .backups_indices import BackupsIndices
@@ -16,6 +18,8 @@ __all__ = (
     "Backup",
     "Backups",
     "BackupsIndices",
+    "BackupStatus",
+    "BackupStatusEnum",
     "BackupStreamedProgress",
     "EmbeddedModelSchema",
     "EmbeddedModelSchemaSemanticVersionEnum",

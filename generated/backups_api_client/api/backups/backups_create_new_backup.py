@@ -75,10 +75,10 @@ def sync_detailed(
     Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
-    The server runs a limited number of backups at once. A request that arrives while they
-    all run joins the backup waiting for its turn, if there is one: the requests that arrive
-    while it waits share that backup and get the same answer. Its snapshot is taken after
-    each of them arrived.
+    Creations and restorations of the database run one at a time, in the order they
+    arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
+    given when its request arrives, and the `Content-Location` of the answer names it
+    (`/backup/{id}`); its snapshot is taken when its turn comes.
 
     With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
     backup the first request made (waiting for it if it is still running), never a second one.
@@ -124,10 +124,10 @@ def sync(
     Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
-    The server runs a limited number of backups at once. A request that arrives while they
-    all run joins the backup waiting for its turn, if there is one: the requests that arrive
-    while it waits share that backup and get the same answer. Its snapshot is taken after
-    each of them arrived.
+    Creations and restorations of the database run one at a time, in the order they
+    arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
+    given when its request arrives, and the `Content-Location` of the answer names it
+    (`/backup/{id}`); its snapshot is taken when its turn comes.
 
     With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
     backup the first request made (waiting for it if it is still running), never a second one.
@@ -145,6 +145,7 @@ def sync(
         errors.BadRequestError: On a 400 answer.
         errors.IdempotencyKeyReusedError: On a 422 answer.
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.
@@ -179,10 +180,10 @@ async def asyncio_detailed(
     Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
-    The server runs a limited number of backups at once. A request that arrives while they
-    all run joins the backup waiting for its turn, if there is one: the requests that arrive
-    while it waits share that backup and get the same answer. Its snapshot is taken after
-    each of them arrived.
+    Creations and restorations of the database run one at a time, in the order they
+    arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
+    given when its request arrives, and the `Content-Location` of the answer names it
+    (`/backup/{id}`); its snapshot is taken when its turn comes.
 
     With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
     backup the first request made (waiting for it if it is still running), never a second one.
@@ -228,10 +229,10 @@ async def asyncio(
     Takes a consistent snapshot of the local database and stores it in the cloud, then
     answers with the finished backup. The backup is listed only once it is completely stored.
 
-    The server runs a limited number of backups at once. A request that arrives while they
-    all run joins the backup waiting for its turn, if there is one: the requests that arrive
-    while it waits share that backup and get the same answer. Its snapshot is taken after
-    each of them arrived.
+    Creations and restorations of the database run one at a time, in the order they
+    arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
+    given when its request arrives, and the `Content-Location` of the answer names it
+    (`/backup/{id}`); its snapshot is taken when its turn comes.
 
     With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
     backup the first request made (waiting for it if it is still running), never a second one.
@@ -249,6 +250,7 @@ async def asyncio(
         errors.BadRequestError: On a 400 answer.
         errors.IdempotencyKeyReusedError: On a 422 answer.
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.

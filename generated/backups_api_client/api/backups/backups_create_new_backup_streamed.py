@@ -93,10 +93,11 @@ def sync_detailed(
     If the client disconnects while the stream runs, the backup still completes and is
     listed.
 
-    As with /backups/create, a request that arrives while the server runs as many backups as
-    it allows joins the backup waiting for its turn, if there is one: the requests that
-    arrive while it waits share that backup and get the same events. Its snapshot is taken
-    after each of them arrived.
+    As with /backups/create, creations and restorations run one at a time, in the order
+    they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
+    first moment, so a client can ask for the status of its creation, or cancel it, while
+    the stream runs; a cancelled creation ends with a `failed` event whose status is
+    CANCELED.
 
     With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
     first request started, never a second backup. The events' ids are the job's sequence
@@ -161,10 +162,11 @@ def sync(
     If the client disconnects while the stream runs, the backup still completes and is
     listed.
 
-    As with /backups/create, a request that arrives while the server runs as many backups as
-    it allows joins the backup waiting for its turn, if there is one: the requests that
-    arrive while it waits share that backup and get the same events. Its snapshot is taken
-    after each of them arrived.
+    As with /backups/create, creations and restorations run one at a time, in the order
+    they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
+    first moment, so a client can ask for the status of its creation, or cancel it, while
+    the stream runs; a cancelled creation ends with a `failed` event whose status is
+    CANCELED.
 
     With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
     first request started, never a second backup. The events' ids are the job's sequence
@@ -189,6 +191,7 @@ def sync(
         errors.StreamGoneError: On a 410 answer.
         errors.IdempotencyKeyReusedError: On a 422 answer.
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.
@@ -236,10 +239,11 @@ async def asyncio_detailed(
     If the client disconnects while the stream runs, the backup still completes and is
     listed.
 
-    As with /backups/create, a request that arrives while the server runs as many backups as
-    it allows joins the backup waiting for its turn, if there is one: the requests that
-    arrive while it waits share that backup and get the same events. Its snapshot is taken
-    after each of them arrived.
+    As with /backups/create, creations and restorations run one at a time, in the order
+    they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
+    first moment, so a client can ask for the status of its creation, or cancel it, while
+    the stream runs; a cancelled creation ends with a `failed` event whose status is
+    CANCELED.
 
     With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
     first request started, never a second backup. The events' ids are the job's sequence
@@ -304,10 +308,11 @@ async def asyncio(
     If the client disconnects while the stream runs, the backup still completes and is
     listed.
 
-    As with /backups/create, a request that arrives while the server runs as many backups as
-    it allows joins the backup waiting for its turn, if there is one: the requests that
-    arrive while it waits share that backup and get the same events. Its snapshot is taken
-    after each of them arrived.
+    As with /backups/create, creations and restorations run one at a time, in the order
+    they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
+    first moment, so a client can ask for the status of its creation, or cancel it, while
+    the stream runs; a cancelled creation ends with a `failed` event whose status is
+    CANCELED.
 
     With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
     first request started, never a second backup. The events' ids are the job's sequence
@@ -332,6 +337,7 @@ async def asyncio(
         errors.StreamGoneError: On a 410 answer.
         errors.IdempotencyKeyReusedError: On a 422 answer.
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.
@@ -402,6 +408,7 @@ def stream(
         errors.StreamGoneError: On a 410 answer.
         errors.IdempotencyKeyReusedError: On a 422 answer.
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.
@@ -460,6 +467,7 @@ def astream(
         errors.StreamGoneError: On a 410 answer.
         errors.IdempotencyKeyReusedError: On a 422 answer.
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.

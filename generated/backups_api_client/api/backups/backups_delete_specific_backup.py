@@ -131,6 +131,7 @@ def sync(
         errors.BadRequestError: On a 400 answer.
         errors.NotFoundError: On a 404 answer.
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.
@@ -229,6 +230,7 @@ async def asyncio(
         errors.BadRequestError: On a 400 answer.
         errors.NotFoundError: On a 404 answer.
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.

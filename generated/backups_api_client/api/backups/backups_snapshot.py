@@ -97,6 +97,7 @@ def sync(
 
     Raises:
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.
@@ -165,6 +166,7 @@ async def asyncio(
 
     Raises:
         errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.HttpVersionNotSupportedError: On a 505 answer.
         errors.AuthenticationRequiredError: On a 511 answer.
         errors.APIStatusError: On any other status that is not a documented success.

@@ -92,6 +92,7 @@ def sync(
         extra_headers: Headers sent with this call, over the client's.
 
     Raises:
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.APIStatusError: On any other status that is not a documented success.
         errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 
@@ -155,6 +156,7 @@ async def asyncio(
         extra_headers: Headers sent with this call, over the client's.
 
     Raises:
+        errors.ServiceUnavailableError: On a 503 answer.
         errors.APIStatusError: On any other status that is not a documented success.
         errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
 

@@ -1,0 +1,481 @@
+import json
+from collections.abc import Mapping
+from contextlib import suppress
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ..._http import CallOptions, asend, new_idempotency_key, send
+from ...client import AuthenticatedClient, Client
+from ...models.backup import Backup
+from ...models.backup_streamed_progress import BackupStreamedProgress
+from ...streaming import AsyncStream, Stream, StreamContract
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    backup: str,
+    *,
+    body: Backup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(last_event_id, Unset):
+        headers["Last-Event-ID"] = last_event_id
+
+    if isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = new_idempotency_key()
+    headers["Accept"] = "application/json, text/plain"
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/backup/{backup}/restore/streamed".format(
+            backup=quote(str(backup), safe=""),
+        ),
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, response: httpx.Response) -> BackupStreamedProgress:
+    """The answer of a documented success; raises the error of any other status."""
+    if response.status_code == 200:
+        response_200 = BackupStreamedProgress.from_dict(response.json())
+
+        return response_200
+
+    raise errors.status_error(response)
+
+
+def _build_response(*, response: httpx.Response) -> Response[BackupStreamedProgress]:
+    parsed: BackupStreamedProgress | None = None
+    with suppress(errors.APIStatusError):
+        parsed = _parse_response(response=response)
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=parsed,
+    )
+
+
+def sync_detailed(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: Backup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[BackupStreamedProgress]:
+    """/backup/{backup}/restore/streamed [POST]
+
+    The streamed version of /backup/{backup}/restore: restores a backup into the local
+    database and reports its progress while it runs: the download (up to 60 %), the
+    verification (70 %), the copy of the current database (80 %), and the replacement (100 %).
+
+    With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
+    same contract as /backups/create/streamed: each event's `data` is one
+    BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
+    stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
+    silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
+    after its last event. The `completed` event carries the restored backup; a `failed` one,
+    why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
+    the answer is one BackupStreamedProgress holding the final state.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        last_event_id (str | Unset):  Example: 7.
+        body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
+            restore it.
+             Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+
+    Returns:
+        Response[BackupStreamedProgress]: with `parsed` set for a documented success, None otherwise.
+    """
+
+    response = send(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _build_response(response=response)
+
+
+def sync(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: Backup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> BackupStreamedProgress:
+    """/backup/{backup}/restore/streamed [POST]
+
+    The streamed version of /backup/{backup}/restore: restores a backup into the local
+    database and reports its progress while it runs: the download (up to 60 %), the
+    verification (70 %), the copy of the current database (80 %), and the replacement (100 %).
+
+    With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
+    same contract as /backups/create/streamed: each event's `data` is one
+    BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
+    stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
+    silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
+    after its last event. The `completed` event carries the restored backup; a `failed` one,
+    why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
+    the answer is one BackupStreamedProgress holding the final state.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        last_event_id (str | Unset):  Example: 7.
+        body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
+            restore it.
+             Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.BadRequestError: On a 400 answer.
+        errors.NotFoundError: On a 404 answer.
+        errors.StreamGoneError: On a 410 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+
+    Returns:
+        BackupStreamedProgress
+    """
+
+    response = send(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _parse_response(response=response)
+
+
+async def asyncio_detailed(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: Backup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[BackupStreamedProgress]:
+    """/backup/{backup}/restore/streamed [POST]
+
+    The streamed version of /backup/{backup}/restore: restores a backup into the local
+    database and reports its progress while it runs: the download (up to 60 %), the
+    verification (70 %), the copy of the current database (80 %), and the replacement (100 %).
+
+    With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
+    same contract as /backups/create/streamed: each event's `data` is one
+    BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
+    stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
+    silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
+    after its last event. The `completed` event carries the restored backup; a `failed` one,
+    why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
+    the answer is one BackupStreamedProgress holding the final state.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        last_event_id (str | Unset):  Example: 7.
+        body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
+            restore it.
+             Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+
+    Returns:
+        Response[BackupStreamedProgress]: with `parsed` set for a documented success, None otherwise.
+    """
+
+    response = await asend(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _build_response(response=response)
+
+
+async def asyncio(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: Backup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> BackupStreamedProgress:
+    """/backup/{backup}/restore/streamed [POST]
+
+    The streamed version of /backup/{backup}/restore: restores a backup into the local
+    database and reports its progress while it runs: the download (up to 60 %), the
+    verification (70 %), the copy of the current database (80 %), and the replacement (100 %).
+
+    With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
+    same contract as /backups/create/streamed: each event's `data` is one
+    BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
+    stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
+    silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
+    after its last event. The `completed` event carries the restored backup; a `failed` one,
+    why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
+    the answer is one BackupStreamedProgress holding the final state.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        last_event_id (str | Unset):  Example: 7.
+        body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
+            restore it.
+             Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.BadRequestError: On a 400 answer.
+        errors.NotFoundError: On a 404 answer.
+        errors.StreamGoneError: On a 410 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+
+    Returns:
+        BackupStreamedProgress
+    """
+
+    response = await asend(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _parse_response(response=response)
+
+
+def _decode_event(data: str) -> BackupStreamedProgress:
+    return BackupStreamedProgress.from_dict(json.loads(data))
+
+
+_EVENT_STREAM = StreamContract(
+    decode=_decode_event,
+    terminal_events={
+        "completed": "success",
+        "failed": "failure",
+    },
+    message_field="message",
+)
+
+
+def stream(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: Backup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Stream[BackupStreamedProgress]:
+    """/backup/{backup}/restore/streamed [POST]: the event stream
+
+    Sends the request with `Accept: text/event-stream` when the `with` block is entered; iterating gives
+    the BackupStreamedProgress in each event's data, as it arrives. `.last_event` is the latest event
+    (its type, id and data), `.response` the httpx response, and `.final()` reads to the end and returns
+    the item of the terminal event. Leaving the block closes the connection. The client's read timeout
+    is the longest wait allowed between two events. When the connection breaks before the terminal
+    event, the stream reconnects by itself with `Last-Event-ID` and goes on after the last event
+    received.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        last_event_id (str | Unset):  Example: 7.
+        body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
+            restore it.
+             Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.BadRequestError: On a 400 answer.
+        errors.NotFoundError: On a 404 answer.
+        errors.StreamGoneError: On a 410 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+        errors.StreamFailed: If the server ends the stream with a failure event.
+        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off, and cannot be resumed.
+
+    Returns:
+        Stream[BackupStreamedProgress]
+    """
+
+    return Stream(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+        _EVENT_STREAM,
+    )
+
+
+def astream(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: Backup | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+    last_event_id: str | Unset = UNSET,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> AsyncStream[BackupStreamedProgress]:
+    """/backup/{backup}/restore/streamed [POST]: the event stream
+
+    Sends the request with `Accept: text/event-stream` when the `async with` block is entered; iterating
+    gives the BackupStreamedProgress in each event's data, as it arrives. `.last_event` is the latest
+    event (its type, id and data), `.response` the httpx response, and `.final()` reads to the end and
+    returns the item of the terminal event. Leaving the block closes the connection. The client's read
+    timeout is the longest wait allowed between two events. When the connection breaks before the
+    terminal event, the stream reconnects by itself with `Last-Event-ID` and goes on after the last
+    event received.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        last_event_id (str | Unset):  Example: 7.
+        body (Backup | Unset): A backup stored in the cloud: the metadata needed to find and
+            restore it.
+             Example: {'id': '1.0.0_1795854206123456', 'version': '1.0.0', 'timestamp':
+            '1795854206123456', 'bytes': 1048576, 'created': {'value':
+            '2026-11-28T08:23:26.123456+00:00', 'readable': 'Today - November 28th, 8:23 a.m.'},
+            'device_name': 'workstation', 'platform': 'LINUX'}.
+        idempotency_key: Sent as `Idempotency-Key`; a fresh one for each call unless given, the same for
+            its retries and reconnections.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries`.
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.BadRequestError: On a 400 answer.
+        errors.NotFoundError: On a 404 answer.
+        errors.StreamGoneError: On a 410 answer.
+        errors.IdempotencyKeyReusedError: On a 422 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+        errors.StreamFailed: If the server ends the stream with a failure event.
+        errors.StreamTruncated: If the stream ends before its terminal event or the connection breaks off, and cannot be resumed.
+
+    Returns:
+        AsyncStream[BackupStreamedProgress]
+    """
+
+    return AsyncStream(
+        client,
+        _get_kwargs(
+            backup=backup,
+            body=body,
+            idempotency_key=idempotency_key,
+            last_event_id=last_event_id,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+        _EVENT_STREAM,
+    )

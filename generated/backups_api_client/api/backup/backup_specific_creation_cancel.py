@@ -1,0 +1,212 @@
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ..._http import CallOptions, asend, send
+from ...client import AuthenticatedClient, Client
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    backup: str,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["Accept"] = "text/plain"
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/backup/{backup}/creation/cancel".format(
+            backup=quote(str(backup), safe=""),
+        ),
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, response: httpx.Response) -> None:
+    """The answer of a documented success; raises the error of any other status."""
+    if response.status_code == 204:
+        return None
+    raise errors.status_error(response)
+
+
+def _build_response(*, response: httpx.Response) -> Response[None]:
+    parsed = None
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=parsed,
+    )
+
+
+def sync_detailed(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[None]:
+    """/backup/{backup}/creation/cancel [POST]
+
+    Cancels the creation of a backup, waiting or running: it stops within a second, what it
+    stored is removed, nothing is listed, and its stream ends with a `failed` event whose
+    status is CANCELED. The answer comes once it has stopped. A creation that has already
+    ended is a 409.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries` (it is not retried: it is not safe to repeat).
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+
+    Returns:
+        Response[None]: with `parsed` set for a documented success, None otherwise.
+    """
+
+    response = send(
+        client,
+        _get_kwargs(
+            backup=backup,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _build_response(response=response)
+
+
+def sync(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> None:
+    """/backup/{backup}/creation/cancel [POST]
+
+    Cancels the creation of a backup, waiting or running: it stops within a second, what it
+    stored is removed, nothing is listed, and its stream ends with a `failed` event whose
+    status is CANCELED. The answer comes once it has stopped. A creation that has already
+    ended is a 409.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries` (it is not retried: it is not safe to repeat).
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.BadRequestError: On a 400 answer.
+        errors.NotFoundError: On a 404 answer.
+        errors.NothingToCancelError: On a 409 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+
+    Returns:
+        None
+    """
+
+    response = send(
+        client,
+        _get_kwargs(
+            backup=backup,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    _parse_response(response=response)
+
+
+async def asyncio_detailed(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> Response[None]:
+    """/backup/{backup}/creation/cancel [POST]
+
+    Cancels the creation of a backup, waiting or running: it stops within a second, what it
+    stored is removed, nothing is listed, and its stream ends with a `failed` event whose
+    status is CANCELED. The answer comes once it has stopped. A creation that has already
+    ended is a 409.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries` (it is not retried: it is not safe to repeat).
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+
+    Returns:
+        Response[None]: with `parsed` set for a documented success, None otherwise.
+    """
+
+    response = await asend(
+        client,
+        _get_kwargs(
+            backup=backup,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    return _build_response(response=response)
+
+
+async def asyncio(
+    backup: str,
+    *,
+    client: AuthenticatedClient | Client,
+    timeout: httpx.Timeout | float | None | Unset = UNSET,
+    max_retries: int | Unset = UNSET,
+    extra_headers: Mapping[str, str] | None = None,
+) -> None:
+    """/backup/{backup}/creation/cancel [POST]
+
+    Cancels the creation of a backup, waiting or running: it stops within a second, what it
+    stored is removed, nothing is listed, and its stream ends with a `failed` event whose
+    status is CANCELED. The answer comes once it has stopped. A creation that has already
+    ended is a 409.
+
+    Args:
+        backup (str):  Example: 1.0.0_1795854206123456.
+        timeout: This call's timeout, instead of the client's.
+        max_retries: How many times this call may be retried, instead of the client's `max_retries` (it is not retried: it is not safe to repeat).
+        extra_headers: Headers sent with this call, over the client's.
+
+    Raises:
+        errors.BadRequestError: On a 400 answer.
+        errors.NotFoundError: On a 404 answer.
+        errors.NothingToCancelError: On a 409 answer.
+        errors.InternalServerError: On a 500 answer.
+        errors.ServiceUnavailableError: On a 503 answer.
+        errors.HttpVersionNotSupportedError: On a 505 answer.
+        errors.AuthenticationRequiredError: On a 511 answer.
+        errors.APIStatusError: On any other status that is not a documented success.
+        errors.APIConnectionError: If no answer came; errors.APITimeoutError if it did not come in time.
+
+    Returns:
+        None
+    """
+
+    response = await asend(
+        client,
+        _get_kwargs(
+            backup=backup,
+        ),
+        CallOptions(timeout, max_retries, extra_headers),
+    )
+    _parse_response(response=response)
