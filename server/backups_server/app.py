@@ -82,6 +82,7 @@ class BackupsApi:
         """Backups run in this task group, so they outlive the requests that started them."""
         async with anyio.create_task_group() as task_group:
             self._jobs = BackupJobs(self.service, task_group, self.max_concurrent)
+            await anyio.to_thread.run_sync(self.service.apply_retention)
             await self._clean_leftovers()
             yield
 

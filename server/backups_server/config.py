@@ -8,6 +8,10 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backups_server.retention import Policy
 
 DATA_DIR = Path(".data")
 DATABASE = "database.sqlite"
@@ -32,6 +36,7 @@ class Settings:
     keepalive: float
     max_concurrent: int
     leftover_age: float
+    retention: Policy
 
     @property
     def scratch_dir(self) -> Path:

@@ -140,7 +140,11 @@ def test_a_spec_without_the_upstream_error_texts_is_refused_at_startup(
 
 @pytest.mark.parametrize(
     ("command", "options"),
-    [("serve", cli.COMMON_OPTIONS + cli.SERVE_OPTIONS), ("restore", cli.COMMON_OPTIONS)],
+    [
+        ("serve", cli.COMMON_OPTIONS + cli.SERVE_OPTIONS + cli.RETENTION_OPTIONS),
+        ("restore", cli.COMMON_OPTIONS),
+        ("forget", cli.COMMON_OPTIONS + cli.RETENTION_OPTIONS),
+    ],
 )
 def test_help_and_the_readme_document_every_option_with_its_variable(
     command: str, options: tuple[cli.Option, ...]
@@ -154,7 +158,7 @@ def test_help_and_the_readme_document_every_option_with_its_variable(
     )
     readme = (ROOT / "server" / "README.md").read_text()
 
-    flags = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - {"--to", "--force"}
+    flags = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - {"--to", "--force", "--dry-run"}
     assert flags == {option.flag for option in options}
     variables = re.findall(r"\[(BACKUPS_[A-Z_]+)\]", result.stdout)
     assert sorted(variables) == sorted(option.variable for option in options)

@@ -40,7 +40,7 @@ def writes_under_way(store: StoreUnderTest) -> list[str]:
         s3 = store.store
         uploads = s3.client.list_multipart_uploads(Bucket=s3.bucket, Prefix=s3.prefix).get("Uploads", [])
         return [upload["Key"] for upload in uploads]
-    return [item.name for item in store.store.list("backups/") if item.name.endswith(".partial")]
+    return [item.name for item in store.store.list("data/") if item.name.endswith(".partial")]
 
 
 def test_a_backup_killed_while_being_stored_is_never_listed(
@@ -74,7 +74,7 @@ def test_a_backup_killed_while_being_stored_is_never_listed(
         listing = backups_snapshot.sync(client=client)
         assert isinstance(listing, Backups)
         assert listing.iterable == []
-        assert [item.name for item in store.store.list("backups/")] == []
+        assert [item.name for item in store.store.list("")] == ["format.json"]
         assert list((server.data_dir / "tmp").iterdir()) == []
 
         after = backups_create_new_backup.sync(client=client)

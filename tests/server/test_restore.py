@@ -87,7 +87,7 @@ def test_restore_of_an_unknown_backup_fails_clearly(
 
 def test_restore_refuses_damaged_data(server: LiveServer, store: StoreUnderTest, tmp_path: Path) -> None:
     backup_id = create_backup(server)
-    data = f"backups/{backup_id}/data.sqlite.zst"
+    data = f"data/{backup_id}/data.sqlite.zst"
     stored = io.BytesIO()
     store.store.read(data, stored)
     damaged = bytearray(stored.getvalue())

@@ -1,0 +1,64 @@
+"""What a store's immutable objects hold, each read once per process, found through live listings."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from backups_server.store import ObjectMissing
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from backups_server.store import StoredObject
+
+T = TypeVar("T")
+
+READERS = 10
+"""Objects read at once when a listing shows new ones: as many as botocore's default connection
+pool holds, so concurrent reads never wait for a connection or open throwaway ones."""
+
+
+class ListingCache(Generic[T]):
+    """Objects read from a store, each kept under everything a listing says of it: name, size,
+    modification time and ETag.
+
+    The caller always lists the store itself, so what another server adds or deletes shows at
+    once; the cache only spares reading again what the listing shows unchanged. An object
+    replaced under the same name lists differently, so it is read again, and an object that the
+    latest listing no longer shows is forgotten.
+    """
+
+    def __init__(self, read: Callable[[str], T], *, readers: int = READERS) -> None:
+        self._read = read
+        self._readers = readers
+        self._lock = threading.Lock()
+        self._entries: dict[StoredObject, T] = {}
+
+    def contents(self, listing: Iterable[StoredObject]) -> list[T]:
+        """What each listed object holds, in the listing's order: from the cache, or read now,
+        `readers` at a time. Objects deleted since the listing are left out."""
+        listed = list(listing)
+        with self._lock:
+            known = self._entries
+        read = self._read_all([item for item in listed if item not in known])
+        entries = {item: known[item] for item in listed if item in known} | read
+        with self._lock:
+            self._entries = entries
+        return [entries[item] for item in listed if item in entries]
+
+    def _read_all(self, items: list[StoredObject]) -> dict[StoredObject, T]:
+        if not items:
+            return {}
+        pool = ThreadPoolExecutor(min(self._readers, len(items)), thread_name_prefix="listing-read")
+        try:
+            return dict(pair for pair in pool.map(self._read_present, items) if pair is not None)
+        finally:
+            pool.shutdown(cancel_futures=True)  # after a failure, the reads not yet started never start
+
+    def _read_present(self, item: StoredObject) -> tuple[StoredObject, T] | None:
+        try:
+            return item, self._read(item.name)
+        except ObjectMissing:
+            return None
