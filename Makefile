@@ -51,6 +51,7 @@ dist: $(READY) ## Build the client's wheel and sdist into dist/, check them, ins
 bench: $(READY) ## Run the benchmarks and print their figures
 	$(PY) scripts/bench_stream.py
 	$(PY) scripts/bench_backup.py
+	$(PY) scripts/bench_listing.py
 
 lock: ## Re-resolve requirements.in into requirements.txt
 	rm -rf $(VENV).lock

@@ -25,8 +25,8 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from functools import partial
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,10 @@ MANIFEST = "manifest.json"
 
 FORMAT_RECHECK = 5.0
 """Seconds a reading of the format marker stands: a newer server sharing the store may upgrade it."""
+
+READABLE_FORMS = 2**17
+"""How many readable forms of backups' moments are kept, each for one local day: a listing of
+100,000 backups finds every one of them, on the day it changes too."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -207,8 +211,8 @@ class BackupService:
 
     def list_backups(self) -> list[dict[str, Any]]:
         """Every completely stored backup, newest first, as the API's Backup."""
-        now = datetime.now(UTC)
-        return [present(manifest.backup, now) for manifest in self.catalog.manifests()]
+        today = datetime.now(UTC).astimezone().date()
+        return [_presented(manifest.backup, today) for manifest in self.catalog.manifests()]
 
     def create(self, on_progress: Callable[[float], None]) -> dict[str, Any]:
         """Take a backup and return it as the API's Backup.
@@ -391,14 +395,24 @@ def _read_manifest(store: Store, name: str) -> Manifest:
 
 def present(backup: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A stored Backup as the API shows it: with `created.readable` relative to `now`."""
-    created = datetime.fromisoformat(backup["created"]["value"])
-    return {**backup, "created": {**backup["created"], "readable": readable(created, now)}}
+    return _presented(backup, now.astimezone().date())
 
 
-def readable(moment: datetime, now: datetime) -> str:
-    """`Today - November 28th, 8:23 a.m.`: how far back, then the moment in local time."""
+def _presented(backup: dict[str, Any], today: date) -> dict[str, Any]:
+    created = backup["created"]
+    return {**backup, "created": {**created, "readable": _readable(created["value"], today)}}
+
+
+@lru_cache(maxsize=READABLE_FORMS)
+def _readable(created: str, today: date) -> str:
+    return readable(datetime.fromisoformat(created), today)
+
+
+def readable(moment: datetime, today: date) -> str:
+    """`Today - November 28th, 8:23 a.m.`: how far back from `today` (a local date), then the
+    moment in local time."""
     local = moment.astimezone()
-    days = max((now.astimezone().date() - local.date()).days, 0)
+    days = max((today - local.date()).days, 0)
     if days == 0:
         ago = "Today"
     elif days == 1:
@@ -415,7 +429,7 @@ def readable(moment: datetime, now: datetime) -> str:
         ago = f"{days // 365} years ago"
     day = local.day
     suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    year = "" if local.year == now.astimezone().year else f" {local.year}"
+    year = "" if local.year == today.year else f" {local.year}"
     hour = local.hour % 12 or 12
     meridiem = "a.m." if local.hour < 12 else "p.m."
     return f"{ago} - {local:%B} {day}{suffix}{year}, {hour}:{local:%M} {meridiem}"

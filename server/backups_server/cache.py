@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from backups_server.store import ObjectMissing
 
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from backups_server.store import StoredObject
 
 T = TypeVar("T")
+
+_UNREAD: Any = object()
 
 READERS = 10
 """Objects read at once when a listing shows new ones: as many as botocore's default connection
@@ -39,14 +41,19 @@ class ListingCache(Generic[T]):
     def contents(self, listing: Iterable[StoredObject]) -> list[T]:
         """What each listed object holds, in the listing's order: from the cache, or read now,
         `readers` at a time. Objects deleted since the listing are left out."""
-        listed = list(listing)
         with self._lock:
             known = self._entries
-        read = self._read_all([item for item in listed if item not in known])
-        entries = {item: known[item] for item in listed if item in known} | read
+        listed = [(item, known.get(item, _UNREAD)) for item in listing]
+        read = self._read_all([item for item, content in listed if content is _UNREAD])
+        entries: dict[StoredObject, T] = {}
+        for item, content in listed:
+            if content is not _UNREAD:
+                entries[item] = content
+            elif item in read:
+                entries[item] = read[item]
         with self._lock:
             self._entries = entries
-        return [entries[item] for item in listed if item in entries]
+        return list(entries.values())
 
     def _read_all(self, items: list[StoredObject]) -> dict[StoredObject, T]:
         if not items:

@@ -10,10 +10,9 @@ import os
 import tempfile
 import threading
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
 import boto3
@@ -43,9 +42,9 @@ class Writable(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
-@dataclass(frozen=True)
-class StoredObject:
-    """An object as a listing shows it. Any write of the object changes `etag`."""
+class StoredObject(NamedTuple):
+    """An object as a listing shows it. Any write of the object changes `etag`. (A named tuple,
+    since listings make and caches hash thousands of them.)"""
 
     name: str
     size: int
@@ -120,7 +119,7 @@ class FolderStore:
         """Walks the folders under the prefix's folder; files and folders that vanish meanwhile
         (renamed or deleted by a write or a delete running at the same time) are skipped."""
         head = prefix.rpartition("/")[0]
-        pending = [(self._path(head) if head else self.root, head + "/" if head else "")]
+        pending = [(str(self._path(head) if head else self.root), head + "/" if head else "")]
         found = []
         with _store_errors(prefix):
             while pending:
@@ -132,7 +131,7 @@ class FolderStore:
                 for entry in entries:
                     name = relative + entry.name
                     if entry.is_dir(follow_symlinks=False):
-                        pending.append((Path(entry.path), name + "/"))
+                        pending.append((entry.path, name + "/"))
                     elif name.startswith(prefix) and (stored := _stored_file(name, entry)):
                         found.append(stored)
         return found

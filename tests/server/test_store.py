@@ -131,8 +131,9 @@ def test_a_folder_listing_skips_files_and_folders_that_vanish_while_it_runs(
         store.write(name, io.BytesIO(b"x"))
     scandir = os.scandir
 
-    def scandir_while_a_backup_and_deletes_run(folder: Path) -> Iterator[os.DirEntry[str]]:
-        entries = list(scandir(folder))
+    def scandir_while_a_backup_and_deletes_run(path: str) -> Iterator[os.DirEntry[str]]:
+        entries = list(scandir(path))
+        folder = Path(path)
         if folder.name == "backups":
             (folder / "d" / "manifest.json").unlink()
             (folder / "d").rmdir()
@@ -160,6 +161,21 @@ def test_a_listing_tells_versions_of_an_object_apart(store: StoreUnderTest) -> N
     assert store.store.read_bytes("backups/a/manifest.json") == b"other"
     with pytest.raises(ObjectMissing):
         store.store.read_bytes("backups/none/manifest.json")
+
+
+def test_a_folder_file_rewritten_within_one_clock_tick_lists_differently(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "store")
+    store.write("backups/a/manifest.json", io.BytesIO(b"first"))
+    (first,) = store.list("backups/a/")
+    path = tmp_path / "store" / "backups" / "a" / "manifest.json"
+    before = path.stat()
+
+    store.write("backups/a/manifest.json", io.BytesIO(b"other"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as a file system with coarse timestamps
+    (second,) = store.list("backups/a/")
+
+    assert (second.size, second.modified) == (first.size, first.modified)
+    assert second.etag != first.etag
 
 
 def test_store_urls(tmp_path: Path) -> None:
