@@ -133,11 +133,8 @@ def restore_command(args: argparse.Namespace) -> int:
     except (RestoreError, BackupNotFound) as error:
         print(f"Not restored: {error}", file=sys.stderr)
         return 1
-    except StoreTooNew:
-        print("Not restored: the store was written by a newer version of this server", file=sys.stderr)
-        return 1
-    except StoreError as error:
-        print(f"Not restored: the backup store failed: {error}", file=sys.stderr)
+    except (StoreTooNew, StoreError) as error:
+        print(f"Not restored: {_store_failure(error)}", file=sys.stderr)
         return 1
     backup = manifest.backup
     taken = f"taken {backup['created']['value']} on {backup['device_name']}"
@@ -147,7 +144,7 @@ def restore_command(args: argparse.Namespace) -> int:
 
 def forget_command(args: argparse.Namespace) -> int:
     store = _open_store(args.store or config.default_store(args.data_dir))
-    policy = _policy(args)
+    policy = keep_policy(args)
     print(f"Policy: {policy}")
     if policy.keeps_everything:
         print("No --keep-* option (or BACKUPS_KEEP_* variable) is set, so every backup is kept")
@@ -160,15 +157,18 @@ def forget_command(args: argparse.Namespace) -> int:
             verdict = "keep" if decision.kept else removed
             taken = decision.created.isoformat(sep=" ", timespec="seconds")
             print(f"{verdict:8} {decision.backup_id}  {taken}  {', '.join(decision.reasons)}".rstrip())
-    except StoreTooNew:
-        print("Stopped: the store was written by a newer version of this server", file=sys.stderr)
-        return 1
-    except StoreError as error:
-        print(f"Stopped: the backup store failed: {error}", file=sys.stderr)
+    except (StoreTooNew, StoreError) as error:
+        print(f"Stopped: {_store_failure(error)}", file=sys.stderr)
         return 1
     gone = sum(not decision.kept for decision in decisions)
     print(f"{listed} {gone} of {len(decisions)} backups")
     return 0
+
+
+def _store_failure(error: StoreTooNew | StoreError) -> str:
+    if isinstance(error, StoreTooNew):
+        return "the store was written by a newer version of this server"
+    return f"the backup store failed: {error}"
 
 
 def _url(listener: socket.socket) -> str:
@@ -213,11 +213,12 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         keepalive=args.keepalive,
         max_concurrent=args.max_concurrent,
         leftover_age=args.leftover_age,
-        retention=_policy(args),
+        retention=keep_policy(args),
     )
 
 
-def _policy(args: argparse.Namespace) -> Policy:
+def keep_policy(args: argparse.Namespace) -> Policy:
+    """The keep policy that the command line and the BACKUPS_KEEP_* variables set."""
     counts: dict[str, int] = {rule: getattr(args, f"keep_{rule}") for rule in RULES}
     return Policy(**counts, timezone=args.timezone)
 
