@@ -96,7 +96,7 @@ def main() -> int:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="warm listings and floors timed, interleaved (default: %(default)s)",
     )
     args = parser.parse_args()

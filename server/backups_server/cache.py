@@ -56,16 +56,27 @@ class ListingCache(Generic[T]):
         return list(entries.values())
 
     def _read_all(self, items: list[StoredObject]) -> dict[StoredObject, T]:
+        """Each of the readers reads its share of `items` in turn; after a failure, the others stop
+        at their next object."""
         if not items:
             return {}
-        pool = ThreadPoolExecutor(min(self._readers, len(items)), thread_name_prefix="listing-read")
-        try:
-            return dict(pair for pair in pool.map(self._read_present, items) if pair is not None)
-        finally:
-            pool.shutdown(cancel_futures=True)  # after a failure, the reads not yet started never start
+        readers = min(self._readers, len(items))
+        failed = threading.Event()
 
-    def _read_present(self, item: StoredObject) -> tuple[StoredObject, T] | None:
-        try:
-            return item, self._read(item.name)
-        except ObjectMissing:
-            return None
+        def read_share(share: list[StoredObject]) -> list[tuple[StoredObject, T]]:
+            contents = []
+            for item in share:
+                if failed.is_set():
+                    break
+                try:
+                    contents.append((item, self._read(item.name)))
+                except ObjectMissing:
+                    continue
+                except BaseException:
+                    failed.set()
+                    raise
+            return contents
+
+        with ThreadPoolExecutor(readers, thread_name_prefix="listing-read") as pool:
+            shares = pool.map(read_share, [items[start::readers] for start in range(readers)])
+            return {item: content for share in shares for item, content in share}
