@@ -15,9 +15,9 @@ rule at all, every backup is kept.
 Periods are spans of wall-clock time in the policy's timezone: an hour from HH:00 to the next
 HH:00, a day from midnight to midnight, an ISO 8601 week from Monday 00:00 (the first week of a
 year is the one with its first Thursday, so 29 to 31 December can belong to week 1 of the next
-year), a calendar month, a calendar year. When clocks go back, the repeated hour is one hourly
-period of two hours, and that day lasts 25 hours; when they go forward, the skipped hour does not
-exist, and that day lasts 23.
+year, and 1 to 3 January to the last week of the year before), a calendar month, a calendar
+year. When clocks go back, the repeated hour is one hourly period of two hours, and that day lasts
+25 hours; when they go forward, the skipped hour does not exist, and that day lasts 23.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ PERIODS: dict[str, Callable[[datetime], object]] = {
 
 @dataclass(frozen=True)
 class Policy:
+    """A count for each rule (0 leaves the rule out, NO_LIMIT counts every period), and the
+    timezone of the periods."""
+
     last: int = 0
     hourly: int = 0
     daily: int = 0
