@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,10 +56,6 @@ MANIFEST = "manifest.json"
 
 FORMAT_RECHECK = 5.0
 """Seconds a reading of the format marker stands: a newer server sharing the store may upgrade it."""
-
-READABLE_FORMS = 2**17
-"""How many readable forms of backups' moments are kept, each for one local day: a listing of
-100,000 backups finds every one of them, on the day it changes too."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -199,6 +195,7 @@ class BackupService:
         self.retention = retention
         self.clock = clock
         self.catalog = Catalog(store)
+        self._presentations = _Presentations()
         self._lock = threading.Lock()
         self._last_timestamp = 0
         self._running: set[str] = set()
@@ -210,9 +207,10 @@ class BackupService:
         self.catalog.check_format()
 
     def list_backups(self) -> list[dict[str, Any]]:
-        """Every completely stored backup, newest first, as the API's Backup."""
-        today = datetime.now(UTC).astimezone().date()
-        return [_presented(manifest.backup, today) for manifest in self.catalog.manifests()]
+        """Every completely stored backup, newest first, as the API's Backup. Listings of the same
+        day share these dicts: read them, never change them."""
+        today = (EPOCH + timedelta(microseconds=self.clock() // 1000)).astimezone().date()
+        return [self._presentations.of(manifest, today) for manifest in self.catalog.manifests()]
 
     def create(self, on_progress: Callable[[float], None]) -> dict[str, Any]:
         """Take a backup and return it as the API's Backup.
@@ -400,12 +398,27 @@ def present(backup: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 def _presented(backup: dict[str, Any], today: date) -> dict[str, Any]:
     created = backup["created"]
-    return {**backup, "created": {**created, "readable": _readable(created["value"], today)}}
+    moment = datetime.fromisoformat(created["value"])
+    return {**backup, "created": {**created, "readable": readable(moment, today)}}
 
 
-@lru_cache(maxsize=READABLE_FORMS)
-def _readable(created: str, today: date) -> str:
-    return readable(datetime.fromisoformat(created), today)
+class _Presentations:
+    """Each backup as the API shows it, made once per manifest and local day: only
+    `created.readable` changes with the day. Those of earlier days are dropped when the day changes."""
+
+    def __init__(self) -> None:
+        self._day: tuple[date, dict[str, tuple[Manifest, dict[str, Any]]]] = (date.min, {})
+
+    def of(self, manifest: Manifest, today: date) -> dict[str, Any]:
+        day, made = self._day
+        if day != today:
+            made = {}
+            self._day = (today, made)
+        backup_id = manifest.backup["id"]
+        known = made.get(backup_id)
+        if known is None or known[0] is not manifest:  # new, or a manifest replaced under its name
+            known = made[backup_id] = (manifest, _presented(manifest.backup, today))
+        return known[1]
 
 
 def readable(moment: datetime, today: date) -> str:
