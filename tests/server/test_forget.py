@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from backups_server.store import Readable, Store, StoredObject, Writable
+    from backups_server.store import Readable, Store
 
     from ..conftest import ServerFactory, StoreUnderTest
 
@@ -72,15 +72,6 @@ class Recorder:
         self.deleted: list[str] = []
         self.after_write: Callable[[str], None] = lambda _: None
 
-    def list(self, prefix: str) -> list[StoredObject]:
-        return self.store.list(prefix)
-
-    def read(self, name: str, sink: Writable) -> None:
-        self.store.read(name, sink)
-
-    def read_bytes(self, name: str) -> bytes:
-        return self.store.read_bytes(name)
-
     def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
         self.store.write(name, source, on_stored)
         self.after_write(name)
@@ -88,6 +79,9 @@ class Recorder:
     def delete(self, name: str) -> None:
         self.deleted.append(name)
         self.store.delete(name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
 
 
 @both_stores

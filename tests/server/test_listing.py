@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from backups_api_client import AuthenticatedClient
-    from backups_server.store import Readable, Store, Writable
+    from backups_server.store import Store
 
     from ..conftest import ServerFactory, StoreUnderTest
 
@@ -75,22 +75,13 @@ class Reads:
         self.names: list[str] = []
         self._before_read = before_read
 
-    def list(self, prefix: str) -> list[StoredObject]:
-        return self.store.list(prefix)
-
-    def read(self, name: str, sink: Writable) -> None:
-        self.store.read(name, sink)
-
     def read_bytes(self, name: str) -> bytes:
         self.names.append(name)
         self._before_read(name)
         return self.store.read_bytes(name)
 
-    def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
-        self.store.write(name, source, on_stored)
-
-    def delete(self, name: str) -> None:
-        self.store.delete(name)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
 
 
 @pytest.mark.parametrize("store", ["s3"], indirect=True)
