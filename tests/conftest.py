@@ -12,10 +12,13 @@ folder store or by an S3 store (moto's server mode), and the generated client to
 
 from __future__ import annotations
 
+import hashlib
+import io
 import sqlite3
 import uuid
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +27,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from backups_api_client import AuthenticatedClient
+from backups_server.backups import Manifest
 from backups_server.launcher import ServerProcess, spawn
 from backups_server.store import FolderStore, S3Store, Store
 from tests.specs import SPEC_PATH, load
@@ -117,6 +121,27 @@ def make_database(path: Path, rows: int = 1000, *, journal_mode: str = "wal") ->
             [(f"note {number}", f"text of note {number} " * 20) for number in range(rows)],
         )
     return path
+
+
+def seed_backup(store: Store, moment: datetime, *, device_name: str = DEVICE_NAME) -> str:
+    """Write a backup taken at `moment` straight into `store`, data first and manifest last, as a
+    server would (with a few bytes of data); returns its id."""
+    timestamp = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    backup_id = f"1.0.0_{timestamp}"
+    data, content = f"data/{backup_id}/data.sqlite.zst", b"seeded"
+    store.write(data, io.BytesIO(content))
+    backup = {
+        "id": backup_id,
+        "version": "1.0.0",
+        "timestamp": str(timestamp),
+        "bytes": 4096,
+        "created": {"value": moment.astimezone(UTC).isoformat(timespec="microseconds")},
+        "device_name": device_name,
+        "platform": "LINUX",
+    }
+    manifest = Manifest(backup, data, hashlib.sha256(content).hexdigest(), len(content))
+    store.write(f"backups/{backup_id}/manifest.json", io.BytesIO(manifest.to_bytes()))
+    return backup_id
 
 
 def rows(database: Path, query: str = "SELECT * FROM notes ORDER BY id") -> list[tuple[Any, ...]]:

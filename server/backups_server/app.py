@@ -108,6 +108,7 @@ class BackupsApi:
                 every=self.sweep_interval,
                 limiter=self._store_calls,
             )
+            await anyio.to_thread.run_sync(self.service.apply_retention, limiter=self._store_calls)
             await task_group.start(sweeper.run)
             yield
             sweeper.stop()

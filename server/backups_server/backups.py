@@ -3,12 +3,15 @@
 Layout of a store:
 
     format.json                    the format marker, written on first use
-    backups/ID/data.sqlite.zst     the zstd-compressed snapshot, written first
+    data/ID/data.sqlite.zst        the zstd-compressed snapshot, written first
     backups/ID/manifest.json       the metadata, written last: a backup exists once this does
 
 Listing reads manifests only, so a backup is never listed before its data is completely stored;
-delete removes the manifest first for the same reason. Anything else under `backups/` that has
-no manifest is a leftover of an interrupted backup, removed by `clean_leftovers`.
+delete removes the manifest first for the same reason. Anything under `data/` or `backups/` whose
+backup has no manifest is a leftover of an interrupted backup, removed by `clean_leftovers`.
+Manifests have `backups/` to themselves, so a listing of N backups is N names long; stores
+written before kept the data beside the manifest, in `backups/ID/`, and are read the same way,
+since a manifest names its data object.
 """
 
 from __future__ import annotations
@@ -22,19 +25,23 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec
 
+from backups_server.cache import ListingCache
 from backups_server.compression import CompressedReader
 from backups_server.progress import BackupProgress
+from backups_server.retention import KEEP_EVERYTHING, decide
 from backups_server.snapshot import ExplainedFailure, NoSpaceForSnapshot, check, snapshot
 from backups_server.store import ObjectMissing, StoreError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
+    from backups_server.retention import Decision, Policy
     from backups_server.store import Store
 
 log = logging.getLogger(__name__)
@@ -46,8 +53,12 @@ FORMAT = 1
 
 FORMAT_OBJECT = "format.json"
 PREFIX = "backups/"
+DATA_PREFIX = "data/"
 DATA = "data.sqlite.zst"
 MANIFEST = "manifest.json"
+
+FORMAT_RECHECK = 5.0
+"""Seconds a reading of the format marker stands: a newer server sharing the store may upgrade it."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -104,8 +115,79 @@ class Manifest:
         return cls(document["backup"], data["object"], data["sha256"], data["bytes"])
 
 
+class Catalog:
+    """The backups a store holds, as its listing shows them now. Blocking: call it from worker threads.
+
+    Every listing lists the store, so the backups that other servers sharing it make or delete
+    show at once. Manifests, immutable once written, are read once per process (`ListingCache`),
+    and the format marker once per FORMAT_RECHECK seconds: a warm listing costs the store's LIST
+    requests alone, and one more read of the marker at most.
+    """
+
+    def __init__(self, store: Store, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self._monotonic = monotonic
+        self._manifests = ListingCache(partial(_read_manifest, store))
+        self._format_lock = threading.Lock()
+        self._format_read: tuple[float, int | None] | None = None
+
+    def check_format(self) -> int | None:
+        """The store's format, None for a new store; raises StoreTooNew. The marker is read again
+        once its last reading is FORMAT_RECHECK seconds old."""
+        with self._format_lock:
+            if self._format_read is None or self._monotonic() - self._format_read[0] >= FORMAT_RECHECK:
+                self._format_read = (self._monotonic(), _marked_format(self.store))
+            marked = self._format_read[1]
+        return _understood(marked)
+
+    def format_written(self) -> None:
+        """Record that this server has just written the format marker."""
+        with self._format_lock:
+            self._format_read = (self._monotonic(), FORMAT)
+
+    def manifests(self) -> list[Manifest]:
+        """The manifest of every completely stored backup, newest first."""
+        self.check_format()
+        listing = [item for item in self.store.list(PREFIX) if item.name.endswith("/" + MANIFEST)]
+        manifests = self._manifests.contents(listing)
+        return sorted(
+            manifests,
+            key=lambda manifest: (int(manifest.backup["timestamp"]), manifest.backup["id"]),
+            reverse=True,
+        )
+
+    def remove(self, backup_id: str) -> None:
+        """Remove a backup, its manifest first: it is never listed half removed."""
+        self.store.delete(_manifest_name(backup_id))
+        _delete_objects(self.store, backup_id)
+
+    def forget(
+        self, policy: Policy, *, dry_run: bool = False, spared: Callable[[str], bool] = lambda _: False
+    ) -> Iterator[Decision]:
+        """Apply `policy`: remove each backup it does not keep, unless `spared`, or with `dry_run`;
+        yields what it did with each, newest first, once done.
+
+        Raises StoreError and StoreTooNew. Nothing is removed unless the whole listing succeeded;
+        a removal that fails stops the others.
+        """
+        backups = [(manifest.backup["id"], _created(manifest)) for manifest in self.manifests()]
+        for decision in decide(policy, backups):
+            if decision.kept:
+                yield decision
+            elif spared(decision.backup_id):
+                yield replace(decision, reasons=("just made",))
+            else:
+                if not dry_run:
+                    self.remove(decision.backup_id)
+                yield decision
+
+
 class BackupService:
-    """Backups of one SQLite database in one store. Blocking: call it from worker threads."""
+    """Backups of one SQLite database in one store. Blocking: call it from worker threads.
+
+    `clock` gives the time in nanoseconds since the epoch (`time.time_ns`), which the backups'
+    ids and timestamps are taken from; `retention` is the keep policy applied after each backup.
+    """
 
     def __init__(
         self,
@@ -115,36 +197,34 @@ class BackupService:
         work_dir: Path,
         version: str,
         device_name: str,
+        retention: Policy = KEEP_EVERYTHING,
+        clock: Callable[[], int] = time.time_ns,
     ) -> None:
         self.store = store
         self.database = database
         self.work_dir = work_dir
         self.version = version
         self.device_name = device_name
+        self.retention = retention
+        self.clock = clock
+        self.catalog = Catalog(store)
+        self._presentations = _Presentations()
         self._lock = threading.Lock()
         self._last_timestamp = 0
         self._running: set[str] = set()
         self._stopping = threading.Event()
+        self._unanswered: set[str] = set()
+        """Backups whose creation has not returned yet: the keep policy never removes them."""
 
     def check_format(self) -> None:
         """Raise StoreTooNew unless this server may read and write the store."""
-        stored_format(self.store)
+        self.catalog.check_format()
 
     def list_backups(self) -> list[dict[str, Any]]:
-        """Every completely stored backup, newest first, as the API's Backup."""
-        self.check_format()
-        manifests = []
-        for item in self.store.list(PREFIX):
-            if item.name.endswith("/" + MANIFEST):
-                try:
-                    manifests.append(_read_manifest(self.store, item.name))
-                except ObjectMissing:
-                    continue
-        manifests.sort(
-            key=lambda manifest: (int(manifest.backup["timestamp"]), manifest.backup["id"]), reverse=True
-        )
-        now = datetime.now(UTC)
-        return [present(manifest.backup, now) for manifest in manifests]
+        """Every completely stored backup, newest first, as the API's Backup. Listings of the same
+        day share these dicts: read them, never change them."""
+        today = (EPOCH + timedelta(microseconds=self.clock() // 1000)).astimezone().date()
+        return [self._presentations.of(manifest, today) for manifest in self.catalog.manifests()]
 
     def create(self, on_progress: Callable[[float], None]) -> dict[str, Any]:
         """Take a backup and return it as the API's Backup.
@@ -180,6 +260,7 @@ class BackupService:
             with self._lock:
                 self._running.discard(backup_id)
         log.info("backup %s stored: %d bytes of database, %d bytes stored", backup_id, size, data.size)
+        self.apply_retention(just_made=backup_id)
         return present(backup, datetime.now(UTC))
 
     def stop(self) -> None:
@@ -217,12 +298,43 @@ class BackupService:
 
     def delete(self, backup_id: str) -> None:
         self.check_format()
-        manifest = _manifest_name(backup_id)
-        if not self.store.list(manifest):
+        if not self.store.list(_manifest_name(backup_id)):
             raise BackupNotFound(backup_id)
-        self.store.delete(manifest)
-        self._delete_objects(backup_id)
+        self.catalog.remove(backup_id)
         log.info("backup %s deleted", backup_id)
+
+    def apply_retention(self, just_made: str | None = None) -> None:
+        """Remove the backups the keep policy does not keep, except those whose creation has not
+        returned yet (`just_made` among them, which from now on may go).
+
+        Never raises: when the store fails, nothing more is removed, and the log says why.
+        """
+        try:
+            if not self.retention.keeps_everything:
+                self._forget()
+        finally:
+            if just_made:
+                with self._lock:
+                    self._unanswered.discard(just_made)
+
+    def _forget(self) -> None:
+        removed = 0
+        try:
+            for decision in self.catalog.forget(self.retention, spared=self._is_unanswered):
+                if not decision.kept:
+                    removed += 1
+                    log.info(
+                        "backup %s of %s removed by the keep policy", decision.backup_id, decision.created
+                    )
+        except (StoreError, StoreTooNew) as error:
+            log.warning("the keep policy (%s) stopped after %d removals: %s", self.retention, removed, error)
+        else:
+            if removed:
+                log.info("the keep policy (%s) removed %d backups", self.retention, removed)
+
+    def _is_unanswered(self, backup_id: str) -> bool:
+        with self._lock:
+            return backup_id in self._unanswered
 
     def clean_leftovers(self, older_than: timedelta) -> list[str]:
         """Remove what interrupted backups left in the store, if older than `older_than`: objects
@@ -233,8 +345,8 @@ class BackupService:
         """
         self.check_format()
         cutoff = datetime.now(UTC) - older_than
-        items = self.store.list(PREFIX)
-        unfinished = self.store.unfinished(PREFIX)
+        items = self.store.list(PREFIX) + self.store.list(DATA_PREFIX)
+        unfinished = self.store.unfinished(PREFIX) + self.store.unfinished(DATA_PREFIX)
         complete = {_backup_id(item.name) for item in items if item.name.endswith("/" + MANIFEST)}
         with self._lock:
             keep = complete | self._running
@@ -252,18 +364,21 @@ class BackupService:
         return removed
 
     def _prepare_store(self) -> None:
-        if stored_format(self.store) is None:
+        if self.catalog.check_format() is None:
             self.store.write(FORMAT_OBJECT, io.BytesIO(json.dumps({"format": FORMAT}).encode() + b"\n"))
+            self.catalog.format_written()
 
     def _reserve_id(self) -> tuple[str, int]:
         """A new id, `version_timestamp`, unique in this process and unused in the store."""
         while True:
             with self._lock:
-                timestamp = max(time.time_ns() // 1000, self._last_timestamp + 1)
+                timestamp = max(self.clock() // 1000, self._last_timestamp + 1)
                 self._last_timestamp = timestamp
                 backup_id = f"{self.version}_{timestamp}"
                 self._running.add(backup_id)
-            if not self.store.list(f"{PREFIX}{backup_id}/"):
+            if not any(self.store.list(f"{prefix}{backup_id}/") for prefix in (PREFIX, DATA_PREFIX)):
+                with self._lock:
+                    self._unanswered.add(backup_id)
                 return backup_id, timestamp
             with self._lock:
                 self._running.discard(backup_id)
@@ -280,13 +395,11 @@ class BackupService:
             "platform": PLATFORMS.get(sys.platform, "UNKNOWN"),
         }
 
-    def _delete_objects(self, backup_id: str) -> None:
-        for item in self.store.list(f"{PREFIX}{backup_id}/"):
-            self.store.delete(item.name)
-
     def _discard(self, backup_id: str) -> None:
+        with self._lock:
+            self._unanswered.discard(backup_id)
         try:
-            self._delete_objects(backup_id)
+            _delete_objects(self.store, backup_id)
         except StoreError:
             log.warning("could not remove what the failed backup %s stored; it is never listed", backup_id)
 
@@ -297,18 +410,26 @@ class BackupService:
 
 def stored_format(store: Store) -> int | None:
     """The format the store is marked with, None for a new store; raises StoreTooNew."""
-    marker = io.BytesIO()
+    return _understood(_marked_format(store))
+
+
+def _marked_format(store: Store) -> Any:
+    """What the format marker says, None without a marker."""
     try:
-        store.read(FORMAT_OBJECT, marker)
+        marker = store.read_bytes(FORMAT_OBJECT)
     except ObjectMissing:
         return None
     try:
-        stored = json.loads(marker.getvalue())["format"]
+        return json.loads(marker)["format"]
     except (ValueError, KeyError, TypeError) as error:
         raise StoreError(f"{FORMAT_OBJECT} is not a format marker: {error}") from error
-    if not isinstance(stored, int) or stored > FORMAT:
-        raise StoreTooNew(f"the store has format {stored!r}; this server understands up to {FORMAT}")
-    return stored
+
+
+def _understood(marked: Any) -> int | None:
+    """`marked` if this server may read and write a store of that format; raises StoreTooNew."""
+    if marked is not None and (not isinstance(marked, int) or marked > FORMAT):
+        raise StoreTooNew(f"the store has format {marked!r}; this server understands up to {FORMAT}")
+    return marked
 
 
 def read_manifest(store: Store, backup_id: str) -> Manifest:
@@ -321,24 +442,48 @@ def read_manifest(store: Store, backup_id: str) -> Manifest:
 
 
 def _read_manifest(store: Store, name: str) -> Manifest:
-    raw = io.BytesIO()
-    store.read(name, raw)
+    raw = store.read_bytes(name)
     try:
-        return Manifest.from_bytes(raw.getvalue())
+        return Manifest.from_bytes(raw)
     except (ValueError, KeyError, TypeError) as error:
         raise StoreError(f"{name} is not a manifest: {error}") from error
 
 
 def present(backup: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A stored Backup as the API shows it: with `created.readable` relative to `now`."""
-    created = datetime.fromisoformat(backup["created"]["value"])
-    return {**backup, "created": {**backup["created"], "readable": readable(created, now)}}
+    return _presented(backup, now.astimezone().date())
 
 
-def readable(moment: datetime, now: datetime) -> str:
-    """`Today - November 28th, 8:23 a.m.`: how far back, then the moment in local time."""
+def _presented(backup: dict[str, Any], today: date) -> dict[str, Any]:
+    created = backup["created"]
+    moment = datetime.fromisoformat(created["value"])
+    return {**backup, "created": {**created, "readable": readable(moment, today)}}
+
+
+class _Presentations:
+    """Each backup as the API shows it, made once per manifest and local day: only
+    `created.readable` changes with the day. Those of earlier days are dropped when the day changes."""
+
+    def __init__(self) -> None:
+        self._day: tuple[date, dict[str, tuple[Manifest, dict[str, Any]]]] = (date.min, {})
+
+    def of(self, manifest: Manifest, today: date) -> dict[str, Any]:
+        day, made = self._day
+        if day != today:
+            made = {}
+            self._day = (today, made)
+        backup_id = manifest.backup["id"]
+        known = made.get(backup_id)
+        if known is None or known[0] is not manifest:  # new, or a manifest replaced under its name
+            known = made[backup_id] = (manifest, _presented(manifest.backup, today))
+        return known[1]
+
+
+def readable(moment: datetime, today: date) -> str:
+    """`Today - November 28th, 8:23 a.m.`: how far back from `today` (a local date), then the
+    moment in local time."""
     local = moment.astimezone()
-    days = max((now.astimezone().date() - local.date()).days, 0)
+    days = max((today - local.date()).days, 0)
     if days == 0:
         ago = "Today"
     elif days == 1:
@@ -355,18 +500,30 @@ def readable(moment: datetime, now: datetime) -> str:
         ago = f"{days // 365} years ago"
     day = local.day
     suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    year = "" if local.year == now.astimezone().year else f" {local.year}"
+    year = "" if local.year == today.year else f" {local.year}"
     hour = local.hour % 12 or 12
     meridiem = "a.m." if local.hour < 12 else "p.m."
     return f"{ago} - {local:%B} {day}{suffix}{year}, {hour}:{local:%M} {meridiem}"
 
 
+def _created(manifest: Manifest) -> datetime:
+    return EPOCH + timedelta(microseconds=int(manifest.backup["timestamp"]))
+
+
+def _delete_objects(store: Store, backup_id: str) -> None:
+    """Delete every object of a backup, in both layouts."""
+    for prefix in (PREFIX, DATA_PREFIX):
+        for item in store.list(f"{prefix}{backup_id}/"):
+            store.delete(item.name)
+
+
 def _backup_id(name: str) -> str:
-    return name[len(PREFIX) :].split("/", maxsplit=1)[0]
+    """The backup an object belongs to: `backups/ID/...` or `data/ID/...`."""
+    return name.split("/", maxsplit=2)[1]
 
 
 def _data_name(backup_id: str) -> str:
-    return f"{PREFIX}{backup_id}/{DATA}"
+    return f"{DATA_PREFIX}{backup_id}/{DATA}"
 
 
 def _manifest_name(backup_id: str) -> str:

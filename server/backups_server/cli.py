@@ -1,4 +1,5 @@
-"""`python -m backups_server serve` runs the server; `... restore ID --to PATH` restores a backup."""
+"""`python -m backups_server serve` runs the server; `... restore ID --to PATH` restores a backup;
+`... forget [--dry-run]` applies the keep policy."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ import os
 import socket
 import sys
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from uvicorn.config import STARTUP_FAILURE
 
 from backups_server import __version__, config, memory, scratch, serving
 from backups_server.app import BackupsApi, InvalidSpec, create_app
-from backups_server.backups import BackupNotFound, BackupService, StoreTooNew
+from backups_server.backups import BackupNotFound, BackupService, Catalog, StoreTooNew
 from backups_server.restore import RestoreError, restore
+from backups_server.retention import NO_LIMIT, RULES, Policy
 from backups_server.store import S3_TIMEOUT, Store, StoreError, StoreRefused, open_store
 
 if TYPE_CHECKING:
@@ -50,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
         description="Run the HTTP server. Every option can also be set by the environment variable named "
         "after it; a flag wins over the variable.",
     )
-    for option in COMMON_OPTIONS + SERVE_OPTIONS:
+    for option in COMMON_OPTIONS + SERVE_OPTIONS + RETENTION_OPTIONS:
         option.add_to(serve_parser)
     serve_parser.set_defaults(command=serve)
 
@@ -66,6 +70,19 @@ def parser() -> argparse.ArgumentParser:
     for option in COMMON_OPTIONS:
         option.add_to(restore_parser)
     restore_parser.set_defaults(command=restore_command)
+
+    forget_parser = commands.add_parser(
+        "forget",
+        help="remove the backups that the keep policy does not keep",
+        description="Apply the keep policy to the store, as the server does at start and after each "
+        "backup: list every backup, say which rules keep it, and remove the others, each manifest "
+        "first. Check a policy with --dry-run before setting it. Every option can also be set by the "
+        "environment variable named after it; a flag wins over the variable.",
+    )
+    forget_parser.add_argument("--dry-run", action="store_true", help="say what would go, and remove nothing")
+    for option in COMMON_OPTIONS + RETENTION_OPTIONS:
+        option.add_to(forget_parser)
+    forget_parser.set_defaults(command=forget_command)
     return root
 
 
@@ -87,12 +104,14 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     print(f"Backing up {settings.database}")
     print(f"      into {settings.store}")
+    print(f"Policy: {settings.retention}")
     service = BackupService(
         store=store,
         database=settings.database,
         work_dir=settings.scratch_dir,
         version=__version__,
         device_name=settings.device_name,
+        retention=settings.retention,
     )
     api = BackupsApi(
         service,
@@ -142,11 +161,8 @@ def restore_command(args: argparse.Namespace) -> int:
     except (RestoreError, BackupNotFound) as error:
         print(f"Not restored: {error}", file=sys.stderr)
         return 1
-    except StoreTooNew:
-        print("Not restored: the store was written by a newer version of this server", file=sys.stderr)
-        return 1
-    except StoreError as error:
-        print(f"Not restored: the backup store failed: {error}", file=sys.stderr)
+    except (StoreTooNew, StoreError) as error:
+        print(f"Not restored: {_store_failure(error)}", file=sys.stderr)
         return 1
     backup = manifest.backup
     taken = f"taken {backup['created']['value']} on {backup['device_name']}"
@@ -166,6 +182,35 @@ def _check_store(store: Store, url: str) -> None:
         raise SystemExit(f"Cannot use the store {url}: {error}") from None
     except StoreError as error:
         print(f"The store {url} cannot be reached now; backups fail until it can: {error}", file=sys.stderr)
+
+
+def forget_command(args: argparse.Namespace) -> int:
+    store = _open_store(args.store or config.default_store(args.data_dir))
+    policy = keep_policy(args)
+    print(f"Policy: {policy}")
+    if policy.keeps_everything:
+        print("No --keep-* option (or BACKUPS_KEEP_* variable) is set, so every backup is kept")
+        return 0
+    removed, listed = ("remove", "Would remove") if args.dry_run else ("removed", "Removed")
+    decisions = []
+    try:
+        for decision in Catalog(store).forget(policy, dry_run=args.dry_run):
+            decisions.append(decision)
+            verdict = "keep" if decision.kept else removed
+            taken = decision.created.isoformat(sep=" ", timespec="seconds")
+            print(f"{verdict:8} {decision.backup_id}  {taken}  {', '.join(decision.reasons)}".rstrip())
+    except (StoreTooNew, StoreError) as error:
+        print(f"Stopped: {_store_failure(error)}", file=sys.stderr)
+        return 1
+    gone = sum(not decision.kept for decision in decisions)
+    print(f"{listed} {gone} of {len(decisions)} backups")
+    return 0
+
+
+def _store_failure(error: StoreTooNew | StoreError) -> str:
+    if isinstance(error, StoreTooNew):
+        return "the store was written by a newer version of this server"
+    return f"the backup store failed: {error}"
 
 
 def _url(listener: socket.socket) -> str:
@@ -215,7 +260,14 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         max_connections=args.max_connections,
         max_requests=args.max_requests,
         store_timeout=args.store_timeout,
+        retention=keep_policy(args),
     )
+
+
+def keep_policy(args: argparse.Namespace) -> Policy:
+    """The keep policy that the command line and the BACKUPS_KEEP_* variables set."""
+    counts: dict[str, int] = {rule: getattr(args, f"keep_{rule}") for rule in RULES}
+    return Policy(**counts, timezone=args.timezone)
 
 
 @dataclass(frozen=True)
@@ -255,6 +307,19 @@ def _number(kind: type[float], requirement: str, accepts: Callable[[float], bool
 
     parse.__name__ = kind.__name__  # argparse names it in "invalid int value"
     return parse
+
+
+def _timezone(name: str) -> tzinfo:
+    """An argparse type: a timezone of the IANA database."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"must be an IANA timezone such as Europe/Paris, not {name}"
+        ) from None
+
+
+_count = _number(int, f"a count from 0, or {NO_LIMIT} for no limit", lambda count: count >= NO_LIMIT)
 
 
 COMMON_OPTIONS = (
@@ -381,3 +446,39 @@ SERVE_OPTIONS = (
     ),
 )
 """The options of `serve`."""
+
+RETENTION_OPTIONS = (
+    Option(
+        "--keep-last",
+        "keep the N newest backups. With no --keep-* option every backup is kept; with some, a backup "
+        "that any of them keeps is kept and the others are removed, at start and after each backup "
+        f"(restic's forget rules; {NO_LIMIT} means no limit) (default: %(default)s)",
+        type=_count,
+        default=0,
+        metavar="N",
+    ),
+    *(
+        Option(
+            f"--keep-{rule}",
+            f"keep the newest backup of each of the N newest {period} that have one (default: %(default)s)",
+            type=_count,
+            default=0,
+            metavar="N",
+        )
+        for rule, period in (
+            ("hourly", "hours"),
+            ("daily", "days"),
+            ("weekly", "ISO weeks (from Monday)"),
+            ("monthly", "months"),
+            ("yearly", "years"),
+        )
+    ),
+    Option(
+        "--timezone",
+        "the timezone of the --keep-* periods, an IANA name such as Europe/Paris (default: %(default)s)",
+        type=_timezone,
+        default="UTC",
+        metavar="NAME",
+    ),
+)
+"""The keep policy, of `serve` and `forget`."""

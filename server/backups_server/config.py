@@ -8,6 +8,10 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backups_server.retention import Policy
 
 DATA_DIR = Path(".data")
 DATABASE = "database.sqlite"
@@ -37,6 +41,7 @@ class Settings:
     max_connections: int
     max_requests: int
     store_timeout: float
+    retention: Policy
 
     @property
     def scratch_dir(self) -> Path:

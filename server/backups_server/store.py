@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote, urlsplit
 
 import boto3
@@ -54,11 +54,16 @@ class Writable(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
-@dataclass(frozen=True)
-class StoredObject:
+class StoredObject(NamedTuple):
+    """An object as a listing shows it. Any write of the object changes `etag`. (A named tuple,
+    since listings make and caches hash thousands of them.)"""
+
     name: str
     size: int
     modified: datetime
+    etag: str
+    """S3's ETag; for a folder store, the file's inode and modification time in nanoseconds, as web
+    servers make ETags of files (a write renames a new file into place, so a new inode)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,10 @@ class Store(Protocol):
 
     def read(self, name: str, sink: Writable) -> None:
         """Write the object's bytes into `sink`; raises ObjectMissing."""
+        ...
+
+    def read_bytes(self, name: str) -> bytes:
+        """The whole object, in one request: for small objects such as manifests; raises ObjectMissing."""
         ...
 
     def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
@@ -143,27 +152,33 @@ class FolderStore:
         return self.root.joinpath(*relative.parts)
 
     def list(self, prefix: str) -> list[StoredObject]:
+        """Walks the folders under the prefix's folder; files and folders that vanish meanwhile
+        (renamed or deleted by a write or a delete running at the same time) are skipped."""
         head = prefix.rpartition("/")[0]
-        folder = self._path(head) if head else self.root
+        pending = [(str(self._path(head) if head else self.root), head + "/" if head else "")]
         found = []
         with _store_errors(prefix):
-            for parent, _, files in os.walk(folder):
-                for file in files:
-                    path = Path(parent, file)
-                    name = path.relative_to(self.root).as_posix()
-                    if not name.startswith(prefix):
-                        continue
-                    try:
-                        stat = path.stat()
-                    except FileNotFoundError:
-                        continue  # renamed or deleted by a write or a delete running meanwhile
-                    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
-                    found.append(StoredObject(name, stat.st_size, modified))
+            while pending:
+                folder, relative = pending.pop()
+                try:
+                    entries = list(os.scandir(folder))
+                except (FileNotFoundError, NotADirectoryError):
+                    continue
+                for entry in entries:
+                    name = relative + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, name + "/"))
+                    elif name.startswith(prefix) and (stored := _stored_file(name, entry)):
+                        found.append(stored)
         return found
 
     def read(self, name: str, sink: Writable) -> None:
         with _store_errors(name), self._path(name).open("rb") as file:
             _copy(file, sink)
+
+    def read_bytes(self, name: str) -> bytes:
+        with _store_errors(name):
+            return self._path(name).read_bytes()
 
     def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
         path = self._path(name)
@@ -238,12 +253,19 @@ class S3Store:
             for page in pages:
                 for item in page.get("Contents", []):
                     name = item["Key"][len(self.prefix) :]
-                    found.append(StoredObject(name, item["Size"], item["LastModified"]))
+                    found.append(StoredObject(name, item["Size"], item["LastModified"], item["ETag"]))
         return found
 
     def read(self, name: str, sink: Writable) -> None:
         with _store_errors(name):
             self.client.download_fileobj(self.bucket, self.prefix + name, sink, Config=self.transfer_config)
+
+    def read_bytes(self, name: str) -> bytes:
+        with _store_errors(name):
+            body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"]
+            with closing(body):
+                content: bytes = body.read()
+                return content
 
     def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
         with _store_errors(name):
@@ -293,6 +315,18 @@ class S3Store:
             raise StoreRefused("no credentials for the store were found") from error
         except (OSError, botocore.exceptions.BotoCoreError) as error:
             raise StoreError(f"the bucket {self.bucket}: {error}") from error
+
+
+def _stored_file(name: str, entry: os.DirEntry[str]) -> StoredObject | None:
+    """The listing's view of a file, or None when it is not a file or no longer there."""
+    try:
+        if not entry.is_file():
+            return None
+        stat = entry.stat()
+    except FileNotFoundError:
+        return None
+    modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+    return StoredObject(name, stat.st_size, modified, f"{stat.st_ino:x}-{stat.st_mtime_ns:x}")
 
 
 def _copy(source: Readable, target: Writable, on_stored: Callable[[int], None] | None = None) -> None:

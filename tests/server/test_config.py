@@ -13,6 +13,7 @@ import subprocess
 import sys
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ import yaml
 
 from backups_server import cli
 from backups_server.launcher import ServerDidNotStart, spawn
+from backups_server.retention import Policy
 
 from ..conftest import ROOT
 
@@ -140,7 +142,11 @@ def test_a_spec_without_the_upstream_error_texts_is_refused_at_startup(
 
 @pytest.mark.parametrize(
     ("command", "options"),
-    [("serve", cli.COMMON_OPTIONS + cli.SERVE_OPTIONS), ("restore", cli.COMMON_OPTIONS)],
+    [
+        ("serve", cli.COMMON_OPTIONS + cli.SERVE_OPTIONS + cli.RETENTION_OPTIONS),
+        ("restore", cli.COMMON_OPTIONS),
+        ("forget", cli.COMMON_OPTIONS + cli.RETENTION_OPTIONS),
+    ],
 )
 def test_help_and_the_readme_document_every_option_with_its_variable(
     command: str, options: tuple[cli.Option, ...]
@@ -154,7 +160,7 @@ def test_help_and_the_readme_document_every_option_with_its_variable(
     )
     readme = (ROOT / "server" / "README.md").read_text()
 
-    flags = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - {"--to", "--force"}
+    flags = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - {"--to", "--force", "--dry-run"}
     assert flags == {option.flag for option in options}
     variables = re.findall(r"\[(BACKUPS_[A-Z_]+)\]", result.stdout)
     assert sorted(variables) == sorted(option.variable for option in options)
@@ -191,6 +197,18 @@ def parse(monkeypatch: pytest.MonkeyPatch) -> Callable[..., argparse.Namespace]:
         ("--port", "-1", "must be a port from 0 to 65535, not -1"),
         ("--port", "65536", "must be a port from 0 to 65535, not 65536"),
         ("--port", "http", "invalid int value: 'http'"),
+        ("--keep-daily", "-2", "must be a count from 0, or -1 for no limit, not -2"),
+        ("--keep-last", "2.5", "invalid int value: '2.5'"),
+        (
+            "--timezone",
+            "Mars/Olympus_Mons",
+            "must be an IANA timezone such as Europe/Paris, not Mars/Olympus_Mons",
+        ),
+        (
+            "--timezone",
+            "../../etc/passwd",
+            "must be an IANA timezone such as Europe/Paris, not ../../etc/passwd",
+        ),
     ],
 )
 def test_numeric_options_refuse_values_out_of_range(
@@ -200,7 +218,9 @@ def test_numeric_options_refuse_values_out_of_range(
     value: str,
     message: str,
 ) -> None:
-    (variable,) = [option.variable for option in cli.SERVE_OPTIONS if option.flag == flag]
+    (variable,) = [
+        option.variable for option in cli.SERVE_OPTIONS + cli.RETENTION_OPTIONS if option.flag == flag
+    ]
     for arguments, variables in (([flag, value], {}), ([], {variable: value})):
         with pytest.raises(SystemExit) as exit_status:
             parse(*arguments, **variables)
@@ -215,3 +235,12 @@ def test_numeric_options_take_their_limits(parse: Callable[..., argparse.Namespa
 
     assert (parsed.leftover_age, parsed.keepalive, parsed.max_concurrent, parsed.port) == (0, 0.01, 1, 0)
     assert parse(BACKUPS_PORT="65535").port == 65535
+
+
+def test_the_keep_policy_comes_from_flags_or_variables(parse: Callable[..., argparse.Namespace]) -> None:
+    assert cli.keep_policy(parse()) == Policy(timezone=ZoneInfo("UTC"))
+    assert cli.keep_policy(
+        parse("--keep-last", "3", "--keep-monthly", "-1", BACKUPS_KEEP_LAST="9")
+    ) == Policy(last=3, monthly=-1, timezone=ZoneInfo("UTC"))
+    from_variables = parse(BACKUPS_KEEP_HOURLY="24", BACKUPS_KEEP_YEARLY="0", BACKUPS_TIMEZONE="Asia/Kolkata")
+    assert cli.keep_policy(from_variables) == Policy(hourly=24, timezone=ZoneInfo("Asia/Kolkata"))

@@ -41,8 +41,8 @@ def make_incompressible_database(path: Path, megabytes: int) -> Path:
 def writes_under_way(store: StoreUnderTest) -> list[str]:
     """What the store holds of unfinished writes: `.partial` files of a folder, multipart uploads of S3."""
     if isinstance(store.store, S3Store):
-        return [write.name for write in store.store.unfinished("backups/")]
-    return [item.name for item in store.store.list("backups/") if item.name.endswith(".partial")]
+        return [write.name for write in store.store.unfinished("data/")]
+    return [item.name for item in store.store.list("data/") if item.name.endswith(".partial")]
 
 
 def killed_while_storing(start_server: ServerFactory) -> LiveServer:
@@ -78,7 +78,7 @@ def test_a_backup_killed_while_being_stored_is_never_listed(
         listing = backups_snapshot.sync(client=client)
         assert isinstance(listing, Backups)
         assert listing.iterable == []
-        assert [item.name for item in store.store.list("backups/")] == []
+        assert [item.name for item in store.store.list("")] == ["format.json"]
         assert list((server.data_dir / "tmp").iterdir()) == []
 
         after = backups_create_new_backup.sync(client=client)

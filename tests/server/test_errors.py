@@ -87,14 +87,18 @@ def test_the_health_check_needs_no_key(live_server: LiveServer) -> None:
 
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 def test_a_store_of_a_newer_format_is_505_and_left_untouched(
-    server: LiveServer, store: StoreUnderTest, spec: dict[str, Any]
+    start_server: ServerFactory, store: StoreUnderTest, spec: dict[str, Any]
 ) -> None:
     marker = json.dumps({"format": 2, "written_by": "a newer server"}).encode()
+    server = start_server()
     with http_client(server) as http:
         assert http.post("/backups/create").status_code == 200
-        store.store.write("format.json", io.BytesIO(marker))
-        before = {item.name: item.size for item in store.store.list("")}
+    store.store.write("format.json", io.BytesIO(marker))
+    before = {item.name: item.size for item in store.store.list("")}
+    server.process.stop()
 
+    restarted = start_server(database=server.database, data_dir=server.data_dir)  # reads the marker at start
+    with http_client(restarted) as http:
         for method, path in OPERATIONS:
             for accept in ("application/json", "text/event-stream"):
                 response = http.request(method, path, headers={"Accept": accept})

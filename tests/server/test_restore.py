@@ -95,7 +95,7 @@ def test_restore_of_an_unknown_backup_fails_clearly(
 
 def test_restore_refuses_damaged_data(server: LiveServer, store: StoreUnderTest, tmp_path: Path) -> None:
     backup_id = create_backup(server)
-    data = f"backups/{backup_id}/data.sqlite.zst"
+    data = f"data/{backup_id}/data.sqlite.zst"
     stored = io.BytesIO()
     store.store.read(data, stored)
     damaged = bytearray(stored.getvalue())
@@ -130,8 +130,8 @@ def test_restore_refuses_the_data_of_another_sound_backup(
     second = create_backup(server)
     assert manifest_of(store, first)["data"] != manifest_of(store, second)["data"]
     other = io.BytesIO()
-    store.store.read(f"backups/{first}/data.sqlite.zst", other)
-    store.store.write(f"backups/{second}/data.sqlite.zst", io.BytesIO(other.getvalue()))
+    store.store.read(f"data/{first}/data.sqlite.zst", other)
+    store.store.write(f"data/{second}/data.sqlite.zst", io.BytesIO(other.getvalue()))
 
     result = restore_command(store, second, "--to", str(tmp_path / "notes.sqlite"))
 

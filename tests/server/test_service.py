@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-import types
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-import backups_server.backups
 from backups_server.backups import BackupService, readable
 from backups_server.store import FolderStore
 
@@ -22,27 +20,32 @@ if TYPE_CHECKING:
 FROZEN = 1_795_854_206_123_456
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> BackupService:
+def make_service(root: Path, **options: Any) -> BackupService:
     return BackupService(
-        store=FolderStore(tmp_path / "store"),
-        database=make_database(tmp_path / "database.sqlite", rows=10),
-        work_dir=tmp_path / "scratch",
+        store=FolderStore(root / "store"),
+        database=make_database(root / "database.sqlite", rows=10),
+        work_dir=root / "scratch",
         version="1.0.0",
         device_name="unit",
+        **options,
     )
 
 
 @pytest.fixture
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+def service(tmp_path: Path) -> BackupService:
+    return make_service(tmp_path)
+
+
+@pytest.fixture
+def frozen_service(tmp_path: Path) -> BackupService:
     """Every backup is taken in the same microsecond."""
-    monkeypatch.setattr(backups_server.backups, "time", types.SimpleNamespace(time_ns=lambda: FROZEN * 1000))
+    return make_service(tmp_path, clock=lambda: FROZEN * 1000)
 
 
-@pytest.mark.usefixtures("frozen_clock")
 def test_backups_in_the_same_microsecond_get_different_ids(
-    service: BackupService, spec: dict[str, Any]
+    frozen_service: BackupService, spec: dict[str, Any]
 ) -> None:
+    service = frozen_service
     first = service.create(lambda _: None)
     second = service.create(lambda _: None)
 
@@ -52,11 +55,11 @@ def test_backups_in_the_same_microsecond_get_different_ids(
     assert all(re.fullmatch(pattern, backup["id"]) for backup in (first, second))
 
 
-@pytest.mark.usefixtures("frozen_clock")
-def test_an_id_another_server_already_wrote_is_skipped(service: BackupService) -> None:
-    service.store.write(f"backups/1.0.0_{FROZEN}/data.sqlite.zst", io.BytesIO(b"another server's backup"))
+@pytest.mark.parametrize("written", ["data/1.0.0_{}/data.sqlite.zst", "backups/1.0.0_{}/manifest.json"])
+def test_an_id_another_server_already_wrote_is_skipped(frozen_service: BackupService, written: str) -> None:
+    frozen_service.store.write(written.format(FROZEN), io.BytesIO(b"another server's backup"))
 
-    backup = service.create(lambda _: None)
+    backup = frozen_service.create(lambda _: None)
 
     assert backup["id"] == f"1.0.0_{FROZEN + 1}"
 
@@ -73,19 +76,25 @@ class RecordingStore(FolderStore):
         super().delete(name)
 
 
-def test_a_delete_removes_the_manifest_before_the_data(service: BackupService) -> None:
+def test_a_delete_removes_the_manifest_before_the_data(service: BackupService, tmp_path: Path) -> None:
     backup = service.create(lambda _: None)
-    assert isinstance(service.store, FolderStore)
-    recording = service.store = RecordingStore(service.store.root)
+    recording = RecordingStore(tmp_path / "store")
+    service = BackupService(
+        store=recording,
+        database=service.database,
+        work_dir=service.work_dir,
+        version="1.0.0",
+        device_name="unit",
+    )
 
     service.delete(backup["id"])
 
     assert recording.removed[0] == f"backups/{backup['id']}/manifest.json"
     assert sorted(recording.removed) == [
-        f"backups/{backup['id']}/data.sqlite.zst",
         f"backups/{backup['id']}/manifest.json",
+        f"data/{backup['id']}/data.sqlite.zst",
     ]
-    assert service.store.list("backups/") == []
+    assert [item.name for item in recording.list("")] == ["format.json"]
 
 
 def test_progress_rises_to_the_end(service: BackupService) -> None:
@@ -99,7 +108,11 @@ def test_progress_rises_to_the_end(service: BackupService) -> None:
 
 def test_leftovers_go_once_old_enough_and_complete_backups_stay(service: BackupService) -> None:
     kept = service.create(lambda _: None)
-    leftovers = ["backups/1.0.0_1/data.sqlite.zst", "backups/1.0.0_2/.data.sqlite.zst.x1y2.partial"]
+    leftovers = [
+        "backups/1.0.0_3/data.sqlite.zst",
+        "data/1.0.0_1/data.sqlite.zst",
+        "data/1.0.0_2/.data.sqlite.zst.x1y2.partial",
+    ]
     for name in leftovers:
         service.store.write(name, io.BytesIO(b"interrupted"))
 
@@ -107,10 +120,33 @@ def test_leftovers_go_once_old_enough_and_complete_backups_stay(service: BackupS
     assert sorted(service.clean_leftovers(timedelta(0))) == leftovers
 
     assert [backup["id"] for backup in service.list_backups()] == [kept["id"]]
-    assert sorted(item.name for item in service.store.list("backups/")) == [
-        f"backups/{kept['id']}/data.sqlite.zst",
+    assert sorted(item.name for item in service.store.list("")) == [
         f"backups/{kept['id']}/manifest.json",
+        f"data/{kept['id']}/data.sqlite.zst",
+        "format.json",
     ]
+
+
+def test_a_listing_shows_a_manifest_replaced_under_its_name(service: BackupService) -> None:
+    backup_id = service.create(lambda _: None)["id"]
+    assert service.list_backups()[0]["device_name"] == "unit"
+    name = f"backups/{backup_id}/manifest.json"
+
+    service.store.write(name, io.BytesIO(service.store.read_bytes(name).replace(b'"unit"', b'"tinu"')))
+
+    assert service.list_backups()[0]["device_name"] == "tinu"
+
+
+def test_listings_say_how_far_back_each_backup_is_on_the_day_they_are_made(tmp_path: Path) -> None:
+    now = datetime(2026, 3, 1, 12, 0).astimezone()
+    service = make_service(tmp_path, clock=lambda: int(now.timestamp()) * 10**9)
+    service.create(lambda _: None)
+
+    today = service.list_backups()
+    assert today[0]["created"]["readable"] == "Today - March 1st, 12:00 p.m."
+    assert service.list_backups() == today
+    now = datetime(2026, 3, 2, 9, 0).astimezone()
+    assert service.list_backups()[0]["created"]["readable"] == "Yesterday - March 1st, 12:00 p.m."
 
 
 @pytest.mark.parametrize(
@@ -128,4 +164,4 @@ def test_leftovers_go_once_old_enough_and_complete_backups_stay(service: BackupS
 def test_readable_moments(
     moment: tuple[int, int, int, int, int], now: tuple[int, int, int, int, int], expected: str
 ) -> None:
-    assert readable(datetime(*moment).astimezone(), datetime(*now).astimezone()) == expected
+    assert readable(datetime(*moment).astimezone(), datetime(*now).date()) == expected

@@ -122,26 +122,60 @@ def test_the_folder_store_leaves_no_empty_folders_and_no_escape(tmp_path: Path) 
             store.read(name, io.BytesIO())
 
 
-def test_a_folder_listing_skips_files_that_vanish_while_it_runs(
+def test_a_folder_listing_skips_files_and_folders_that_vanish_while_it_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = FolderStore(tmp_path / "store")
     partial = "backups/a/.data.sqlite.zst.x1y2.partial"
-    for name in (partial, "backups/b/manifest.json", "backups/c/manifest.json"):
+    for name in (partial, "backups/b/manifest.json", "backups/c/manifest.json", "backups/d/manifest.json"):
         store.write(name, io.BytesIO(b"x"))
-    walk = os.walk
+    scandir = os.scandir
 
-    def walk_while_a_backup_and_a_delete_run(folder: Path) -> Iterator[tuple[str, list[str], list[str]]]:
-        for parent, folders, files in walk(folder):
-            if Path(parent).name == "a":
-                os.replace(Path(parent, Path(partial).name), Path(parent, "data.sqlite.zst"))
-            if Path(parent).name == "b":
-                Path(parent, "manifest.json").unlink()
-            yield parent, folders, files
+    def scandir_while_a_backup_and_deletes_run(path: str) -> Iterator[os.DirEntry[str]]:
+        entries = list(scandir(path))
+        folder = Path(path)
+        if folder.name == "backups":
+            (folder / "d" / "manifest.json").unlink()
+            (folder / "d").rmdir()
+        if folder.name == "a":
+            os.replace(folder / Path(partial).name, folder / "data.sqlite.zst")
+        if folder.name == "b":
+            (folder / "manifest.json").unlink()
+        return iter(entries)
 
-    monkeypatch.setattr(os, "walk", walk_while_a_backup_and_a_delete_run)
+    monkeypatch.setattr(os, "scandir", scandir_while_a_backup_and_deletes_run)
 
     assert [item.name for item in store.list("backups/")] == ["backups/c/manifest.json"]
+
+
+@both_stores
+def test_a_listing_tells_versions_of_an_object_apart(store: StoreUnderTest) -> None:
+    store.store.write("backups/a/manifest.json", io.BytesIO(b"first"))
+    (first,) = store.store.list("backups/a/")
+    store.store.write("backups/a/manifest.json", io.BytesIO(b"other"))
+    (second,) = store.store.list("backups/a/")
+
+    assert (first.name, first.size) == (second.name, second.size)
+    assert first.etag != second.etag
+    assert store.store.list("backups/a/") == [second]
+    assert store.store.read_bytes("backups/a/manifest.json") == b"other"
+    with pytest.raises(ObjectMissing):
+        store.store.read_bytes("backups/none/manifest.json")
+
+
+def test_a_folder_file_rewritten_within_one_clock_tick_lists_differently(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "store")
+    store.write("backups/a/manifest.json", io.BytesIO(b"first"))
+    (first,) = store.list("backups/a/")
+    path = tmp_path / "store" / "backups" / "a" / "manifest.json"
+    before = path.stat()
+
+    store.write("backups/a/manifest.json", io.BytesIO(b"other"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as a file system with coarse timestamps
+    (second,) = store.list("backups/a/")
+
+    assert (second.size, second.modified) == (first.size, first.modified)
+    assert second.etag != first.etag
 
 
 def test_store_urls(tmp_path: Path) -> None:
