@@ -364,14 +364,17 @@ def wire(old: Side, new: Side, examples: int) -> list[str]:
                 "--config-file", str(ROOT / "schemathesis.toml"),
                 "run", str(old.spec.resolve()),
                 "--url", server.base_url,
-                "--header", f"X-Application-ID: {server.api_key}",
                 "--mode", "positive",
                 "--phases", "examples,coverage,fuzzing,stateful",
                 "--checks", ",".join(WIRE_CHECKS),
                 "--max-examples", str(examples),
                 "--report", "ndjson", "--report-ndjson-path", str(events),
             ]  # fmt: skip
-            environment = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks"}
+            environment = {
+                **os.environ,
+                "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks",
+                "FUZZ_API_KEY": server.api_key,
+            }
             done = subprocess.run(
                 command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False
             )

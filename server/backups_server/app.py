@@ -1,8 +1,5 @@
-"""The HTTP face of the service: connexion routes and validates from openapi.yaml, these handlers answer.
-
-Handlers are found by operationId (`backups-snapshot` is `BackupsApi.backups_snapshot`) and build
-their responses as plain dicts; the spec is the only description of the contract. Every error
-is answered as short `text/plain`.
+"""The HTTP face of the service: connexion routes and validates from openapi.yaml, the handlers
+of operations.py answer, found by operationId. Every error is answered as short `text/plain`.
 """
 
 from __future__ import annotations
@@ -11,50 +8,37 @@ import hashlib
 import hmac
 import json
 import logging
-import math
-import warnings
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import anyio
-import anyio.to_thread
 import yaml
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException, StarletteDeprecationWarning
-from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException
 
-from backups_server import sse
-from backups_server.backups import SHUTTING_DOWN, BackupNotFound, StoreTooNew
-from backups_server.idempotency import IdempotencyKeys, KeyReused, key_value, request_key
-from backups_server.jobs import FAILED, BackupJobs, Job, failure_text
-from backups_server.sweeper import Sweeper
-
-with warnings.catch_warnings():
-    # connexion imports what its dependencies deprecate (starlette's test client, jsonschema's
-    # RefResolver): warnings for connexion, whose version is pinned, not for this server.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import connexion
-    from connexion.context import context
-    from connexion.datastructures import MediaTypeDict
-    from connexion.exceptions import BadRequestProblem, ProblemException
-    from connexion.lifecycle import ConnexionResponse
-    from connexion.middleware import MiddlewarePosition
-    from connexion.options import SwaggerUIOptions
-    from connexion.resolver import Resolver
-    from connexion.security import ApiKeySecurityHandler
-    from connexion.validators import JSONRequestBodyValidator
+from backups_server.backups import BackupNotFound, StoreTooNew
+from backups_server.framework import (
+    ApiKeySecurityHandler,
+    BadRequestProblem,
+    ConnexionResponse,
+    JSONRequestBodyValidator,
+    MediaTypeDict,
+    MiddlewarePosition,
+    ProblemException,
+    Resolver,
+    SwaggerUIOptions,
+    connexion,
+)
+from backups_server.idempotency import KeyReused
+from backups_server.jobs import QueueFull, failure_text
+from backups_server.operations import BackupFailed, BackupsApi, NothingToCancel, StreamGone
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping
+    from collections.abc import AsyncIterator, Collection, Iterator, Mapping
     from pathlib import Path
 
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from backups_server.backups import BackupService
 
 log = logging.getLogger(__name__)
 
@@ -73,102 +57,6 @@ CREATE = "create"
 
 STORE_THREADS = 8
 """Threads for the calls that reach the store, apart from anyio's: a stalled store holds these only."""
-
-
-class BackupsApi:
-    """The operations of openapi.yaml, one method per operationId."""
-
-    def __init__(
-        self,
-        service: BackupService,
-        *,
-        keepalive: float,
-        max_concurrent: int,
-        leftover_age: float,
-        sweep_interval: float,
-    ) -> None:
-        self.service = service
-        self.keepalive = keepalive
-        self.max_concurrent = max_concurrent
-        self.leftover_age = timedelta(seconds=leftover_age)
-        self.keys = IdempotencyKeys()
-        self.sweep_interval = sweep_interval
-        self._jobs: BackupJobs | None = None
-        self._store_calls: anyio.CapacityLimiter | None = None
-
-    @asynccontextmanager
-    async def lifespan(self, _app: object) -> AsyncIterator[None]:
-        """Backups run in this task group, so they outlive the requests that started them."""
-        async with anyio.create_task_group() as task_group:
-            self._store_calls = anyio.CapacityLimiter(STORE_THREADS)
-            self._jobs = BackupJobs(self.service, task_group, self.max_concurrent, self._store_calls)
-            sweeper = Sweeper(
-                self.service,
-                older_than=self.leftover_age,
-                every=self.sweep_interval,
-                limiter=self._store_calls,
-            )
-            await anyio.to_thread.run_sync(self.service.apply_retention, limiter=self._store_calls)
-            await task_group.start(sweeper.run)
-            yield
-            sweeper.stop()
-
-    def abandon(self) -> None:
-        """Fail every running backup now, saying the server is shutting down; none of them is listed."""
-        self.service.stop()
-        self.jobs.abandon(SHUTTING_DOWN)
-
-    @property
-    def jobs(self) -> BackupJobs:
-        if self._jobs is None:
-            raise RuntimeError("the application has not started")
-        return self._jobs
-
-    async def get_well_known_health(self) -> Response:
-        return PlainTextResponse("ok")
-
-    async def backups_snapshot(self) -> Response:
-        backups = await self._in_store(self.service.list_backups)
-        indices = {backup["id"]: index for index, backup in enumerate(backups)}
-        return JSONResponse({"iterable": backups, "indices": indices})
-
-    async def backups_create_new_backup(self, body: dict[str, Any] | None = None) -> Response:
-        await self._in_store(self.service.check_format)
-        final = await _outcome(self._job(CREATE, body, self.jobs.start))
-        return JSONResponse(final["backup"])
-
-    async def backups_create_new_backup_streamed(self, body: dict[str, Any] | None = None) -> Response:
-        await self._in_store(self.service.check_format)
-        headers = connexion.request.headers
-        if not _prefers_event_stream(headers.get("accept", "")):
-            return JSONResponse(await _outcome(self._job(CREATE, body, self.jobs.start)))
-        last_seen = headers.get("last-event-id") if "idempotency-key" in headers else None
-        job = self._job(CREATE, body, None if last_seen else self.jobs.start)
-        stream = sse.event_stream(job, int(last_seen or 0), self.keepalive)
-        return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS)
-
-    async def backups_delete_specific_backup(self, backup: str) -> Response:
-        await self._in_store(self.service.delete, backup)
-        return Response(status_code=204)
-
-    def _job(self, operation: str, body: Any, start: Callable[[], Job] | None) -> Job:
-        """The job of this request: the one its Idempotency-Key started, or one `start` starts
-        now (under that key, if there is one). Without `start`, the job must be known already."""
-        header = connexion.request.headers.get("idempotency-key")
-        if header is None and start is not None:
-            return start()
-        owner, key, request = context["user"], key_value(header or ""), request_key(operation, body)
-        job = self.keys.find(owner, key, request)
-        if job is None:
-            if start is None:
-                raise StreamGone(f"Idempotency-Key {key} names no job whose events can be resumed")
-            job = start()
-            self.keys.remember(owner, key, request, job)
-        return job
-
-    async def _in_store(self, call: Callable[..., Result], *arguments: Any) -> Result:
-        """Run a blocking call that reaches the store on the store's own threads."""
-        return await anyio.to_thread.run_sync(call, *arguments, limiter=self._store_calls)
 
 
 def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> connexion.AsyncApp:
@@ -195,6 +83,8 @@ def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> con
     app.add_error_handler(BackupNotFound, _not_found)
     app.add_error_handler(KeyReused, _key_reused)
     app.add_error_handler(StreamGone, _stream_gone)
+    app.add_error_handler(NothingToCancel, _nothing_to_cancel)
+    app.add_error_handler(QueueFull, _queue_full)
     app.add_error_handler(BackupFailed, _backup_failed)
     app.add_error_handler(Exception, _server_error)
     return app
@@ -287,53 +177,6 @@ class BodyLimits:
         await self.app(scope, limited_receive, send)
 
 
-def _prefers_event_stream(accept: str) -> bool:
-    """Whether `Accept` ranks text/event-stream above JSON; on a tie JSON wins, as existing clients expect."""
-    return _quality(accept, EVENT_STREAM) > _quality(accept, "application/json")
-
-
-def _quality(accept: str, media_type: str) -> float:
-    """The quality `accept` gives a media type: that of the most specific range matching it, as in
-    RFC 9110 (section 12.5.1), or 0 when none does."""
-    specificity = {media_type: 2, media_type.partition("/")[0] + "/*": 1, "*/*": 0}
-    most_specific, quality = -1, 0.0
-    for media_range in accept.split(","):
-        kind, *parameters = (part.strip() for part in media_range.split(";"))
-        rank = specificity.get(kind.lower(), -1)
-        if rank > most_specific:
-            most_specific, quality = rank, _q(parameters)
-    return quality
-
-
-def _q(parameters: list[str]) -> float:
-    """The `q` among a media range's parameters, within [0, 1]; 1 when absent, 0 when unreadable."""
-    for parameter in parameters:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                quality = float(value)
-            except ValueError:
-                return 0.0
-            return 0.0 if math.isnan(quality) else min(max(quality, 0.0), 1.0)
-    return 1.0
-
-
-class BackupFailed(Exception):
-    """A backup ended with a `failed` event; its message is already fit for the client."""
-
-
-class StreamGone(Exception):
-    """A stream to resume belongs to no job this server knows; the message is fit for the client."""
-
-
-async def _outcome(job: Job) -> dict[str, Any]:
-    """The data of a job's `completed` event, once it ends; raises BackupFailed if it failed."""
-    final = await job.final()
-    if final.kind == FAILED:
-        raise BackupFailed(final.data["message"])
-    return final.data
-
-
 class InvalidSpec(ValueError):
     """The OpenAPI document lacks something the server needs."""
 
@@ -415,6 +258,16 @@ def _key_reused(_request: object, error: KeyReused) -> ConnexionResponse:
 
 def _stream_gone(_request: object, error: StreamGone) -> ConnexionResponse:
     return _text(410, str(error))
+
+
+def _nothing_to_cancel(_request: object, error: NothingToCancel) -> ConnexionResponse:
+    return _text(409, str(error))
+
+
+def _queue_full(_request: object, _error: QueueFull) -> ConnexionResponse:
+    return _text(
+        503, "Too many backups and restorations are waiting; try again shortly", {"Retry-After": "1"}
+    )
 
 
 def _backup_failed(_request: object, error: BackupFailed) -> ConnexionResponse:

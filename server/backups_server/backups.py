@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec
 
 from backups_server.cache import ListingCache
 from backups_server.compression import CompressedReader
@@ -81,8 +81,8 @@ class Stopping(ExplainedFailure):
 
 
 class BackupNotFound(LookupError):
-    def __init__(self, backup_id: str) -> None:
-        super().__init__(f"Backup {backup_id} was not found")
+    def __init__(self, backup_id: str, message: str | None = None) -> None:
+        super().__init__(message or f"Backup {backup_id} was not found")
         self.backup_id = backup_id
 
 
@@ -182,6 +182,13 @@ class Catalog:
                 yield decision
 
 
+class Reservation(NamedTuple):
+    """The id and the moment of a backup to be created."""
+
+    backup_id: str
+    timestamp: int
+
+
 class BackupService:
     """Backups of one SQLite database in one store. Blocking: call it from worker threads.
 
@@ -226,27 +233,56 @@ class BackupService:
         today = (EPOCH + timedelta(microseconds=self.clock() // 1000)).astimezone().date()
         return [self._presentations.of(manifest, today) for manifest in self.catalog.manifests()]
 
-    def create(self, on_progress: Callable[[float], None]) -> dict[str, Any]:
-        """Take a backup and return it as the API's Backup.
+    def manifest(self, backup_id: str) -> Manifest:
+        """The manifest of a completely stored backup; raises BackupNotFound and StoreTooNew."""
+        self.check_format()
+        return _manifest_of(self.store, backup_id)
+
+    def reserve(self) -> Reservation:
+        """The id and time of a new backup, from now on: unique in this process, unused in the
+        store, and safe from the sweep and the keep policy until `create` or `release` ends it."""
+        return Reservation(*self._reserve_id())
+
+    def release(self, reservation: Reservation) -> None:
+        """Give up a reservation whose backup will never be created."""
+        with self._lock:
+            self._running.discard(reservation.backup_id)
+            self._unanswered.discard(reservation.backup_id)
+
+    def describe(self, reservation: Reservation, size: int = 0) -> dict[str, Any]:
+        """The reserved backup as the API shows it, with `bytes` the size of its snapshot."""
+        return present(self._describe(reservation.backup_id, reservation.timestamp, size), datetime.now(UTC))
+
+    def create(
+        self,
+        on_progress: Callable[[float], None],
+        reservation: Reservation | None = None,
+        interrupt: Callable[[], None] = lambda: None,
+        commit: Callable[[], None] = lambda: None,
+    ) -> dict[str, Any]:
+        """Take a backup, of the reservation if given, and return it as the API's Backup.
 
         The snapshot is compressed into the store while SQLite's check reads it: the manifest is
         written once both are done, and the check passed. `on_progress` gets the fraction done as
-        it rises, one call at a time, from any thread.
+        it rises, one call at a time, from any thread. `interrupt` is called at every step, and
+        `commit` just before the manifest is written: what they raise stops the backup, which
+        leaves nothing behind.
         """
-        self._prepare_store()
-        backup_id, timestamp = self._reserve_id()
+        backup_id, timestamp = reservation or self._reserve_id()
         progress = BackupProgress(on_progress)
         try:
+            self._prepare_store()
             try:
-                with tempfile.TemporaryDirectory(dir=self._scratch_dir(), prefix=f"{backup_id}+") as scratch:
+                with tempfile.TemporaryDirectory(dir=self.scratch_dir(), prefix=f"{backup_id}+") as scratch:
                     snapshot_path = Path(scratch, "snapshot.sqlite")
-                    size = snapshot(self.database, snapshot_path, self._unless_stopping(progress.snapshotted))
-                    data = self._store_checked(backup_id, snapshot_path, progress)
+                    snapshotted = self.watched(progress.snapshotted, interrupt)
+                    size = snapshot(self.database, snapshot_path, snapshotted)
+                    data = self._store_checked(backup_id, snapshot_path, progress, interrupt)
             except OSError as error:
                 if error.errno == errno.ENOSPC:
                     raise NoSpaceForSnapshot(self.work_dir) from error
                 raise
-            self._unless_stopping(lambda: None)()
+            self.watched(commit, interrupt)()
             backup = self._describe(backup_id, timestamp, size)
             manifest = Manifest(backup, _data_name(backup_id), data.sha256.hexdigest(), data.size)
             self.store.write(_manifest_name(backup_id), io.BytesIO(manifest.to_bytes()))
@@ -268,7 +304,11 @@ class BackupService:
         self._stopping.set()
 
     def _store_checked(
-        self, backup_id: str, snapshot_path: Path, progress: BackupProgress
+        self,
+        backup_id: str,
+        snapshot_path: Path,
+        progress: BackupProgress,
+        interrupt: Callable[[], None],
     ) -> CompressedReader:
         """Compress the snapshot into the store while another thread checks it; a failed check
         stops the writing at its next read, and the store never keeps a manifest for it."""
@@ -281,17 +321,19 @@ class BackupService:
                 progress.compressed(consumed, produced)
 
             with snapshot_path.open("rb") as file:
-                data = CompressedReader(file, self._unless_stopping(compressed))
+                data = CompressedReader(file, self.watched(compressed, interrupt))
                 self.store.write(_data_name(backup_id), data, progress.stored)
             verdict.result()
         return data
 
-    def _unless_stopping(self, report: Callable[P, None]) -> Callable[P, None]:
-        """`report`, which raises Stopping instead once the service is stopping."""
+    def watched(self, report: Callable[P, None], interrupt: Callable[[], None]) -> Callable[P, None]:
+        """`report`, which raises Stopping instead once the service is stopping, or what
+        `interrupt` raises."""
 
         def checked(*args: P.args, **kwargs: P.kwargs) -> None:
             if self._stopping.is_set():
                 raise Stopping
+            interrupt()
             report(*args, **kwargs)
 
         return checked
@@ -403,7 +445,7 @@ class BackupService:
         except StoreError:
             log.warning("could not remove what the failed backup %s stored; it is never listed", backup_id)
 
-    def _scratch_dir(self) -> Path:
+    def scratch_dir(self) -> Path:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         return self.work_dir
 
@@ -435,6 +477,10 @@ def _understood(marked: Any) -> int | None:
 def read_manifest(store: Store, backup_id: str) -> Manifest:
     """The manifest of a completely stored backup; raises BackupNotFound and StoreTooNew."""
     stored_format(store)
+    return _manifest_of(store, backup_id)
+
+
+def _manifest_of(store: Store, backup_id: str) -> Manifest:
     try:
         return _read_manifest(store, _manifest_name(backup_id))
     except ObjectMissing:

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from uvicorn.config import STARTUP_FAILURE
 
 from backups_server import __version__, config, memory, scratch, serving
-from backups_server.app import BackupsApi, InvalidSpec, create_app
+from backups_server.app import InvalidSpec, create_app
 from backups_server.backups import BackupNotFound, BackupService, Catalog, StoreTooNew
+from backups_server.operations import BackupsApi
 from backups_server.restore import RestoreError, restore
 from backups_server.retention import NO_LIMIT, RULES, Policy
 from backups_server.store import S3_TIMEOUT, Store, StoreError, StoreRefused, open_store
@@ -116,7 +117,7 @@ def serve(args: argparse.Namespace) -> int:
     api = BackupsApi(
         service,
         keepalive=settings.keepalive,
-        max_concurrent=settings.max_concurrent,
+        max_waiting=settings.max_waiting,
         leftover_age=settings.leftover_age,
         sweep_interval=settings.sweep_interval,
     )
@@ -253,7 +254,7 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         api_keys=keys,
         device_name=args.device_name or socket.gethostname(),
         keepalive=args.keepalive,
-        max_concurrent=args.max_concurrent,
+        max_waiting=args.max_waiting,
         leftover_age=args.leftover_age,
         sweep_interval=args.sweep_interval,
         client_timeout=args.client_timeout,
@@ -384,11 +385,11 @@ SERVE_OPTIONS = (
         metavar="SECONDS",
     ),
     Option(
-        "--max-concurrent",
-        "how many backups may run at once; requests that find every slot busy share the one backup "
-        "waiting for a slot (default: %(default)s)",
+        "--max-waiting",
+        "how many backups and restorations may wait for their turn, behind the one running; a request "
+        "beyond them is answered 503 (default: %(default)s)",
         type=_number(int, "at least 1", lambda count: count >= 1),
-        default=2,
+        default=16,
         metavar="N",
     ),
     Option(

@@ -34,7 +34,7 @@ class Settings:
     api_keys: tuple[str, ...] = field(repr=False)
     device_name: str
     keepalive: float
-    max_concurrent: int
+    max_waiting: int
     leftover_age: float
     sweep_interval: float
     client_timeout: float

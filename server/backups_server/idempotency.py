@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 KEEP_FOR = 24 * 3600.0
 """Seconds a key is kept after its job has ended."""
 
-REPLAY_FOR = 60.0
-"""Seconds a finished job keeps all its events, for the requests that resume its stream; after
-that its terminal event alone is kept."""
-
 
 class KeyReused(Exception):
     """The key was used for another request; the message is fit for the client."""
@@ -63,19 +59,14 @@ class IdempotencyKeys:
     def _forget_old(self) -> None:
         now = self._clock()
         for name, entry in list(self._entries.items()):
-            ended_at = entry.job.ended_at
-            if ended_at is None:
-                continue
-            if now - ended_at > KEEP_FOR:
+            if entry.job.ended_at is not None and now - entry.job.ended_at > KEEP_FOR:
                 del self._entries[name]
-            elif now - ended_at > REPLAY_FOR:
-                entry.job.coalesce()
 
 
-def request_key(operation: str, body: Any) -> str:
-    """What identifies a request for its key: the operation and its body, in a canonical form;
-    no body is the same request as an empty one."""
-    canonical = json.dumps([operation, body or {}], sort_keys=True, separators=(",", ":"))
+def request_key(operation: str, request: Any) -> str:
+    """What identifies a request for its key: the operation and what the request asks (its body,
+    its path), in a canonical form; no body is the same request as an empty one."""
+    canonical = json.dumps([operation, request or {}], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -1,15 +1,17 @@
-"""Backups running in the background, each one a job whose progress events are kept.
+"""Creations and restorations of the database, run one at a time as jobs whose events are kept.
 
-A backup runs in a task of the application, not of the request that asked for it: when the
-client goes away the backup still completes and is listed, and shutting down waits for it. Its
-events are numbered from 1 and kept in the job, so any number of requests can follow it, each
-from the event it wants: from the start, or after the last one it saw before its connection broke.
+A job runs in a task of the application, not of the request that asked for it: when the client
+goes away the job still completes, and shutting down waits for the one running. Jobs wait in a
+bounded queue and run in the order they came. Each keeps its events, numbered from 1, so any
+number of requests can follow it, each from the event it wants: from the start, or after the last
+one it saw before its connection broke. A job can be cancelled until its point of no return.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,7 +20,8 @@ import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
 
-from backups_server.backups import StoreTooNew
+from backups_server.backups import SHUTTING_DOWN, StoreTooNew
+from backups_server.restore import RestoreError
 from backups_server.snapshot import ExplainedFailure
 from backups_server.store import StoreError
 
@@ -27,13 +30,20 @@ if TYPE_CHECKING:
 
     from anyio.abc import TaskGroup
     from anyio.lowlevel import EventLoopToken
-
-    from backups_server.backups import BackupService
+    from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 log = logging.getLogger(__name__)
 
 PROGRESS, COMPLETED, FAILED = "progress", "completed", "failed"
 TERMINAL = frozenset({COMPLETED, FAILED})
+CREATION, RESTORATION = "creation", "restoration"
+
+REPLAY_FOR = 60.0
+"""Seconds a finished job keeps all its events, for the requests that resume its stream; after
+that its terminal event alone is kept."""
+
+KNOWN_FOR = 3600.0
+"""Seconds a finished job's status is known."""
 
 
 class Event(NamedTuple):
@@ -44,18 +54,35 @@ class Event(NamedTuple):
     data: dict[str, Any]
 
 
-class Job:
-    """The events of one backup, for every request that follows it.
+class Cancelled(Exception):
+    """The job was cancelled before its point of no return."""
 
-    While the backup runs every event is kept: there is at most one per whole percent, so a
-    request that resumes after any of them misses none. `coalesce()` then keeps the terminal
-    event alone, which is what a finished job's stream is.
+
+class QueueFull(Exception):
+    """Too many jobs wait already."""
+
+
+class Job:
+    """One creation or restoration: its events for every request that follows it, its status, and
+    its cancellation.
+
+    While the job runs every event is kept: there is at most one per whole percent, so a request
+    that resumes after any of them misses none. `coalesce()` then keeps the terminal event alone,
+    which is what a finished job's stream is.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, kind: str, backup: dict[str, Any], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.kind = kind
+        self.backup = backup
+        """The backup the job creates or restores, as the API shows it."""
         self._clock = clock
         self._events: list[Event] = []
         self._changed = anyio.Event()
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._committed = False
         self.ended_at: float | None = None
         self.publish(PROGRESS, {"status": "INITIALIZED", "percentage": 0})
 
@@ -67,6 +94,12 @@ class Job:
     def last(self) -> Event:
         return self._events[-1]
 
+    @property
+    def status(self) -> dict[str, Any]:
+        """The job as a BackupStatus."""
+        state = self.last.data
+        return {"backup": self.backup, "value": state["status"], "percentage": state["percentage"]}
+
     def publish(self, kind: str, data: dict[str, Any]) -> None:
         """Add an event; call it from the event loop. Nothing is added once the job has ended."""
         if self.ended:
@@ -74,8 +107,14 @@ class Job:
         self._events.append(Event(self.last.id + 1 if self._events else 1, kind, data))
         if kind in TERMINAL:
             self.ended_at = self._clock()
+            self.backup = data.get("backup", self.backup)
         changed, self._changed = self._changed, anyio.Event()
         changed.set()
+
+    def fail(self, status: str, message: str) -> None:
+        self.publish(
+            FAILED, {"status": status, "percentage": self.last.data["percentage"], "message": message}
+        )
 
     def events_after(self, last_seen: int) -> list[Event]:
         """The kept events after the event numbered `last_seen`; a job that has ended always
@@ -98,81 +137,138 @@ class Job:
         if self.ended:
             self._events = [self.last]
 
+    def cancel(self) -> bool:
+        """Ask the job to stop; False when it is past its point of no return, or has ended."""
+        with self._lock:
+            if self._committed or self.ended:
+                return False
+            self._cancelled = True
+            return True
 
-class BackupJobs:
-    """Starts backups, at most `max_concurrent` at once, and at most one more waiting for a slot.
+    def check(self) -> None:
+        """Raise Cancelled if the job was cancelled; the work calls it at each of its steps."""
+        if self._cancelled:
+            raise Cancelled
 
-    A request that finds every slot busy joins the backup already waiting, if there is one: all
-    the requests that arrive while it waits share it and get the same events. Its snapshot is
-    taken after each of them arrived, so it is a new backup for each of them.
-    """
+    def commit(self) -> None:
+        """Pass the point of no return, unless the job was cancelled (then raise Cancelled)."""
+        with self._lock:
+            self.check()
+            self._committed = True
+
+
+if TYPE_CHECKING:
+    Work = Callable[[Callable[[float], None], Job], dict[str, Any]]
+    """What a job does: given where to report its progress and its job, the Backup it made or restored."""
+
+
+class JobQueue:
+    """Runs jobs one at a time, in the order they came, with at most `max_waiting` waiting; knows
+    each job by its kind and backup, for an hour after it ends."""
 
     def __init__(
         self,
-        service: BackupService,
         task_group: TaskGroup,
-        max_concurrent: int,
+        *,
+        max_waiting: int,
         limiter: anyio.CapacityLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.service = service
-        self._task_group = task_group
-        self._slots = anyio.CapacityLimiter(max_concurrent)
         self._limiter = limiter
-        """The threads the backups run on; anyio's default ones when None."""
+        """The threads the jobs run on; anyio's default ones when None."""
         self._clock = clock
-        self._waiting: Job | None = None
-        self._started: set[Job] = set()
+        self._send: MemoryObjectSendStream[tuple[Job, Work, Callable[[], None]]]
+        self._send, receive = anyio.create_memory_object_stream[tuple[Job, "Work", "Callable[[], None]"]](
+            max_buffer_size=max_waiting
+        )
+        self._known: dict[tuple[str, str], Job] = {}
+        self._running: Job | None = None
+        task_group.start_soon(self._run_each, receive)
 
-    def start(self) -> Job:
-        """Start a backup, or join the one waiting for a slot."""
-        if self._waiting is not None:
-            return self._waiting
-        job = Job(self._clock)
+    def submit(
+        self, kind: str, backup: dict[str, Any], work: Work, skipped: Callable[[], None] = lambda: None
+    ) -> Job:
+        """A new job, waiting for its turn to run `work(on_progress, job)`, or `skipped()` when it
+        ends before its turn (cancelled, or failed by a shutdown); raises QueueFull."""
+        self._forget_old()
+        job = Job(kind, backup, self._clock)
         try:
-            self._slots.acquire_on_behalf_of_nowait(job)
+            self._send.send_nowait((job, work, skipped))
         except anyio.WouldBlock:
-            self._waiting = job
-        self._started.add(job)
-        self._task_group.start_soon(self._run, job)
+            raise QueueFull from None
+        self._known[kind, backup["id"]] = job
         return job
 
+    def find(self, kind: str, backup_id: str) -> Job | None:
+        """The latest job of this kind for this backup, if it is known."""
+        self._forget_old()
+        return self._known.get((kind, backup_id))
+
+    def cancel(self, job: Job) -> bool:
+        """Cancel a job: one that waits ends now, one that runs stops at its next step; False
+        when it is past its point of no return, or has ended."""
+        if not job.cancel():
+            return False
+        if job is not self._running:
+            job.fail("CANCELED", cancelled(job))
+        return True
+
+    def close(self) -> None:
+        """Take no more jobs: those waiting fail, saying the server is shutting down, and the
+        running one completes."""
+        self._send.close()
+        for job in self._known.values():
+            if job is not self._running:
+                job.fail("FAILED", SHUTTING_DOWN)
+
     def abandon(self, message: str) -> None:
-        """End every job started and not finished with a `failed` event now; what they do after
-        that is published nowhere."""
-        for job in self._started:
-            percentage = job.last.data.get("percentage", 0)
-            job.publish(FAILED, {"status": "FAILED", "percentage": percentage, "message": message})
+        """End every job that has not ended with a `failed` event now; what they do after that is
+        published nowhere."""
+        for job in self._known.values():
+            job.fail("FAILED", message)
 
-    async def _run(self, job: Job) -> None:
-        try:
-            if job is self._waiting:
-                await self._slots.acquire_on_behalf_of(job)
-                self._waiting = None
-            try:
-                await self._take(job)
-            finally:
-                self._slots.release_on_behalf_of(job)
-        finally:
-            self._started.discard(job)
+    async def _run_each(self, jobs: MemoryObjectReceiveStream[tuple[Job, Work, Callable[[], None]]]) -> None:
+        async with jobs:
+            async for job, work, skipped in jobs:
+                if job.ended:  # cancelled, or failed by a shutdown, while it waited
+                    skipped()
+                    continue
+                self._running = job
+                try:
+                    await self._run(job, work)
+                finally:
+                    self._running = None
 
-    async def _take(self, job: Job) -> None:
+    async def _run(self, job: Job, work: Work) -> None:
+        job.publish(PROGRESS, {"status": "IN-PROGRESS", "percentage": 0})  # its turn has come
         reporter = _Reporter(job.publish, anyio.lowlevel.current_token())
         try:
-            created = await anyio.to_thread.run_sync(
-                self.service.create, reporter.report_from_thread, limiter=self._limiter
+            backup = await anyio.to_thread.run_sync(
+                work, reporter.report_from_thread, job, limiter=self._limiter
             )
+        except Cancelled:
+            log.info("the %s of %s was cancelled", job.kind, job.backup["id"])
+            job.fail("CANCELED", cancelled(job))
         except Exception as error:
-            log.exception("backup failed")
-            failed = {"status": "FAILED", "percentage": reporter.percentage, "message": failure_text(error)}
-            job.publish(FAILED, failed)
+            log.exception("the %s of %s failed", job.kind, job.backup["id"])
+            job.fail("FAILED", failure_text(error))
         else:
-            job.publish(COMPLETED, {"status": "COMPLETED", "percentage": 100, "backup": created})
+            job.publish(COMPLETED, {"status": "COMPLETED", "percentage": 100, "backup": backup})
+
+    def _forget_old(self) -> None:
+        now = self._clock()
+        for name, job in list(self._known.items()):
+            if job.ended_at is None:
+                continue
+            if now - job.ended_at > KNOWN_FOR:
+                del self._known[name]
+            elif now - job.ended_at > REPLAY_FOR:
+                job.coalesce()
 
 
 class _Reporter:
-    """Turns the service's progress into events: one per whole percent at most, and never 100
-    before the backup is completely stored."""
+    """Turns the work's progress into events: one per whole percent at most, and never 100
+    before the work is done."""
 
     def __init__(self, publish: Callable[[str, dict[str, Any]], None], loop: EventLoopToken) -> None:
         self._publish = publish
@@ -180,7 +276,7 @@ class _Reporter:
         self.percentage = 0.0
 
     def report_from_thread(self, fraction: float) -> None:
-        """Called by the service, one call at a time, from any thread."""
+        """Called by the work, one call at a time, from any thread."""
         percentage = min(round(fraction * 100, 1), 99.9)
         if int(percentage) > int(self.percentage):
             self.percentage = percentage
@@ -188,8 +284,14 @@ class _Reporter:
             anyio.from_thread.run_sync(self._publish, PROGRESS, data, token=self._loop)
 
 
+def cancelled(job: Job) -> str:
+    return f"The {job.kind} of backup {job.backup['id']} was cancelled"
+
+
 def failure_text(error: BaseException) -> str:
     """What a client is told about a failure: short; the details are in the server log."""
+    if isinstance(error, RestoreError):
+        return f"Not restored: {error}"
     if isinstance(error, ExplainedFailure):
         return str(error)
     if isinstance(error, StoreTooNew):

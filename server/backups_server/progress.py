@@ -1,4 +1,5 @@
-"""A backup's progress as one fraction: the snapshot first, then compressing and storing it."""
+"""A job's progress as one fraction: a backup's (the snapshot, then compressing and storing it), or
+a restoration's (fetching the backup and copying the database beside it, then the replacement)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,22 @@ SNAPSHOT_SHARE = 0.5
 """The part of a backup's progress that the snapshot accounts for; compressing and storing is the rest."""
 
 
-class BackupProgress:
+class _RisingFraction:
+    """Reports a fraction as it rises: one call at a time, in order, never backwards."""
+
+    def __init__(self, report: Callable[[float], None]) -> None:
+        self._report = report
+        self._lock = threading.Lock()
+        self._reported = 0.0
+
+    def _advance(self, fraction: float) -> None:
+        """Call with the lock held."""
+        if fraction > self._reported:
+            self._reported = fraction
+            self._report(fraction)
+
+
+class BackupProgress(_RisingFraction):
     """Turns the byte counts of each step of a backup into the fraction done, passed to `report`.
 
     Compressed bytes are stored as they come, so the second half of the progress is the bytes
@@ -23,9 +39,7 @@ class BackupProgress:
     """
 
     def __init__(self, report: Callable[[float], None]) -> None:
-        self._report = report
-        self._lock = threading.Lock()
-        self._reported = 0.0
+        super().__init__(report)
         self._size = 0
         self._consumed = self._produced = self._stored = 0
 
@@ -51,10 +65,36 @@ class BackupProgress:
         stored = _fraction(self._stored, self._produced) if self._produced else 1.0
         self._advance(SNAPSHOT_SHARE + (1 - SNAPSHOT_SHARE) * _fraction(self._consumed, self._size) * stored)
 
-    def _advance(self, fraction: float) -> None:
-        if fraction > self._reported:
-            self._reported = fraction
-            self._report(fraction)
+
+class RestoreProgress(_RisingFraction):
+    """Turns the counts of each step of a restoration into the fraction done, passed to `report`.
+
+    The first half is the backup's download and the copy of the database as it is, which run side
+    by side, each for a quarter; the second half is the replacement, page by page. Fractions are
+    reported one at a time, in order, and never go backwards.
+    """
+
+    def __init__(self, report: Callable[[float], None], stored_bytes: int) -> None:
+        super().__init__(report)
+        self._stored_bytes = stored_bytes
+        self._fetched = self._copied = 0.0
+
+    def fetched(self, count: int) -> None:
+        """This many of the backup's stored bytes are downloaded, checked and decompressed."""
+        with self._lock:
+            self._fetched = _fraction(count, self._stored_bytes)
+            self._advance((self._fetched + self._copied) / 4)
+
+    def copied(self, done: int, total: int) -> None:
+        """The copy of the database as it is holds `done` of its `total` bytes."""
+        with self._lock:
+            self._copied = _fraction(done, total)
+            self._advance((self._fetched + self._copied) / 4)
+
+    def replaced(self, done: int, total: int) -> None:
+        """The replacement has copied `done` of the backup's `total` pages into the database."""
+        with self._lock:
+            self._advance(0.5 + _fraction(done, total) / 2)
 
 
 def _fraction(done: int, total: int) -> float:

@@ -166,7 +166,7 @@ def test_every_form_of_retry_after_is_honoured(call: Run, headers: dict[str, str
 def test_a_wait_over_the_cap_is_not_waited_for(call: Run, headers: dict[str, str]) -> None:
     result, script, waits = call(backups_snapshot.sync, (503, headers))
 
-    assert isinstance(result, errors.UnexpectedStatus)
+    assert isinstance(result, errors.ServiceUnavailableError)
     assert (result.status_code, script.attempts, waits) == (503, 1, [])
 
 
@@ -195,7 +195,7 @@ def test_the_server_decides_with_x_should_retry(call: Run) -> None:
     refused, not_again, _ = call(backups_snapshot.sync, (503, {"x-should-retry": "false"}))
     retried, again, _ = call(backups_snapshot.sync, (400, {"x-should-retry": "true"}))
 
-    assert isinstance(refused, errors.UnexpectedStatus)
+    assert isinstance(refused, errors.ServiceUnavailableError)
     assert not_again.attempts == 1
     assert isinstance(retried, Backups)
     assert again.attempts == 2
@@ -209,7 +209,7 @@ def test_a_post_is_retried_only_with_its_idempotency_key(call: Run) -> None:
     assert create.attempts == 3
     assert len(set(create.keys)) == 1
     assert create.keys[0] is not None
-    assert isinstance(deleted, errors.UnexpectedStatus)
+    assert isinstance(deleted, errors.ServiceUnavailableError)
     assert (delete.attempts, delete.keys) == (1, [None])
 
 
@@ -217,7 +217,7 @@ def test_each_call_may_set_its_own_retries(call: Run) -> None:
     never, once, _ = call(backups_snapshot.sync, (503, {}), max_retries=0)
     five, more, waits = call(backups_snapshot.sync, *[(503, {})] * 5, max_retries=5)
 
-    assert isinstance(never, errors.UnexpectedStatus)
+    assert isinstance(never, errors.ServiceUnavailableError)
     assert once.attempts == 1
     assert isinstance(five, Backups)
     assert more.attempts == 6

@@ -160,8 +160,11 @@ def test_streamed_sends_progress_events_to_an_event_stream(client: Authenticated
     assert [event.id for event in events] == [str(number) for number in range(1, len(events) + 1)]
     assert [event.event for event in events] == ["progress"] * (len(events) - 1) + ["completed"]
     progress = [BackupStreamedProgress.from_dict(event.json()) for event in events]
-    assert events[0].json() == {"status": "INITIALIZED", "percentage": 0}
-    middle = progress[1:-1]
+    assert [event.json() for event in events[:2]] == [
+        {"status": "INITIALIZED", "percentage": 0},  # waiting for its turn
+        {"status": "IN-PROGRESS", "percentage": 0},  # its turn has come
+    ]
+    middle = progress[2:-1]
     assert middle, "a backup reports progress between its start and its end"
     assert all(step.status == ModelDownloadProgressStatusEnum.IN_PROGRESS for step in middle)
     percentages = [step.percentage for step in progress]

@@ -192,8 +192,8 @@ def parse(monkeypatch: pytest.MonkeyPatch) -> Callable[..., argparse.Namespace]:
         ("--keepalive", "0", "must be more than 0, not 0"),
         ("--keepalive", "nan", "must be more than 0, not nan"),
         ("--keepalive", "inf", "must be more than 0, not inf"),
-        ("--max-concurrent", "0", "must be at least 1, not 0"),
-        ("--max-concurrent", "1.5", "invalid int value: '1.5'"),
+        ("--max-waiting", "0", "must be at least 1, not 0"),
+        ("--max-waiting", "1.5", "invalid int value: '1.5'"),
         ("--port", "-1", "must be a port from 0 to 65535, not -1"),
         ("--port", "65536", "must be a port from 0 to 65535, not 65536"),
         ("--port", "http", "invalid int value: 'http'"),
@@ -229,11 +229,11 @@ def test_numeric_options_refuse_values_out_of_range(
 
 
 def test_numeric_options_take_their_limits(parse: Callable[..., argparse.Namespace]) -> None:
-    limits = ["--leftover-age", "0", "--keepalive", "0.01", "--max-concurrent", "1", "--port", "0"]
+    limits = ["--leftover-age", "0", "--keepalive", "0.01", "--max-waiting", "1", "--port", "0"]
 
     parsed = parse(*limits)
 
-    assert (parsed.leftover_age, parsed.keepalive, parsed.max_concurrent, parsed.port) == (0, 0.01, 1, 0)
+    assert (parsed.leftover_age, parsed.keepalive, parsed.max_waiting, parsed.port) == (0, 0.01, 1, 0)
     assert parse(BACKUPS_PORT="65535").port == 65535
 
 

@@ -1,27 +1,30 @@
-"""Backups run at most BACKUPS_MAX_CONCURRENT at once; the requests that arrive while every slot
-is busy share the one backup waiting for a slot, so waiting work never piles up."""
+"""Creations and restorations run one at a time, in the order they arrived, with a bounded number
+waiting: a request beyond them is a 503 with Retry-After, never more work piled up."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import ExitStack, closing
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
+import pytest
 from httpx_sse import EventSource
 
-from ..conftest import make_database
+from backups_server.jobs import CREATION, Job, JobQueue, QueueFull
+
+from .held_store import MODULE, StoreHold
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from httpx_sse import ServerSentEvent
 
     from ..conftest import LiveServer, ServerFactory
 
 
-def open_stream(stack: ExitStack, server: LiveServer) -> Iterator[ServerSentEvent]:
-    """The events of a new POST /backups/create/streamed, once the server has answered its first."""
+def open_stream(stack: ExitStack, server: LiveServer) -> tuple[str, Iterator[ServerSentEvent]]:
+    """The backup a new streamed creation makes, and its events once the server has sent its first."""
     headers = {"X-Application-ID": server.api_key, "Accept": "text/event-stream"}
     response = stack.enter_context(
         httpx.stream("POST", f"{server.url}/backups/create/streamed", headers=headers, timeout=30)
@@ -29,38 +32,66 @@ def open_stream(stack: ExitStack, server: LiveServer) -> Iterator[ServerSentEven
     assert response.status_code == 200
     events = EventSource(response).iter_sse()
     assert next(events).json() == {"status": "INITIALIZED", "percentage": 0}
-    return events
+    return response.headers["Content-Location"].removeprefix("/backup/"), events
 
 
 def outcome(events: Iterator[ServerSentEvent]) -> list[tuple[str, dict[str, Any]]]:
-    """The rest of a stream: each event's type and data."""
     return [(event.event, event.json()) for event in events]
 
 
-def backup_id(outcome: list[tuple[str, dict[str, Any]]]) -> str:
-    kind, data = outcome[-1]
-    assert kind == "completed", data
-    identifier: str = data["backup"]["id"]
-    return identifier
+def test_one_job_runs_while_the_others_wait_and_the_queue_is_bounded(start_server: ServerFactory) -> None:
+    hold = StoreHold(start_server.tmp_path / "hold")
+    server = start_server(module=MODULE, environment={"BACKUPS_MAX_WAITING": "2", **hold.environment})
+    key = {"X-Application-ID": server.api_key}
+
+    with ExitStack() as stack, httpx.Client(base_url=server.url, headers=key, timeout=30) as http:
+        running, first = open_stream(stack, server)
+        waiting = [open_stream(stack, server) for _ in range(2)]
+        with hold.held():
+            statuses = {
+                backup: http.get(f"/backup/{backup}/creation/status").json()
+                for backup in [running, *(backup for backup, _ in waiting)]
+            }
+            refused = http.post("/backups/create")
+        results = [outcome(first), *(outcome(events) for _, events in waiting)]
+
+    assert statuses[running]["value"] == "IN-PROGRESS"
+    assert [statuses[backup]["value"] for backup, _ in waiting] == ["INITIALIZED", "INITIALIZED"]
+    assert (refused.status_code, refused.headers["Retry-After"]) == (503, "1")
+    assert refused.text == "Too many backups and restorations are waiting; try again shortly"
+    made = [result[-1][1]["backup"]["id"] for result in results]
+    assert made == [running, *(backup for backup, _ in waiting)]
+    assert made == sorted(made), "ids are given in the order the requests came"
+    listing = http_listing(server)
+    assert listing == made[::-1]
 
 
-def test_requests_that_find_every_slot_busy_share_the_one_waiting_backup(start_server: ServerFactory) -> None:
-    database = make_database(start_server.tmp_path / "locked.sqlite", journal_mode="delete")
-    server = start_server(database=database, environment={"BACKUPS_MAX_CONCURRENT": "1"})
-
-    with ExitStack() as stack, closing(sqlite3.connect(database, isolation_level=None)) as locker:
-        locker.execute("BEGIN EXCLUSIVE")  # the first backup holds the only slot until this ends
-        running = open_stream(stack, server)
-        waiting = [open_stream(stack, server) for _ in range(3)]
-        locker.execute("ROLLBACK")
-        first, shared = outcome(running), [outcome(events) for events in waiting]
-
-    assert shared[0] == shared[1] == shared[2]
-    assert backup_id(first) != backup_id(shared[0])
+def http_listing(server: LiveServer) -> list[str]:
     listing = httpx.get(f"{server.url}/backups", headers={"X-Application-ID": server.api_key}).json()
-    listed = [backup["id"] for backup in listing["iterable"]]
-    assert listed == [backup_id(shared[0]), backup_id(first)]
+    return [backup["id"] for backup in listing["iterable"]]
 
-    with ExitStack() as stack:
-        later = outcome(open_stream(stack, server))
-    assert backup_id(later) not in listed
+
+@pytest.mark.anyio
+async def test_the_queue_runs_jobs_in_the_order_they_came() -> None:
+    ran: list[str] = []
+
+    def work(name: str) -> Callable[[Callable[[float], None], Job], dict[str, Any]]:
+        def run(_on_progress: Callable[[float], None], job: Job) -> dict[str, Any]:
+            ran.append(name)
+            return job.backup
+
+        return run
+
+    async with anyio.create_task_group() as task_group:
+        queue = JobQueue(task_group, max_waiting=3)
+        jobs = [queue.submit(CREATION, {"id": name}, work(name)) for name in ("a", "b", "c")]
+        with pytest.raises(QueueFull):
+            queue.submit(CREATION, {"id": "d"}, work("d"))
+        assert queue.cancel(jobs[1])
+        with anyio.fail_after(10):
+            finals = [await job.final() for job in jobs]
+        queue.close()
+
+    assert ran == ["a", "c"]
+    assert [final.data["status"] for final in finals] == ["COMPLETED", "CANCELED", "COMPLETED"]
+    assert not queue.cancel(jobs[0])

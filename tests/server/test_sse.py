@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from backups_server.jobs import COMPLETED, PROGRESS, Job
+from backups_server.jobs import COMPLETED, CREATION, PROGRESS, Job
 from backups_server.sse import KEEP_ALIVE, RECONNECT_AFTER, event_stream, frame
 
 INITIALIZED = frame(1, PROGRESS, {"status": "INITIALIZED", "percentage": 0})
@@ -20,7 +20,7 @@ def test_an_event_is_framed_with_its_number_type_and_one_line_of_json() -> None:
 
 @pytest.mark.anyio
 async def test_a_stream_says_when_to_reconnect_then_follows_the_job_with_keep_alives_while_idle() -> None:
-    job = Job()
+    job = Job(CREATION, {"id": "1.0.0_1"})
     stream = event_stream(job, 0, keepalive=0.01)
 
     with anyio.fail_after(10):
@@ -37,7 +37,7 @@ async def test_a_stream_says_when_to_reconnect_then_follows_the_job_with_keep_al
 
 @pytest.mark.anyio
 async def test_a_resumed_stream_starts_after_the_last_event_seen() -> None:
-    job = Job()
+    job = Job(CREATION, {"id": "1.0.0_1"})
     for percentage in (10, 20, 30):
         job.publish(PROGRESS, {"percentage": percentage})
 
@@ -54,7 +54,7 @@ async def test_a_resumed_stream_starts_after_the_last_event_seen() -> None:
 
 @pytest.mark.anyio
 async def test_the_stream_of_a_finished_job_ends_with_its_terminal_event_once_coalesced() -> None:
-    job = Job()
+    job = Job(CREATION, {"id": "1.0.0_1"})
     job.publish(PROGRESS, {"percentage": 50})
     job.publish(COMPLETED, {"percentage": 100})
     job.publish(PROGRESS, {"percentage": 60})  # too late: nothing follows the terminal event

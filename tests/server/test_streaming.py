@@ -105,7 +105,7 @@ def test_a_waiting_backup_sends_keep_alive_comments(start_server: ServerFactory)
     assert received[0][1:] == ("progress", {"status": "INITIALIZED", "percentage": 0})
     assert received[-1][1] == "completed"
     before_keep_alive = events(lines[: lines.index(": keep-alive")])
-    assert [event for _, event, _ in before_keep_alive] == ["progress"]
+    assert [data["status"] for _, _, data in before_keep_alive] == ["INITIALIZED", "IN-PROGRESS"]
 
 
 def test_a_backup_that_breaks_mid_way_ends_the_stream_with_a_failed_event(
@@ -117,7 +117,7 @@ def test_a_backup_that_breaks_mid_way_ends_the_stream_with_a_failed_event(
 
     received = events(list(stream_lines(server)))
 
-    assert [event for _, event, _ in received] == ["progress", "failed"]
+    assert [event for _, event, _ in received] == ["progress", "progress", "failed"]
     assert received[-1][2] == {"status": "FAILED", "percentage": 0, "message": SNAPSHOT_FAILED}
     headers = {"X-Application-ID": server.api_key}
     listing = httpx.get(f"{server.url}/backups", headers=headers).json()

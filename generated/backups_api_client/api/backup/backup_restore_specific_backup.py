@@ -80,11 +80,12 @@ def sync_detailed(
     restored backup.
 
     The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `integrity_check`) before anything is replaced. A copy of the current database is kept
-    beside it (the last one only), then the backup replaces its content online, with SQLite's
-    backup API, in one transaction: a connection open on the database sees the old content or
-    the new one, never a mix, and needs no reopening. A backup that fails a check is refused
-    with a 500 and the database is left as it was.
+    `integrity_check`) before anything is replaced, and a copy of the database as it is when
+    the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
+    The backup then replaces the database's content online, with SQLite's backup API, in one
+    transaction: a connection open on the database sees the old content or the new one, never
+    a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
+    check is refused with a 500, and the database is left as it was.
 
     Creations and restorations of the database run one at a time, in the order they arrived;
     the `Content-Location` of the answer names the backup. The optional body is accepted for
@@ -141,11 +142,12 @@ def sync(
     restored backup.
 
     The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `integrity_check`) before anything is replaced. A copy of the current database is kept
-    beside it (the last one only), then the backup replaces its content online, with SQLite's
-    backup API, in one transaction: a connection open on the database sees the old content or
-    the new one, never a mix, and needs no reopening. A backup that fails a check is refused
-    with a 500 and the database is left as it was.
+    `integrity_check`) before anything is replaced, and a copy of the database as it is when
+    the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
+    The backup then replaces the database's content online, with SQLite's backup API, in one
+    transaction: a connection open on the database sees the old content or the new one, never
+    a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
+    check is refused with a 500, and the database is left as it was.
 
     Creations and restorations of the database run one at a time, in the order they arrived;
     the `Content-Location` of the answer names the backup. The optional body is accepted for
@@ -210,11 +212,12 @@ async def asyncio_detailed(
     restored backup.
 
     The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `integrity_check`) before anything is replaced. A copy of the current database is kept
-    beside it (the last one only), then the backup replaces its content online, with SQLite's
-    backup API, in one transaction: a connection open on the database sees the old content or
-    the new one, never a mix, and needs no reopening. A backup that fails a check is refused
-    with a 500 and the database is left as it was.
+    `integrity_check`) before anything is replaced, and a copy of the database as it is when
+    the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
+    The backup then replaces the database's content online, with SQLite's backup API, in one
+    transaction: a connection open on the database sees the old content or the new one, never
+    a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
+    check is refused with a 500, and the database is left as it was.
 
     Creations and restorations of the database run one at a time, in the order they arrived;
     the `Content-Location` of the answer names the backup. The optional body is accepted for
@@ -271,11 +274,12 @@ async def asyncio(
     restored backup.
 
     The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `integrity_check`) before anything is replaced. A copy of the current database is kept
-    beside it (the last one only), then the backup replaces its content online, with SQLite's
-    backup API, in one transaction: a connection open on the database sees the old content or
-    the new one, never a mix, and needs no reopening. A backup that fails a check is refused
-    with a 500 and the database is left as it was.
+    `integrity_check`) before anything is replaced, and a copy of the database as it is when
+    the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
+    The backup then replaces the database's content online, with SQLite's backup API, in one
+    transaction: a connection open on the database sees the old content or the new one, never
+    a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
+    check is refused with a 500, and the database is left as it was.
 
     Creations and restorations of the database run one at a time, in the order they arrived;
     the `Content-Location` of the answer names the backup. The optional body is accepted for

@@ -85,8 +85,9 @@ def sync_detailed(
     """/backup/{backup}/restore/streamed [POST]
 
     The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs: the download (up to 60 %), the
-    verification (70 %), the copy of the current database (80 %), and the replacement (100 %).
+    database and reports its progress while it runs: the download of the backup and the copy
+    of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.
+    The replacement commits only once the backup has passed SQLite's `integrity_check`.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -146,8 +147,9 @@ def sync(
     """/backup/{backup}/restore/streamed [POST]
 
     The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs: the download (up to 60 %), the
-    verification (70 %), the copy of the current database (80 %), and the replacement (100 %).
+    database and reports its progress while it runs: the download of the backup and the copy
+    of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.
+    The replacement commits only once the backup has passed SQLite's `integrity_check`.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -216,8 +218,9 @@ async def asyncio_detailed(
     """/backup/{backup}/restore/streamed [POST]
 
     The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs: the download (up to 60 %), the
-    verification (70 %), the copy of the current database (80 %), and the replacement (100 %).
+    database and reports its progress while it runs: the download of the backup and the copy
+    of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.
+    The replacement commits only once the backup has passed SQLite's `integrity_check`.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -277,8 +280,9 @@ async def asyncio(
     """/backup/{backup}/restore/streamed [POST]
 
     The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs: the download (up to 60 %), the
-    verification (70 %), the copy of the current database (80 %), and the replacement (100 %).
+    database and reports its progress while it runs: the download of the backup and the copy
+    of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.
+    The replacement commits only once the backup has passed SQLite's `integrity_check`.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one

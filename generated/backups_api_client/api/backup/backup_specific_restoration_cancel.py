@@ -64,11 +64,12 @@ def sync_detailed(
 ) -> Response[None]:
     """/backup/{backup}/restoration/cancel [POST]
 
-    Cancels the latest restoration of a backup, if its replacement of the database has not
-    begun: the database is left as it was, and the restoration's stream ends with a `failed`
-    event whose status is CANCELED. The answer comes once it has stopped. Once the
-    replacement has begun, the restoration completes, and this is a 409, as it is for a
-    restoration that has ended. The optional body is accepted for compatibility with
+    Cancels the latest restoration of a backup, waiting or running, until the replacement
+    commits: the database is left as it was, and the restoration's stream ends with a
+    `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
+    replacement commits (after the backup's integrity check), the restoration completes, and
+    this is a 409, as it is for a restoration that has ended. The optional body is accepted for
+    compatibility with
     existing clients; the path alone names the backup.
 
     Args:
@@ -112,11 +113,12 @@ def sync(
 ) -> None:
     """/backup/{backup}/restoration/cancel [POST]
 
-    Cancels the latest restoration of a backup, if its replacement of the database has not
-    begun: the database is left as it was, and the restoration's stream ends with a `failed`
-    event whose status is CANCELED. The answer comes once it has stopped. Once the
-    replacement has begun, the restoration completes, and this is a 409, as it is for a
-    restoration that has ended. The optional body is accepted for compatibility with
+    Cancels the latest restoration of a backup, waiting or running, until the replacement
+    commits: the database is left as it was, and the restoration's stream ends with a
+    `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
+    replacement commits (after the backup's integrity check), the restoration completes, and
+    this is a 409, as it is for a restoration that has ended. The optional body is accepted for
+    compatibility with
     existing clients; the path alone names the backup.
 
     Args:
@@ -168,11 +170,12 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """/backup/{backup}/restoration/cancel [POST]
 
-    Cancels the latest restoration of a backup, if its replacement of the database has not
-    begun: the database is left as it was, and the restoration's stream ends with a `failed`
-    event whose status is CANCELED. The answer comes once it has stopped. Once the
-    replacement has begun, the restoration completes, and this is a 409, as it is for a
-    restoration that has ended. The optional body is accepted for compatibility with
+    Cancels the latest restoration of a backup, waiting or running, until the replacement
+    commits: the database is left as it was, and the restoration's stream ends with a
+    `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
+    replacement commits (after the backup's integrity check), the restoration completes, and
+    this is a 409, as it is for a restoration that has ended. The optional body is accepted for
+    compatibility with
     existing clients; the path alone names the backup.
 
     Args:
@@ -216,11 +219,12 @@ async def asyncio(
 ) -> None:
     """/backup/{backup}/restoration/cancel [POST]
 
-    Cancels the latest restoration of a backup, if its replacement of the database has not
-    begun: the database is left as it was, and the restoration's stream ends with a `failed`
-    event whose status is CANCELED. The answer comes once it has stopped. Once the
-    replacement has begun, the restoration completes, and this is a 409, as it is for a
-    restoration that has ended. The optional body is accepted for compatibility with
+    Cancels the latest restoration of a backup, waiting or running, until the replacement
+    commits: the database is left as it was, and the restoration's stream ends with a
+    `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
+    replacement commits (after the backup's integrity check), the restoration completes, and
+    this is a 409, as it is for a restoration that has ended. The optional body is accepted for
+    compatibility with
     existing clients; the path alone names the backup.
 
     Args:

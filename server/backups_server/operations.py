@@ -1,0 +1,272 @@
+"""The operations of openapi.yaml, one method per operationId (`backups-snapshot` is
+`BackupsApi.backups_snapshot`): they answer with plain dicts, the spec being the only description
+of the contract, and raise the errors that app.py turns into its documented statuses."""
+
+from __future__ import annotations
+
+import math
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+
+from backups_server import sse
+from backups_server.backups import SHUTTING_DOWN, BackupNotFound, present
+from backups_server.framework import connexion, context
+from backups_server.idempotency import IdempotencyKeys, key_value, request_key
+from backups_server.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue
+from backups_server.restore import restore_online
+from backups_server.sweeper import Sweeper
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
+
+    from backups_server.backups import BackupService, Manifest, Reservation
+
+Result = TypeVar("Result")
+
+EVENT_STREAM = "text/event-stream"
+
+STORE_THREADS = 8
+"""Threads for the calls that reach the store, apart from anyio's: a stalled store holds these only."""
+
+
+class BackupFailed(Exception):
+    """A job ended with a `failed` event; its message is already fit for the client."""
+
+
+class StreamGone(Exception):
+    """A stream to resume belongs to no job this server knows; the message is fit for the client."""
+
+
+class NothingToCancel(Exception):
+    """The job has ended, or passed its point of no return; the message is fit for the client."""
+
+
+class BackupsApi:
+    """The operations of openapi.yaml, one method per operationId."""
+
+    def __init__(
+        self,
+        service: BackupService,
+        *,
+        keepalive: float,
+        max_waiting: int,
+        leftover_age: float,
+        sweep_interval: float,
+    ) -> None:
+        self.service = service
+        self.keepalive = keepalive
+        self.max_waiting = max_waiting
+        self.leftover_age = timedelta(seconds=leftover_age)
+        self.sweep_interval = sweep_interval
+        self.keys = IdempotencyKeys()
+        self._queue: JobQueue | None = None
+        self._store_calls: anyio.CapacityLimiter | None = None
+
+    @asynccontextmanager
+    async def lifespan(self, _app: object) -> AsyncIterator[None]:
+        """Jobs run in this task group, so they outlive the requests that started them."""
+        async with anyio.create_task_group() as task_group:
+            self._store_calls = anyio.CapacityLimiter(STORE_THREADS)
+            self._queue = JobQueue(task_group, max_waiting=self.max_waiting, limiter=self._store_calls)
+            sweeper = Sweeper(
+                self.service,
+                older_than=self.leftover_age,
+                every=self.sweep_interval,
+                limiter=self._store_calls,
+            )
+            await anyio.to_thread.run_sync(self.service.apply_retention, limiter=self._store_calls)
+            await task_group.start(sweeper.run)
+            yield
+            sweeper.stop()
+            self.queue.close()
+
+    def abandon(self) -> None:
+        """Fail every job now, saying the server is shutting down; no backup of them is listed."""
+        self.service.stop()
+        self.queue.abandon(SHUTTING_DOWN)
+
+    @property
+    def queue(self) -> JobQueue:
+        if self._queue is None:
+            raise RuntimeError("the application has not started")
+        return self._queue
+
+    async def get_well_known_health(self) -> Response:
+        return PlainTextResponse("ok")
+
+    async def backups_snapshot(self) -> Response:
+        backups = await self._in_store(self.service.list_backups)
+        indices = {backup["id"]: index for index, backup in enumerate(backups)}
+        return JSONResponse({"iterable": backups, "indices": indices})
+
+    async def backups_create_new_backup(self, body: dict[str, Any] | None = None) -> Response:
+        job = await self._job(CREATION, body, self._start_creation)
+        final = await _outcome(job)
+        return JSONResponse(final["backup"], headers=_location(job))
+
+    async def backups_create_new_backup_streamed(self, body: dict[str, Any] | None = None) -> Response:
+        return await self._progress(CREATION, body, self._start_creation)
+
+    async def backups_delete_specific_backup(self, backup: str) -> Response:
+        await self._in_store(self.service.delete, backup)
+        return Response(status_code=204)
+
+    async def backup_specific_backup_snapshot(self, backup: str) -> Response:
+        manifest = await self._in_store(self.service.manifest, backup)
+        return JSONResponse(present(manifest.backup, datetime.now(UTC)))
+
+    async def backup_restore_specific_backup(
+        self, backup: str, body: dict[str, Any] | None = None
+    ) -> Response:
+        job = await self._job(
+            RESTORATION, {"backup": backup, "body": body}, partial(self._start_restoration, backup)
+        )
+        final = await _outcome(job)
+        return JSONResponse(final["backup"], headers=_location(job))
+
+    async def backup_restore_specific_backup_streamed(
+        self, backup: str, body: dict[str, Any] | None = None
+    ) -> Response:
+        request = {"backup": backup, "body": body}
+        return await self._progress(RESTORATION, request, partial(self._start_restoration, backup))
+
+    async def backup_specific_creation_status(self, backup: str) -> Response:
+        job = self.queue.find(CREATION, backup)
+        if job is not None:
+            return JSONResponse(job.status)
+        manifest = await self._in_store(self.service.manifest, backup)  # made earlier, or by another server
+        listed = present(manifest.backup, datetime.now(UTC))
+        return JSONResponse({"backup": listed, "value": "COMPLETED", "percentage": 100})
+
+    async def backup_specific_creation_cancel(self, backup: str) -> Response:
+        return await self._cancel(CREATION, backup)
+
+    async def backup_specific_restoration_status(self, backup: str) -> Response:
+        job = self.queue.find(RESTORATION, backup)
+        if job is None:
+            raise BackupNotFound(backup, f"No restoration of backup {backup} is known")
+        return JSONResponse(job.status)
+
+    async def backup_specific_restoration_cancel(
+        self, backup: str, body: dict[str, Any] | None = None
+    ) -> Response:
+        return await self._cancel(RESTORATION, backup)
+
+    async def _progress(self, kind: str, request: Any, start: Callable[[], Awaitable[Job]]) -> Response:
+        """The answer of a streamed operation: the job's events, or its final state as JSON."""
+        headers = connexion.request.headers
+        if not _prefers_event_stream(headers.get("accept", "")):
+            job = await self._job(kind, request, start)
+            return JSONResponse(await _outcome(job), headers=_location(job))
+        last_seen = headers.get("last-event-id") if "idempotency-key" in headers else None
+        job = await self._job(kind, request, None if last_seen else start)
+        stream = sse.event_stream(job, int(last_seen or 0), self.keepalive)
+        return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS | _location(job))
+
+    async def _job(self, kind: str, request: Any, start: Callable[[], Awaitable[Job]] | None) -> Job:
+        """The job of this request: the one its Idempotency-Key started, or one `start` starts
+        now (under that key, if there is one). Without `start`, the job must be known already."""
+        await self._in_store(self.service.check_format)
+        header = connexion.request.headers.get("idempotency-key")
+        if header is None and start is not None:
+            return await start()
+        owner, key, fingerprint = context["user"], key_value(header or ""), request_key(kind, request)
+        job = self.keys.find(owner, key, fingerprint)
+        if job is None:
+            if start is None:
+                raise StreamGone(f"Idempotency-Key {key} names no job whose events can be resumed")
+            job = await start()
+            self.keys.remember(owner, key, fingerprint, job)
+        return job
+
+    async def _start_creation(self) -> Job:
+        reservation = await self._in_store(self.service.reserve)
+        return self.queue.submit(
+            CREATION,
+            self.service.describe(reservation),
+            partial(self._create, reservation),
+            skipped=partial(self.service.release, reservation),
+        )
+
+    def _create(
+        self, reservation: Reservation, on_progress: Callable[[float], None], job: Job
+    ) -> dict[str, Any]:
+        return self.service.create(on_progress, reservation, job.check, job.commit)
+
+    async def _start_restoration(self, backup_id: str) -> Job:
+        manifest = await self._in_store(self.service.manifest, backup_id)
+        backup = present(manifest.backup, datetime.now(UTC))
+        return self.queue.submit(RESTORATION, backup, partial(self._restore, manifest))
+
+    def _restore(self, manifest: Manifest, on_progress: Callable[[float], None], job: Job) -> dict[str, Any]:
+        restore_online(self.service, manifest, on_progress, job.check, job.commit)
+        return present(manifest.backup, datetime.now(UTC))
+
+    async def _cancel(self, kind: str, backup_id: str) -> Response:
+        job = self.queue.find(kind, backup_id)
+        if job is None:
+            if kind == CREATION:
+                await self._in_store(
+                    self.service.manifest, backup_id
+                )  # a listed backup has nothing to cancel
+            else:
+                raise BackupNotFound(backup_id, f"No restoration of backup {backup_id} is known")
+        if job is None or not self.queue.cancel(job):
+            raise NothingToCancel(
+                f"The {kind} of {backup_id} has ended or cannot be stopped: there is nothing to cancel"
+            )
+        await job.final()
+        return Response(status_code=204)
+
+    async def _in_store(self, call: Callable[..., Result], *arguments: Any) -> Result:
+        """Run a blocking call that reaches the store on the store's own threads."""
+        return await anyio.to_thread.run_sync(call, *arguments, limiter=self._store_calls)
+
+
+def _prefers_event_stream(accept: str) -> bool:
+    """Whether `Accept` ranks text/event-stream above JSON; on a tie JSON wins, as existing clients expect."""
+    return _quality(accept, EVENT_STREAM) > _quality(accept, "application/json")
+
+
+def _quality(accept: str, media_type: str) -> float:
+    """The quality `accept` gives a media type: that of the most specific range matching it, as in
+    RFC 9110 (section 12.5.1), or 0 when none does."""
+    specificity = {media_type: 2, media_type.partition("/")[0] + "/*": 1, "*/*": 0}
+    most_specific, quality = -1, 0.0
+    for media_range in accept.split(","):
+        kind, *parameters = (part.strip() for part in media_range.split(";"))
+        rank = specificity.get(kind.lower(), -1)
+        if rank > most_specific:
+            most_specific, quality = rank, _q(parameters)
+    return quality
+
+
+def _q(parameters: list[str]) -> float:
+    """The `q` among a media range's parameters, within [0, 1]; 1 when absent, 0 when unreadable."""
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                return 0.0
+            return 0.0 if math.isnan(quality) else min(max(quality, 0.0), 1.0)
+    return 1.0
+
+
+async def _outcome(job: Job) -> dict[str, Any]:
+    """The data of a job's `completed` event, once it ends; raises BackupFailed if it failed."""
+    final = await job.final()
+    if final.kind == FAILED:
+        raise BackupFailed(final.data["message"])
+    return final.data
+
+
+def _location(job: Job) -> dict[str, str]:
+    return {"Content-Location": f"/backup/{job.backup['id']}"}
