@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from backups_api_client.cli._app import ExitCode
+from backups_api_client.cli._app import EXIT_CODES, ExitCode
 
+from ..conftest import ROOT
 from .conftest import CommandLine
 
 if TYPE_CHECKING:
@@ -29,15 +30,13 @@ def test_a_wrong_key_exits_3_and_is_never_shown(backups_api: CommandLine, tmp_pa
     key_file = tmp_path / "key"
     key_file.write_text(WRONG_KEY + "\n")
 
-    from_environment = backups_api("backups", "snapshot", BACKUPS_API_KEY=WRONG_KEY)
-    from_file = backups_api("backups", "snapshot", "--api-key-file", str(key_file), BACKUPS_API_KEY=None)
-    asked = backups_api("backups", "snapshot", "--api-key", input=WRONG_KEY + "\n", BACKUPS_API_KEY=None)
+    runs = {
+        "BACKUPS_API_KEY": backups_api("backups", "snapshot", BACKUPS_API_KEY=WRONG_KEY),
+        f"the file {key_file}": backups_api("backups", "snapshot", "--api-key-file", str(key_file)),
+        "the prompt": backups_api("backups", "snapshot", "--api-key", input=WRONG_KEY + "\n"),
+    }
 
-    for done, source in [
-        (from_environment, "BACKUPS_API_KEY"),
-        (from_file, "--api-key-file"),
-        (asked, "--api-key"),
-    ]:
+    for source, done in runs.items():
         assert done.returncode == ExitCode.AUTHENTICATION
         assert done.stdout == ""
         assert done.stderr.splitlines() == [
@@ -56,21 +55,20 @@ def test_no_key_exits_3_and_says_how_to_give_one(backups_api: CommandLine) -> No
     )
 
 
-def test_the_right_key_from_a_file_or_the_prompt(
+def test_the_key_from_a_file_or_the_prompt_comes_first(
     backups_api: CommandLine, server: LiveServer, tmp_path: Path
 ) -> None:
-    key_file = tmp_path / "key"
-    key_file.write_text(server.api_key + "\n")
+    key_file = tmp_path / "keys"
+    key_file.write_text(f"{server.api_key}\nanother-key\n")  # one per line, as the server reads them
 
-    from_file = backups_api(
-        "backups", "snapshot", "--json", "--api-key-file", str(key_file), BACKUPS_API_KEY=None
-    )
-    asked = backups_api(
-        "backups", "snapshot", "--json", "--api-key", input=server.api_key + "\n", BACKUPS_API_KEY=None
-    )
+    wrong = {"BACKUPS_API_KEY": WRONG_KEY}
+    from_option = backups_api("backups", "snapshot", "--json", "--api-key-file", str(key_file), **wrong)
+    from_variable = backups_api("backups", "snapshot", "--json", BACKUPS_API_KEY_FILE=str(key_file), **wrong)
+    asked = backups_api("backups", "snapshot", "--json", "--api-key", input=server.api_key + "\n", **wrong)
 
-    assert (from_file.returncode, asked.returncode) == (0, 0)
-    assert json.loads(from_file.stdout) == json.loads(asked.stdout) == {"iterable": [], "indices": {}}
+    for done in (from_option, from_variable, asked):
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == {"iterable": [], "indices": {}}
 
 
 def test_a_key_is_never_taken_on_the_command_line(backups_api: CommandLine) -> None:
@@ -173,3 +171,13 @@ def test_timeout_and_max_retries(backups_api: CommandLine, retries: int) -> None
     assert done.returncode == ExitCode.CONNECTION
     assert done.stderr.startswith(f"Error: The server did not answer in time: GET {url}/backups")
     assert attempts == retries + 1
+
+
+def test_every_exit_code_is_documented(backups_api: CommandLine) -> None:
+    shown = backups_api("--help").stdout
+    readme = (ROOT / "generated" / "README.md").read_text()
+
+    assert set(EXIT_CODES) == set(ExitCode)
+    for code, meaning in EXIT_CODES.items():
+        assert f"{int(code):>5}  {meaning}\n" in shown
+        assert f"| {int(code)} | {meaning} |\n" in readme

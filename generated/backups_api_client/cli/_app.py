@@ -4,9 +4,10 @@ Every operation is a command in the group of its tag. A command takes the operat
 the fields of its body, and the settings:
 
 - ``--base-url`` (or ``<PREFIX>_URL``): where the API is served; the API's first server by default.
-- the API key, when the API declares a credential: ``<PREFIX>_KEY``, or ``--api-key-file FILE``, or
-  ``--api-key`` to be asked for it. A key is never taken on the command line, where other users see it
-  (``ps``), and never printed: a message that would hold it shows ``***`` in its place.
+- the API key, when the API declares a credential: ``--api-key`` to be asked for it, else
+  ``--api-key-file FILE`` (or ``<PREFIX>_KEY_FILE``), else ``<PREFIX>_KEY``. A key is never taken on
+  the command line, where other users see it (``ps``), and never printed: a message that would hold
+  it shows ``***`` in its place.
 - ``--json``: the output for scripts (see ``_output``); ``--timeout`` and ``--max-retries``: the client's.
 
 Results go to standard output, messages to standard error, and the exit code says how it went
@@ -44,14 +45,17 @@ class ExitCode(IntEnum):
 
 EXIT_CODES = {
     ExitCode.OK: "done",
-    ExitCode.ERROR: "any other error (an answer the API does not document, an event that cannot be read)",
-    ExitCode.USAGE: "the command line is wrong, or the server refused the request as malformed (400, 422)",
-    ExitCode.AUTHENTICATION: "no API key, or the key was refused (401, 403, 407, 511)",
-    ExitCode.NOT_FOUND: "what the request names does not exist (404, 410)",
-    ExitCode.SERVER: "the server failed (5xx), or a streamed operation ended with a failure event",
-    ExitCode.CONNECTION: "no answer, none in time, or a stream that broke off and could not be resumed",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); a stream is closed first",
+    ExitCode.ERROR: (
+        "any other error: an answer the API does not document, an event that cannot be read, the `cli` extra missing"
+    ),
+    ExitCode.USAGE: "usage: the command line is wrong, or the server refused the request as malformed (400, 422)",
+    ExitCode.AUTHENTICATION: "authentication: no API key, or the key was refused (401, 403, 407, 511)",
+    ExitCode.NOT_FOUND: "not found: what the request names does not exist (404, 410)",
+    ExitCode.SERVER: "server: the server failed (5xx), or a streamed operation ended with a failure event",
+    ExitCode.CONNECTION: "connection: no answer, none in time, or a stream that broke off and could not be resumed",
+    ExitCode.INTERRUPTED: "interrupted: Ctrl-C (a stream is closed first)",
 }
+"""What each exit code means, as the package README says it too."""
 AUTHENTICATION_STATUSES = frozenset({401, 403, 407, 511})
 NOT_FOUND_STATUSES = frozenset({404, 410})
 USAGE_STATUSES = frozenset({400, 422})
@@ -228,7 +232,9 @@ def settings_parameters(command_line: CommandLine) -> list[click.Parameter]:
                 ["--api-key-file"],
                 metavar="FILE",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                help=f"Read the API key from FILE, instead of the environment variable {prefix}_KEY.",
+                envvar=f"{prefix}_KEY_FILE",
+                show_envvar=True,
+                help=f"Read the API key from the first line of FILE, instead of the environment variable {prefix}_KEY.",
             ),
             click.Option(
                 ["--api-key"],
@@ -268,8 +274,8 @@ def settings_parameters(command_line: CommandLine) -> list[click.Parameter]:
 
 @frozen
 class Settings:
-    """The settings of one command, with the API key and where it came from (the prompt, the file, or
-    the environment variable that holds it or would)."""
+    """The settings of one command, with the API key and where it came from (the prompt, a file, or
+    the environment variable that holds it, or would)."""
 
     base_url: str
     api_key: str | None
@@ -308,18 +314,16 @@ class Settings:
 
 
 def read_api_key(prefix: str, ask: bool, path: Path | None) -> tuple[str | None, str]:
-    """The API key, from the prompt, the file or the environment, and where it came from."""
-    variable = f"{prefix}_KEY"
-    if ask and path:
-        raise click.UsageError("Give --api-key or --api-key-file, not both.")
+    """The API key, from the prompt, else the file, else the environment, and where it came from."""
     key: str | None
     if ask:
-        key, source = prompt_for_key(), "--api-key"
+        key, source = prompt_for_key(), "the prompt"
     elif path:
-        key, source = path.read_text(encoding="utf-8").strip(), "--api-key-file"
+        key, source = next(iter(path.read_text(encoding="utf-8").splitlines()), ""), f"the file {path}"
     else:
-        key, source = os.environ.get(variable) or None, variable
-    if key is not None and not (key and all(" " <= character <= "~" for character in key) and key == key.strip()):
+        key, source = os.environ.get(f"{prefix}_KEY"), f"{prefix}_KEY"
+    key = key.strip() if key is not None else None
+    if key is not None and not (key and all(" " <= character <= "~" for character in key)):
         raise click.UsageError(f"The API key from {source} is empty, or has characters an HTTP header cannot carry.")
     return key, source
 

@@ -208,12 +208,13 @@ def cell(value: Any) -> str:
 
 
 def table(items: list[Any]) -> Table:
-    """One row per item, one column per attribute that some item has a value for."""
+    """One row per item, one column per attribute that some item has a value for; a value too wide
+    for the terminal is folded onto more lines, never cut."""
     names = [name for name, _ in fields(items[0])]
     shown = [name for name in names if any(not empty(dict(fields(item)).get(name)) for item in items)]
     grid = Table(box=None, pad_edge=False, header_style="bold")
     for name in shown:
-        grid.add_column(label(name).upper())
+        grid.add_column(label(name).upper(), overflow="fold")
     for item in items:
         values = dict(fields(item))
         grid.add_row(*(Text(cell(values.get(name))) for name in shown))
