@@ -94,7 +94,7 @@ def build(command_line: CommandLine) -> click.Group:
         help=command_line.help,
         epilog=f"\b\nExit codes:\n{codes}",
         commands=[
-            click.Group(group.name, help=group.help, commands=[command(command_line, o) for o in group.operations])
+            click.Group(group.name, help=group.help, commands=[command(command_line, op) for op in group.operations])
             for group in command_line.groups
         ],
         context_settings={"max_content_width": 100},
@@ -198,11 +198,11 @@ def operation_arguments(operation: Operation, flags: list[str], values: list[Any
     if operation.body is None:
         return arguments
     count = len(operation.options)
-    given = list(zip(operation.body.fields, flags[count:], values[count:]))
-    fields = {field.name: value for field, _, value in given if value is not None}
+    body = list(zip(operation.body.fields, flags[count:], values[count:]))
+    fields = {field.name: value for field, _, value in body if value is not None}
     if not (fields or operation.body.required):
         return arguments
-    missing = [f"--{flag}" for field, flag, value in given if field.required and value is None]
+    missing = [f"--{flag}" for field, flag, value in body if field.required and value is None]
     if missing:
         raise click.UsageError(f"The request body needs {', '.join(missing)} too.")
     try:

@@ -134,18 +134,26 @@ class ForPeople:
             TextColumn("ETA"),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, console=self._stderr) as progress:
-            task = progress.add_task(self._label, total=100)
+        with Progress(*columns, console=self._stderr) as bar:
+            task = bar.add_task(self._label, total=100)
             try:
                 for last in events:
-                    done = as_json(last).get(progress_field) if is_model(last) or isinstance(last, dict) else None
-                    if isinstance(done, int | float) and not isinstance(done, bool):
-                        progress.update(task, completed=done)
+                    done = progress(last, progress_field)
+                    if done is not None:
+                        bar.update(task, completed=done)
             except errors.StreamFailed:
-                progress.update(task, description=f"{self._label}: failed")
+                bar.update(task, description=f"{self._label}: failed")
                 raise
         if last is not None:
             self.result(last)
+
+
+def progress(item: Any, field: str) -> float | None:
+    """How much is done, from 0 to 100, by the field of an event's data that says it; None when the
+    event does not say."""
+    data = as_json(item)
+    done = data.get(field) if isinstance(data, dict) else None
+    return float(done) if isinstance(done, int | float) and not isinstance(done, bool) else None
 
 
 def is_model(value: Any) -> bool:
