@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 READY := $(VENV)/.ready
+CLIENT := $(VENV)/.client
 
 .DEFAULT_GOAL := help
 .PHONY: help env generate check compat test fuzz serve demo dist changelog publish bench lock clean
@@ -21,7 +22,13 @@ $(READY): requirements.txt
 		> "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/backups-project.pth"
 	@touch $@
 
-env: $(READY) ## Create the pinned development environment in .venv
+# The client package in development mode, for its command `backups-api` in .venv/bin: again whenever its
+# metadata (generated/pyproject.toml) changes.
+$(CLIENT): $(READY) generated/pyproject.toml
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable generated
+	@touch $@
+
+env: $(CLIENT) ## Create the pinned development environment in .venv, with the client's command line
 
 generate: $(READY) ## Regenerate generated/ from openapi.yaml and templates/ (only when they changed)
 	$(PY) scripts/generate.py
@@ -47,7 +54,7 @@ fuzz: $(READY) ## Fuzz the live server against openapi.yaml with schemathesis (S
 serve: $(READY) ## Run the reference server (python -m backups_server serve --help for options)
 	$(PY) -m backups_server serve
 
-demo: $(READY) ## The main job end to end: back up a sample database through the generated client
+demo: $(CLIENT) ## The main job end to end: back up a sample database with the client's command line
 	$(PY) scripts/demo.py
 
 dist: generate ## Build the client's wheel and sdist into dist/, check them, install the wheel in a fresh venv

@@ -1,49 +1,73 @@
-"""The main job end to end: back up a local SQLite database through the generated client.
+"""The main job end to end: back up a local SQLite database with the client's command line.
 
 With no configuration it uses the data folder `.data/` (BACKUPS_DATA_DIR to change it): it creates
 a sample database there if there is none, starts the server on a free port of 127.0.0.1 with a
-fresh key, and then, with the generated client: streams a backup with a live progress bar, lists
-the backups, checks that the newest is the one just made, restores it into a temporary file and
-verifies it, deletes it, and stops the server.
+fresh key, and then runs `backups-api` (the command of the client package, installed in .venv by
+`make demo`), each command a process of its own, as a person would: it takes a backup with a live
+progress bar, lists the backups, restores the new one into a temporary file and verifies it, deletes
+it, and stops the server. The command line reads the server's address and key from BACKUPS_API_URL
+and BACKUPS_API_KEY.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sample_database import create_sample_database
 
-from backups_api_client import AuthenticatedClient, errors
-from backups_api_client.api.backups import (
-    backups_create_new_backup_streamed,
-    backups_delete_specific_backup,
-    backups_snapshot,
-)
-from backups_api_client.models import Backup, BackupStreamedProgress, SeededBackup
 from backups_server import config
 from backups_server.launcher import running_server
 from backups_server.restore import restore
 from backups_server.store import open_store
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 SAMPLE_ROWS = 5000
-BAR_WIDTH = 32
+COMMAND = Path(sys.executable).with_name("backups-api")
 
 
 class DemoFailed(Exception):
     pass
 
 
+class CommandLine:
+    """`backups-api`, run as a process with the server's address and key in its environment."""
+
+    def __init__(self, base_url: str, api_key: str) -> None:
+        self.environment = {**os.environ, "BACKUPS_API_URL": base_url, "BACKUPS_API_KEY": api_key}
+
+    def show(self, *arguments: str) -> None:
+        """Run a command for people to see: its output goes to this terminal."""
+        print(f"\n$ backups-api {shlex.join(arguments)}", flush=True)
+        done = subprocess.run([COMMAND, *arguments], env=self.environment, check=False)
+        if done.returncode != 0:
+            raise DemoFailed(f"`backups-api {shlex.join(arguments)}` exited with {done.returncode}")
+
+    def read(self, *arguments: str) -> Any:
+        """Run a command for its answer: the JSON it prints with --json."""
+        done = subprocess.run(
+            [COMMAND, *arguments, "--json"], env=self.environment, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise DemoFailed(f"`backups-api {shlex.join(arguments)} --json` failed: {done.stderr.strip()}")
+        return json.loads(done.stdout)
+
+    def backup_ids(self) -> list[str]:
+        return [backup["id"] for backup in self.read("backups", "snapshot")["iterable"]]
+
+
 def main() -> int:
+    if not COMMAND.exists():
+        print(f"{COMMAND} is missing: run `make demo`, which installs it", file=sys.stderr)
+        return 1
     data_dir = Path(os.environ.get("BACKUPS_DATA_DIR", config.DATA_DIR)).resolve()
     database = data_dir / config.DATABASE
     print("Backups API demo\n")
@@ -57,75 +81,36 @@ def main() -> int:
     started = time.perf_counter()
     with running_server(data_dir) as server:
         ready = time.perf_counter() - started
-        print(f"  server    {server.base_url}  (ready in {ready:.1f} s, log in {server.log})\n")
-        with AuthenticatedClient(base_url=server.base_url, token=server.api_key) as client:
-            try:
-                run(client, data_dir, source)
-            except (DemoFailed, errors.APIError) as error:
-                print(f"\nThe demo failed: {error}", file=sys.stderr)
-                return 1
+        print(f"  server    {server.base_url}  (ready in {ready:.1f} s, log in {server.log})")
+        try:
+            run(CommandLine(server.base_url, server.api_key), data_dir, source)
+        except DemoFailed as error:
+            print(f"\nThe demo failed: {error}", file=sys.stderr)
+            return 1
     print("\nServer stopped.")
     return 0
 
 
-def run(client: AuthenticatedClient, data_dir: Path, source: dict[str, int]) -> None:
-    backup = None
-    for progress in stream_backup(client):
-        if isinstance(progress.percentage, int | float):
-            show_progress(progress.percentage)
-        if isinstance(progress.backup, Backup):
-            backup = progress.backup
-    if backup is None:
-        raise DemoFailed("the backup finished without saying which backup it is")
-    print(f"  {backup.id}, {size(int(backup.bytes_))} of database\n")
+def run(backups_api: CommandLine, data_dir: Path, source: dict[str, int]) -> None:
+    before = backups_api.backup_ids()
+    backups_api.show("backups", "create-new-backup-streamed")
+    backups_api.show("backups", "snapshot")
 
-    listing = backups_snapshot.sync(client=client)
-    print_table(listing.iterable)
-
-    newest = listing.iterable[0].id if listing.iterable else "nothing"
-    if newest != backup.id:
-        raise DemoFailed(f"the newest backup listed is {newest}, not {backup.id}, which was just made")
+    new = [backup for backup in backups_api.backup_ids() if backup not in before]
+    if len(new) != 1:
+        raise DemoFailed(f"the backup just made should be the one new backup listed, not {new}")
+    backup = new[0]
     with tempfile.TemporaryDirectory(prefix="backups-demo-") as scratch:
         target = Path(scratch, "restored.sqlite")
-        restore(open_store(config.default_store(data_dir)), backup.id, target)
+        restore(open_store(config.default_store(data_dir)), backup, target)
         restored = table_sizes(target)
     if restored != source:
         raise DemoFailed(f"the restored database differs from the source: {restored} != {source}")
-    print(f"\nRestored {backup.id}, the newest, into a temporary file: integrity check ok,", end=" ")
+    print(f"\nRestored {backup} into a temporary file: integrity check ok,", end=" ")
     print(f"{describe(restored)} as in the source")
 
-    backups_delete_specific_backup.sync(backup.id, client=client)
-    remaining = backups_snapshot.sync(client=client)
-    print(f"Deleted the demo's backup {backup.id}; {len(remaining.iterable)} backups remain")
-
-
-def stream_backup(client: AuthenticatedClient) -> Iterator[BackupStreamedProgress]:
-    """The progress of a new backup as it happens, from POST /backups/create/streamed."""
-    try:
-        with backups_create_new_backup_streamed.stream(client=client, body=SeededBackup()) as events:
-            yield from events
-    except errors.StreamFailed as failure:
-        raise DemoFailed(failure.message or str(failure)) from None
-
-
-def show_progress(percentage: float) -> None:
-    filled = round(BAR_WIDTH * percentage / 100)
-    bar = "█" * filled + "·" * (BAR_WIDTH - filled)
-    end = "\n" if percentage >= 100 else ""
-    print(f"\r  Backing up  {bar}  {percentage:5.1f} %", end=end, flush=True)
-
-
-def print_table(backups: list[Backup]) -> None:
-    rows = [("ID", "CREATED", "DATABASE", "DEVICE", "PLATFORM")]
-    for backup in backups:
-        readable = backup.created.readable if isinstance(backup.created.readable, str) else ""
-        rows.append(
-            (backup.id, readable, size(int(backup.bytes_)), backup.device_name, backup.platform.value)
-        )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    print(f"Backups, newest first ({len(backups)})")
-    for row in rows:
-        print("  " + "   ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    backups_api.show("backups", "delete-specific-backup", backup)
+    print(f"Deleted the demo's backup {backup}; {len(backups_api.backup_ids())} backups remain")
 
 
 def table_sizes(database: Path) -> dict[str, int]:

@@ -1,18 +1,23 @@
 """Build the client's wheel and sdist, check them, and prove the wheel works on its own.
 
 Nothing is built when generated/ differs from a fresh generation: a stale package is never built.
-The wheel is installed into a fresh virtual environment, which then holds nothing but the
-package and its declared dependencies, and every module of the package is imported there.
+The wheel is installed with its extras into a fresh virtual environment, which then holds nothing
+but the package and its declared dependencies; every module of the package is imported there, and
+each command it installs runs (`--help`). The tests build and install the wheel with the same
+functions.
 """
 
 from __future__ import annotations
 
+import configparser
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import venv
+import zipfile
+from email.parser import Parser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +27,8 @@ DIST = ROOT / "dist"
 IMPORT_EVERY_MODULE = """
 import importlib, pkgutil, sys
 package = importlib.import_module(sys.argv[1])
-names = [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+modules = pkgutil.walk_packages(package.__path__, package.__name__ + ".")
+names = [m.name for m in modules if not m.name.endswith(".__main__")]  # those run when imported
 for name in names:
     importlib.import_module(name)
 print(f"imported {len(names) + 1} modules of {package.__name__} from {package.__file__}")
@@ -50,21 +56,60 @@ def generation_is_current() -> bool:
     return subprocess.run(check, check=False).returncode == 0
 
 
-def build() -> list[Path]:
-    """The checked wheel and sdist in dist/, built from generated/."""
-    shutil.rmtree(DIST, ignore_errors=True)
-    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", DIST, PROJECT, env=reproducible_env())
-    artifacts = sorted(DIST.iterdir())
+def distributions(outdir: Path) -> list[Path]:
+    """The wheel and sdist of generated/, built into `outdir` (emptied first) and checked with twine."""
+    shutil.rmtree(outdir, ignore_errors=True)
+    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", outdir, PROJECT, env=reproducible_env())
+    artifacts = sorted(outdir.iterdir())
     run(sys.executable, "-m", "twine", "check", "--strict", *artifacts)
+    return artifacts
 
-    (wheel,) = DIST.glob("*.whl")
+
+def environment(directory: Path, *requirements: str, constraints: Path | None = None) -> Path:
+    """A fresh virtual environment in `directory` with `requirements` installed (pinned by the
+    `constraints` file, if given); its folder of scripts."""
+    venv.create(directory, with_pip=True)
+    scripts = directory / "bin"
+    options = ["--quiet", "--disable-pip-version-check"]
+    options += ["--constraint", str(constraints)] if constraints else []
+    run(scripts / "python", "-m", "pip", "install", *options, *requirements)
+    return scripts
+
+
+def with_extras(wheel: Path) -> str:
+    """The requirement of the wheel with every extra it offers."""
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = (name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
+        extras = Parser().parsestr(archive.read(metadata).decode()).get_all("Provides-Extra") or []
+    return f"{wheel}[{','.join(extras)}]" if extras else str(wheel)
+
+
+def console_scripts(wheel: Path) -> list[str]:
+    """The names of the commands the wheel installs."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = [name for name in archive.namelist() if name.endswith(".dist-info/entry_points.txt")]
+        entry_points = configparser.ConfigParser()
+        for name in names:
+            entry_points.read_string(archive.read(name).decode())
+    return list(entry_points["console_scripts"]) if entry_points.has_section("console_scripts") else []
+
+
+def check(wheel: Path) -> None:
+    """Install the wheel with its extras into a fresh virtual environment, import every module of the
+    package there, and run each of its commands with --help."""
     package = wheel.name.split("-")[0]
     with tempfile.TemporaryDirectory(prefix="wheel-check-") as scratch:
-        env_dir = Path(scratch) / "venv"
-        venv.create(env_dir, with_pip=True)
-        python = env_dir / "bin" / "python"
-        run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel)
-        run(python, "-I", "-c", IMPORT_EVERY_MODULE, package)
+        scripts = environment(Path(scratch) / "venv", with_extras(wheel))
+        run(scripts / "python", "-I", "-c", IMPORT_EVERY_MODULE, package)
+        for command in console_scripts(wheel):
+            run(scripts / command, "--help")
+
+
+def build(outdir: Path = DIST) -> list[Path]:
+    """The checked wheel and sdist in `outdir`, the wheel proven to work on its own."""
+    artifacts = distributions(outdir)
+    (wheel,) = (artifact for artifact in artifacts if artifact.suffix == ".whl")
+    check(wheel)
     return artifacts
 
 

@@ -11,8 +11,8 @@ Beyond the stock generator (see scripts/template_helpers.py for the helpers):
 - CHANGELOG.md is copied beside the package, for the sdist, and given to the README template;
 - the templates get the globals `auth`, `info`, `external_docs`, `changelog`, `servers`, `tags`, `api_page`,
   `parameter_description`, `event_stream`, `accept_header`, `error_classes`, `error_class_names`,
-  `idempotency_key`, `repeatable`, `success_responses`, `success_type`, and the filters `model_links` and
-  `table_cell`.
+  `idempotency_key`, `repeatable`, `success_responses`, `success_type`, `cli_groups` (the command line's
+  commands), and the filters `model_links`, `table_cell` and `python_literal`.
 """
 
 from __future__ import annotations
@@ -40,10 +40,12 @@ from template_helpers import (
     accept_header,
     api_page,
     auth_header,
+    cli_group,
     error_classes,
     event_stream,
     idempotency_key,
     parameter_descriptions,
+    python_literal,
     repeatable,
     success_responses,
     success_type,
@@ -108,8 +110,14 @@ class ClientProject(Project):
             parameter_description=parameter_description,
             event_stream=self.event_stream,
             accept_header=accept_header,
+            cli_groups=[
+                cli_group(tag, collection, parameter_description, self.event_stream)
+                for tag, collection in openapi.endpoint_collections_by_tag.items()
+            ],
         )
-        self.env.filters.update(model_links=self.model_links, table_cell=table_cell)
+        self.env.filters.update(
+            model_links=self.model_links, table_cell=table_cell, python_literal=python_literal
+        )
 
     def event_stream(self, endpoint: Endpoint) -> EventStream | None:
         return event_stream(endpoint, self.openapi.models)

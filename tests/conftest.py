@@ -8,12 +8,14 @@ folder store or by an S3 store (moto's server mode), and the generated client to
 - `live_server`: one server for the whole session on a folder store, for tests that change
   nothing another test could notice (authentication, validation, examples, fuzzing);
   `live_s3_server` the same on S3, and `any_live_server` each of them in turn.
+- `refusing_port`: a port of 127.0.0.1 where no server is, for a server that is down.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import socket
 import sqlite3
 import uuid
 from contextlib import closing, contextmanager
@@ -256,6 +258,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def live_s3_server(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[LiveServer]:
     with s3_store(moto_endpoint) as store:
         yield from session_server(tmp_path_factory.mktemp("live-s3"), store)
+
+
+@pytest.fixture
+def refusing_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses connections: bound, never listening, while the test runs."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        port: int = bound.getsockname()[1]
+        yield port
 
 
 @pytest.fixture(params=["folder", "s3"])

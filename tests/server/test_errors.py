@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import socket
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -238,15 +237,6 @@ def test_a_delete_body_with_explicit_nulls_is_accepted(http: httpx.Client) -> No
     response = http.post(f"/backups/{backup['id']}/delete", json=body)
 
     assert response.status_code == 204, response.text
-
-
-@pytest.fixture
-def refusing_port() -> Iterator[int]:
-    """A port of 127.0.0.1 that refuses connections: bound, never listening, while the test runs."""
-    with socket.socket() as bound:
-        bound.bind(("127.0.0.1", 0))
-        port: int = bound.getsockname()[1]
-        yield port
 
 
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)

@@ -1,5 +1,5 @@
 """The templates are generic: a second API, whose names share nothing with openapi.yaml, gets
-working, strictly typed stream functions from the same templates.
+working, strictly typed stream functions and a working command line from the same templates.
 
 other_spec.yaml is generated into a temporary folder, imported, and driven against a live server.
 """
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -97,7 +98,14 @@ def operation(jobs: ModuleType, tag: str, name: str) -> ModuleType:
 
 
 def test_the_runtime_is_the_same_for_every_api(project: Path) -> None:
-    for module in ("_sse.py", "_http.py", "streaming.py"):
+    for module in (
+        "_sse.py",
+        "_http.py",
+        "streaming.py",
+        "cli/_definitions.py",
+        "cli/_app.py",
+        "cli/_output.py",
+    ):
         ours = ROOT / "generated" / "backups_api_client" / module
         assert (project / PACKAGE / module).read_bytes() == ours.read_bytes()
 
@@ -180,3 +188,67 @@ def test_items_without_a_model_and_no_terminal_event(jobs: ModuleType, base_url:
     with client, count_ticks.stream(client=client, body=jobs.models.TickRequest(count=3)) as events:
         assert list(events) == [1, 2, 3]
     assert events.last_event.event == "message"
+
+
+def scripted_by_path(app: ScriptedApp) -> Any:
+    """The scripted app, each request naming its script by its path, as a command line cannot send
+    `X-Script`: the job of /jobs/{job}/log, or the last segment of any other path."""
+
+    async def by_path(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        segments = scope["path"].strip("/").split("/")
+        script = segments[1] if segments[0] == "jobs" else segments[-1]
+        await app({**scope, "headers": [*scope["headers"], (b"x-script", script.encode())]}, receive, send)
+
+    return by_path
+
+
+@pytest.fixture(scope="module")
+def jobs_api(project: Path, app: ScriptedApp) -> Iterator[Callable[..., subprocess.CompletedProcess[str]]]:
+    """Runs the command line of the generated package, `python -m jobs_api_client.cli`, against the app."""
+    with serve(scripted_by_path(app)) as url:
+
+        def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+            command = [sys.executable, "-m", f"{PACKAGE}.cli", *arguments]
+            environment = {**os.environ, "PYTHONPATH": str(project), "JOBS_API_URL": url}
+            return subprocess.run(
+                command, env=environment, capture_output=True, text=True, timeout=60, check=False
+            )
+
+        yield run
+
+
+def test_the_command_line_of_another_api_runs_its_operations(
+    jobs_api: Callable[..., subprocess.CompletedProcess[str]], app: ScriptedApp
+) -> None:
+    log = jobs_api("jobs", "follow-job-log", "log", "--level", "info")
+    log_for_scripts = jobs_api("jobs", "follow-job-log", "log", "--json")
+    ticks = jobs_api("clock", "count-ticks", "--count", "3")
+    ticks_for_scripts = jobs_api("clock", "count-ticks", "--count", "2", "--json")
+
+    assert (log.returncode, log.stderr) == (0, "")
+    assert log.stdout.splitlines() == ["text=compiling level=info", "text=linking level=info", "text=done"]
+    assert [json.loads(line) for line in log_for_scripts.stdout.splitlines()] == [*LINES, {"text": "done"}]
+    assert [exchange.target for exchange in app.exchanges[-4:-2]] == [
+        "/jobs/log/log?level=info",
+        "/jobs/log/log",
+    ]
+    assert (ticks.returncode, ticks.stdout) == (0, "1\n2\n3\n")
+    assert (ticks_for_scripts.returncode, ticks_for_scripts.stdout) == (0, "1\n2\n")
+
+
+def test_the_command_line_of_another_api_exits_by_its_errors(
+    jobs_api: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    crashed = jobs_api("jobs", "follow-job-log", "crash")
+    missing = jobs_api("jobs", "follow-job-log", "missing")
+    no_count = jobs_api("clock", "count-ticks")
+    help_text = jobs_api("jobs", "follow-job-log", "--help")
+
+    assert (crashed.returncode, crashed.stdout) == (5, "text=compiling level=info\n")
+    assert crashed.stderr.splitlines()[-1] == f"Error: {CRASH['reason']}"
+    assert (missing.returncode, missing.stderr) == (4, "Error: 404 Not Found: no job 9\n")
+    assert no_count.returncode == 2
+    assert "Missing option '--count'" in no_count.stderr
+    assert "Follow the log of a job" in help_text.stdout
+    assert "JOBS_API_URL" in help_text.stdout
+    assert "--api-key" not in help_text.stdout  # the API declares no credential

@@ -1,0 +1,694 @@
+"""The command line ``backups-api``: one command per operation of the API, grouped by tag.
+
+It needs the packages of the ``cli`` extra: ``pip install 'backups-api-client[cli]'``. ``backups-api --help``
+lists the commands; the package README ("Command line") says how they are named, their settings and exit codes.
+"""
+
+import sys
+
+from .. import __version__, models
+from ..api.backup import (
+    backup_restore_specific_backup,
+    backup_restore_specific_backup_streamed,
+    backup_specific_backup_snapshot,
+    backup_specific_creation_cancel,
+    backup_specific_creation_status,
+    backup_specific_restoration_cancel,
+    backup_specific_restoration_status,
+)
+from ..api.backups import (
+    backups_create_new_backup,
+    backups_create_new_backup_streamed,
+    backups_delete_specific_backup,
+    backups_snapshot,
+)
+from ..api.well_known import get_well_known_health
+from ._definitions import Body, CommandLine, Group, Operation, Option
+
+COMMAND_LINE = CommandLine(
+    name="backups-api",
+    project="backups-api-client",
+    version=__version__,
+    help=(
+        "Backups API\n"
+        "\n"
+        "The Pieces OS Backups API: take consistent backups of the local database, store them in\n"
+        "the cloud (any object store), list them and delete them.\n"
+        "\n"
+        "Field names, operation ids and error texts follow the public Pieces OS specification, so\n"
+        "existing Pieces clients work unchanged. Additions are strictly additive: optional fields,\n"
+        "optional headers (Idempotency-Key, Last-Event-ID), event streams beside the JSON answers, and\n"
+        "documented error statuses (400, 404, 409 where upstream answers 500, 410, 422, 503)."
+    ),
+    env_prefix="BACKUPS_API",
+    default_url="http://localhost:1000",
+    takes_key=True,
+    groups=(
+        Group(
+            "well-known",
+            help="Service information that needs no authentication.",
+            operations=(
+                Operation(
+                    "get-well-known-health",
+                    call=get_well_known_health.sync,
+                    summary="/.well-known/health [GET]",
+                    description="Answers `ok` once the server is ready to take requests. Needs no authentication.",
+                ),
+            ),
+        ),
+        Group(
+            "backups",
+            help="Create, list and delete backups of the local database.",
+            operations=(
+                Operation(
+                    "snapshot",
+                    call=backups_snapshot.sync,
+                    summary="/backups [GET]",
+                    description=(
+                        "Lists every backup that is completely stored in the cloud, newest first. A backup that\n"
+                        "is still being written, or whose writing was interrupted, is never listed."
+                    ),
+                ),
+                Operation(
+                    "create-new-backup",
+                    call=backups_create_new_backup.sync,
+                    summary="/backups/create [POST]",
+                    description=(
+                        "Takes a consistent snapshot of the local database and stores it in the cloud, then\n"
+                        "answers with the finished backup. The backup is listed only once it is completely stored.\n"
+                        "\n"
+                        "Creations and restorations of the database run one at a time, in the order they\n"
+                        "arrived; a request that finds the queue full is a 503. A backup's id and timestamp are\n"
+                        "given when its request arrives, and the `Content-Location` of the answer names it\n"
+                        "(`/backup/{id}`); its snapshot is taken when its turn comes.\n"
+                        "\n"
+                        "With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the\n"
+                        "backup the first request made (waiting for it if it is still running), never a second one."
+                    ),
+                    options=(
+                        Option(
+                            "idempotency_key",
+                            "idempotency-key",
+                            "header",
+                            help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. The same key with a different body is a 422.",
+                        ),
+                    ),
+                    body=Body(
+                        models.SeededBackup.from_dict,
+                        required=False,
+                        fields=(
+                            Option(
+                                "schema",
+                                "schema",
+                                "body",
+                                help="The schema version this object was written with.",
+                                kind="json",
+                            ),
+                        ),
+                    ),
+                ),
+                Operation(
+                    "create-new-backup-streamed",
+                    call=backups_create_new_backup_streamed.sync,
+                    summary="/backups/create/streamed [POST]",
+                    description=(
+                        "The streamed version of /backups/create: takes a backup of the local database and\n"
+                        "reports its progress while it runs.\n"
+                        "\n"
+                        "With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each\n"
+                        "event's `data` is one BackupStreamedProgress; the event types are `progress`,\n"
+                        "`completed` and `failed`, and every stream ends with exactly one `completed` or\n"
+                        "`failed` event. A `: keep-alive` comment is sent whenever nothing else was sent for a\n"
+                        "few seconds. With any other `Accept`, the answer is one BackupStreamedProgress holding\n"
+                        "the final state. Validation, authentication and version errors are answered before the\n"
+                        "stream starts, with ordinary status codes.\n"
+                        "\n"
+                        "If the client disconnects while the stream runs, the backup still completes and is\n"
+                        "listed.\n"
+                        "\n"
+                        "As with /backups/create, creations and restorations run one at a time, in the order\n"
+                        "they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the\n"
+                        "first moment, so a client can ask for the status of its creation, or cancel it, while\n"
+                        "the stream runs; a cancelled creation ends with a `failed` event whose status is\n"
+                        "CANCELED.\n"
+                        "\n"
+                        "With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the\n"
+                        "first request started, never a second backup. The events' ids are the job's sequence\n"
+                        "numbers, and the stream starts with a `retry:` field (the milliseconds a client should\n"
+                        "wait before reconnecting). A client whose connection broke sends the request again with\n"
+                        "the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so\n"
+                        "it sees one sequence with no gap and no duplicate. Every event is kept while the job runs\n"
+                        "and for a minute after it ends; after that, a job's stream is its terminal event alone."
+                    ),
+                    options=(
+                        Option(
+                            "idempotency_key",
+                            "idempotency-key",
+                            "header",
+                            help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. The same key with a different body is a 422.",
+                        ),
+                        Option(
+                            "last_event_id",
+                            "last-event-id",
+                            "header",
+                            help="Resumes an event stream after the event with this id, as a Server-Sent Events client does when it reconnects, with the `Idempotency-Key` of the request that started the stream. Without a key, or with `Accept: application/json`, it changes nothing.",
+                        ),
+                    ),
+                    body=Body(
+                        models.SeededBackup.from_dict,
+                        required=False,
+                        fields=(
+                            Option(
+                                "schema",
+                                "schema",
+                                "body",
+                                help="The schema version this object was written with.",
+                                kind="json",
+                            ),
+                        ),
+                    ),
+                    stream=backups_create_new_backup_streamed.stream,
+                    progress_field="percentage",
+                ),
+                Operation(
+                    "delete-specific-backup",
+                    call=backups_delete_specific_backup.sync,
+                    summary="/backups/{backup}/delete [POST]",
+                    description=(
+                        "Deletes one backup from the cloud. The backup stops being listed before its data is\n"
+                        "removed, so an interrupted delete never leaves a broken backup listed. The optional\n"
+                        "body is accepted for compatibility with existing clients; the path alone names the\n"
+                        "backup."
+                    ),
+                    options=(
+                        Option(
+                            "backup",
+                            "backup",
+                            "path",
+                            help="This is a identifier that is used to identify a specific backup (version_timestamp). Letters, digits, `_`, `-` and single dots between them; at most 128 characters.",
+                            required=True,
+                        ),
+                    ),
+                    body=Body(
+                        models.Backup.from_dict,
+                        required=False,
+                        fields=(
+                            Option(
+                                "id",
+                                "id",
+                                "body",
+                                help="Identifies the backup (version_timestamp); use it in /backups/{backup}/delete.",
+                                required=True,
+                            ),
+                            Option(
+                                "version",
+                                "version",
+                                "body",
+                                help="The version of the software that took the backup.",
+                                required=True,
+                            ),
+                            Option(
+                                "timestamp",
+                                "timestamp",
+                                "body",
+                                help="When the backup was taken, in microseconds since the Unix epoch, as a string.",
+                                required=True,
+                            ),
+                            Option(
+                                "bytes",
+                                "bytes",
+                                "body",
+                                help="Size of the backed-up database in bytes (the uncompressed snapshot, not the stored object).",
+                                kind="number",
+                                required=True,
+                            ),
+                            Option(
+                                "created",
+                                "created",
+                                "body",
+                                help="A moment in time, with a form for people to read.",
+                                kind="json",
+                                required=True,
+                            ),
+                            Option(
+                                "device_name",
+                                "device-name",
+                                "body",
+                                help="The name of the machine the backup was taken on.",
+                                required=True,
+                            ),
+                            Option(
+                                "platform",
+                                "platform",
+                                "body",
+                                help="The operating system a backup was taken on.",
+                                choices=(
+                                    "WEB",
+                                    "MACOS",
+                                    "LINUX",
+                                    "WINDOWS",
+                                    "FUCHSIA",
+                                    "IOS",
+                                    "ANDROID",
+                                    "UNKNOWN",
+                                ),
+                                required=True,
+                            ),
+                            Option(
+                                "schema",
+                                "schema",
+                                "body",
+                                help="The schema version this object was written with.",
+                                kind="json",
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        Group(
+            "backup",
+            help="One backup: restore it, follow or cancel its jobs.",
+            operations=(
+                Operation(
+                    "specific-backup-snapshot",
+                    call=backup_specific_backup_snapshot.sync,
+                    summary="/backup/{backup} [GET]",
+                    description=(
+                        "This will just get the metadata associated with a specific backup: the backup as listed\n"
+                        "by /backups, once it is completely stored."
+                    ),
+                    options=(
+                        Option(
+                            "backup",
+                            "backup",
+                            "path",
+                            help="This is a identifier that is used to identify a specific backup (version_timestamp). Letters, digits, `_`, `-` and single dots between them; at most 128 characters.",
+                            required=True,
+                        ),
+                    ),
+                ),
+                Operation(
+                    "restore-specific-backup",
+                    call=backup_restore_specific_backup.sync,
+                    summary="/backup/{backup}/restore [POST]",
+                    description=(
+                        "Restores a backup into the local database, while it is in use, then answers with the\n"
+                        "restored backup.\n"
+                        "\n"
+                        "The backup is downloaded and verified (its checksum, its size, and SQLite's\n"
+                        "`integrity_check`) before anything is replaced, and a copy of the database as it is when\n"
+                        "the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).\n"
+                        "The backup then replaces the database's content online, with SQLite's backup API, in one\n"
+                        "transaction: a connection open on the database sees the old content or the new one, never\n"
+                        "a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a\n"
+                        "check is refused with a 500, and the database is left as it was.\n"
+                        "\n"
+                        "Creations and restorations of the database run one at a time, in the order they arrived;\n"
+                        "the `Content-Location` of the answer names the backup. The optional body is accepted for\n"
+                        "compatibility with existing clients; the path alone names the backup. With an\n"
+                        "`Idempotency-Key`, repeating the request is safe: the repeat answers with the outcome of\n"
+                        "the first one, never a second restoration."
+                    ),
+                    options=(
+                        Option(
+                            "backup",
+                            "backup",
+                            "path",
+                            help="This is a identifier that is used to identify a specific backup (version_timestamp). Letters, digits, `_`, `-` and single dots between them; at most 128 characters.",
+                            required=True,
+                        ),
+                        Option(
+                            "idempotency_key",
+                            "idempotency-key",
+                            "header",
+                            help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. The same key with a different body is a 422.",
+                        ),
+                    ),
+                    body=Body(
+                        models.Backup.from_dict,
+                        required=False,
+                        fields=(
+                            Option(
+                                "id",
+                                "id",
+                                "body",
+                                help="Identifies the backup (version_timestamp); use it in /backups/{backup}/delete.",
+                                required=True,
+                            ),
+                            Option(
+                                "version",
+                                "version",
+                                "body",
+                                help="The version of the software that took the backup.",
+                                required=True,
+                            ),
+                            Option(
+                                "timestamp",
+                                "timestamp",
+                                "body",
+                                help="When the backup was taken, in microseconds since the Unix epoch, as a string.",
+                                required=True,
+                            ),
+                            Option(
+                                "bytes",
+                                "bytes",
+                                "body",
+                                help="Size of the backed-up database in bytes (the uncompressed snapshot, not the stored object).",
+                                kind="number",
+                                required=True,
+                            ),
+                            Option(
+                                "created",
+                                "created",
+                                "body",
+                                help="A moment in time, with a form for people to read.",
+                                kind="json",
+                                required=True,
+                            ),
+                            Option(
+                                "device_name",
+                                "device-name",
+                                "body",
+                                help="The name of the machine the backup was taken on.",
+                                required=True,
+                            ),
+                            Option(
+                                "platform",
+                                "platform",
+                                "body",
+                                help="The operating system a backup was taken on.",
+                                choices=(
+                                    "WEB",
+                                    "MACOS",
+                                    "LINUX",
+                                    "WINDOWS",
+                                    "FUCHSIA",
+                                    "IOS",
+                                    "ANDROID",
+                                    "UNKNOWN",
+                                ),
+                                required=True,
+                            ),
+                            Option(
+                                "schema",
+                                "schema",
+                                "body",
+                                help="The schema version this object was written with.",
+                                kind="json",
+                            ),
+                        ),
+                    ),
+                ),
+                Operation(
+                    "restore-specific-backup-streamed",
+                    call=backup_restore_specific_backup_streamed.sync,
+                    summary="/backup/{backup}/restore/streamed [POST]",
+                    description=(
+                        "The streamed version of /backup/{backup}/restore: restores a backup into the local\n"
+                        "database and reports its progress while it runs: the download of the backup and the copy\n"
+                        "of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.\n"
+                        "The replacement commits only once the backup has passed SQLite's `integrity_check`.\n"
+                        "\n"
+                        "With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the\n"
+                        "same contract as /backups/create/streamed: each event's `data` is one\n"
+                        "BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every\n"
+                        "stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the\n"
+                        "silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes\n"
+                        "after its last event. The `completed` event carries the restored backup; a `failed` one,\n"
+                        "why (with status CANCELED when the restoration was cancelled). With any other `Accept`,\n"
+                        "the answer is one BackupStreamedProgress holding the final state."
+                    ),
+                    options=(
+                        Option(
+                            "backup",
+                            "backup",
+                            "path",
+                            help="This is a identifier that is used to identify a specific backup (version_timestamp). Letters, digits, `_`, `-` and single dots between them; at most 128 characters.",
+                            required=True,
+                        ),
+                        Option(
+                            "idempotency_key",
+                            "idempotency-key",
+                            "header",
+                            help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. The same key with a different body is a 422.",
+                        ),
+                        Option(
+                            "last_event_id",
+                            "last-event-id",
+                            "header",
+                            help="Resumes an event stream after the event with this id, as a Server-Sent Events client does when it reconnects, with the `Idempotency-Key` of the request that started the stream. Without a key, or with `Accept: application/json`, it changes nothing.",
+                        ),
+                    ),
+                    body=Body(
+                        models.Backup.from_dict,
+                        required=False,
+                        fields=(
+                            Option(
+                                "id",
+                                "id",
+                                "body",
+                                help="Identifies the backup (version_timestamp); use it in /backups/{backup}/delete.",
+                                required=True,
+                            ),
+                            Option(
+                                "version",
+                                "version",
+                                "body",
+                                help="The version of the software that took the backup.",
+                                required=True,
+                            ),
+                            Option(
+                                "timestamp",
+                                "timestamp",
+                                "body",
+                                help="When the backup was taken, in microseconds since the Unix epoch, as a string.",
+                                required=True,
+                            ),
+                            Option(
+                                "bytes",
+                                "bytes",
+                                "body",
+                                help="Size of the backed-up database in bytes (the uncompressed snapshot, not the stored object).",
+                                kind="number",
+                                required=True,
+                            ),
+                            Option(
+                                "created",
+                                "created",
+                                "body",
+                                help="A moment in time, with a form for people to read.",
+                                kind="json",
+                                required=True,
+                            ),
+                            Option(
+                                "device_name",
+                                "device-name",
+                                "body",
+                                help="The name of the machine the backup was taken on.",
+                                required=True,
+                            ),
+                            Option(
+                                "platform",
+                                "platform",
+                                "body",
+                                help="The operating system a backup was taken on.",
+                                choices=(
+                                    "WEB",
+                                    "MACOS",
+                                    "LINUX",
+                                    "WINDOWS",
+                                    "FUCHSIA",
+                                    "IOS",
+                                    "ANDROID",
+                                    "UNKNOWN",
+                                ),
+                                required=True,
+                            ),
+                            Option(
+                                "schema",
+                                "schema",
+                                "body",
+                                help="The schema version this object was written with.",
+                                kind="json",
+                            ),
+                        ),
+                    ),
+                    stream=backup_restore_specific_backup_streamed.stream,
+                    progress_field="percentage",
+                ),
+                Operation(
+                    "specific-creation-status",
+                    call=backup_specific_creation_status.sync,
+                    summary="/backup/{backup}/creation/status [GET]",
+                    description=(
+                        "The state of the creation of a backup: INITIALIZED while it waits for its turn,\n"
+                        "IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A\n"
+                        "finished creation is known for at least an hour; a backup that is listed is COMPLETED\n"
+                        "whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot\n"
+                        "is taken."
+                    ),
+                    options=(
+                        Option(
+                            "backup",
+                            "backup",
+                            "path",
+                            help="This is a identifier that is used to identify a specific backup (version_timestamp). Letters, digits, `_`, `-` and single dots between them; at most 128 characters.",
+                            required=True,
+                        ),
+                    ),
+                ),
+                Operation(
+                    "specific-creation-cancel",
+                    call=backup_specific_creation_cancel.sync,
+                    summary="/backup/{backup}/creation/cancel [POST]",
+                    description=(
+                        "Cancels the creation of a backup, waiting or running: it stops within a second, what it\n"
+                        "stored is removed, nothing is listed, and its stream ends with a `failed` event whose\n"
+                        "status is CANCELED. The answer comes once it has stopped. A creation that has already\n"
+                        "ended is a 409."
+                    ),
+                    options=(
+                        Option(
+                            "backup",
+                            "backup",
+                            "path",
+                            help="This is a identifier that is used to identify a specific backup (version_timestamp). Letters, digits, `_`, `-` and single dots between them; at most 128 characters.",
+                            required=True,
+                        ),
+                    ),
+                ),
+                Operation(
+                    "specific-restoration-status",
+                    call=backup_specific_restoration_status.sync,
+                    summary="/backup/{backup}/restoration/status [GET]",
+                    description=(
+                        "The state of the latest restoration of a backup: INITIALIZED while it waits for its\n"
+                        "turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.\n"
+                        "A finished restoration is known for at least an hour."
+                    ),
+                    options=(
+                        Option(
+                            "backup",
+                            "backup",
+                            "path",
+                            help="This is a identifier that is used to identify a specific backup (version_timestamp). Letters, digits, `_`, `-` and single dots between them; at most 128 characters.",
+                            required=True,
+                        ),
+                    ),
+                ),
+                Operation(
+                    "specific-restoration-cancel",
+                    call=backup_specific_restoration_cancel.sync,
+                    summary="/backup/{backup}/restoration/cancel [POST]",
+                    description=(
+                        "Cancels the latest restoration of a backup, waiting or running, until the replacement\n"
+                        "commits: the database is left as it was, and the restoration's stream ends with a\n"
+                        "`failed` event whose status is CANCELED. The answer comes once it has stopped. Once the\n"
+                        "replacement commits (after the backup's integrity check), the restoration completes, and\n"
+                        "this is a 409, as it is for a restoration that has ended. The optional body is accepted for compatibility with\n"
+                        "existing clients; the path alone names the backup."
+                    ),
+                    options=(
+                        Option(
+                            "backup",
+                            "backup",
+                            "path",
+                            help="This is a identifier that is used to identify a specific backup (version_timestamp). Letters, digits, `_`, `-` and single dots between them; at most 128 characters.",
+                            required=True,
+                        ),
+                    ),
+                    body=Body(
+                        models.Backup.from_dict,
+                        required=False,
+                        fields=(
+                            Option(
+                                "id",
+                                "id",
+                                "body",
+                                help="Identifies the backup (version_timestamp); use it in /backups/{backup}/delete.",
+                                required=True,
+                            ),
+                            Option(
+                                "version",
+                                "version",
+                                "body",
+                                help="The version of the software that took the backup.",
+                                required=True,
+                            ),
+                            Option(
+                                "timestamp",
+                                "timestamp",
+                                "body",
+                                help="When the backup was taken, in microseconds since the Unix epoch, as a string.",
+                                required=True,
+                            ),
+                            Option(
+                                "bytes",
+                                "bytes",
+                                "body",
+                                help="Size of the backed-up database in bytes (the uncompressed snapshot, not the stored object).",
+                                kind="number",
+                                required=True,
+                            ),
+                            Option(
+                                "created",
+                                "created",
+                                "body",
+                                help="A moment in time, with a form for people to read.",
+                                kind="json",
+                                required=True,
+                            ),
+                            Option(
+                                "device_name",
+                                "device-name",
+                                "body",
+                                help="The name of the machine the backup was taken on.",
+                                required=True,
+                            ),
+                            Option(
+                                "platform",
+                                "platform",
+                                "body",
+                                help="The operating system a backup was taken on.",
+                                choices=(
+                                    "WEB",
+                                    "MACOS",
+                                    "LINUX",
+                                    "WINDOWS",
+                                    "FUCHSIA",
+                                    "IOS",
+                                    "ANDROID",
+                                    "UNKNOWN",
+                                ),
+                                required=True,
+                            ),
+                            Option(
+                                "schema",
+                                "schema",
+                                "body",
+                                help="The schema version this object was written with.",
+                                kind="json",
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+"""Every command, as data: ``_app`` builds the click commands from it."""
+
+
+def main() -> None:
+    """Run ``backups-api`` with the arguments of the process, and exit with its exit code."""
+    try:
+        from ._app import run
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] == __name__.partition(".")[0]:
+            raise
+        sys.exit(
+            f"{COMMAND_LINE.name} needs the packages of the cli extra ({missing}); install them with:\n"
+            f"  pip install '{COMMAND_LINE.project}[cli]'"
+        )
+    run(COMMAND_LINE)
