@@ -56,12 +56,16 @@ class CallOptions:
 def build_request(
     http: httpx.Client | httpx.AsyncClient, request: dict[str, Any], options: CallOptions
 ) -> httpx.Request:
-    """The request of a call, with the call's headers and timeout over the client's."""
-    if options.extra_headers:
-        request = {**request, "headers": {**request.get("headers", {}), **options.extra_headers}}
-    if isinstance(options.timeout, Unset):
-        return http.build_request(**request)
-    return http.build_request(**request, timeout=options.timeout)
+    """The request of a call, with the call's headers and timeout over the client's.
+
+    The call's headers are set on the request once it is built: cheaper than merging them into a
+    copy of the client's, which httpx does for the headers it is given."""
+    arguments = {name: value for name, value in request.items() if name != "headers"}
+    if not isinstance(options.timeout, Unset):
+        arguments["timeout"] = options.timeout
+    built = http.build_request(**arguments)
+    built.headers.update({**request.get("headers", {}), **(options.extra_headers or {})})
+    return built
 
 
 def new_idempotency_key() -> str:

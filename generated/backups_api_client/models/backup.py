@@ -49,8 +49,6 @@ class Backup:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         id = self.id
 
         version = self.version
@@ -93,9 +91,6 @@ class Backup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-        from ..models.grouped_timestamp import GroupedTimestamp  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -157,3 +152,7 @@ class Backup:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: E402
+from ..models.grouped_timestamp import GroupedTimestamp  # noqa: E402

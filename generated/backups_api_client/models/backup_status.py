@@ -43,8 +43,6 @@ class BackupStatus:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         backup = self.backup.to_dict()
 
         schema: dict[str, Any] | None | Unset
@@ -87,9 +85,6 @@ class BackupStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.backup import Backup  # noqa: PLC0415
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         d = dict(src_dict)
         backup = Backup.from_dict(d.pop("backup"))
 
@@ -161,3 +156,7 @@ class BackupStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.backup import Backup  # noqa: E402
+from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: E402

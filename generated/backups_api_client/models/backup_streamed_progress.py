@@ -42,9 +42,6 @@ class BackupStreamedProgress:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.backup import Backup  # noqa: PLC0415
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         schema: dict[str, Any] | None | Unset
         if isinstance(self.schema, Unset):
             schema = UNSET
@@ -99,9 +96,6 @@ class BackupStreamedProgress:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.backup import Backup  # noqa: PLC0415
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         d = dict(src_dict)
 
         def _parse_schema(data: object) -> EmbeddedModelSchema | None | Unset:
@@ -199,3 +193,7 @@ class BackupStreamedProgress:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.backup import Backup  # noqa: E402
+from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: E402

@@ -41,10 +41,6 @@ class Backups:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.backups_indices import BackupsIndices  # noqa: PLC0415
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-        from ..models.score import Score  # noqa: PLC0415
-
         iterable = []
         for iterable_item_data in self.iterable:
             iterable_item = iterable_item_data.to_dict()
@@ -92,11 +88,6 @@ class Backups:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.backup import Backup  # noqa: PLC0415
-        from ..models.backups_indices import BackupsIndices  # noqa: PLC0415
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-        from ..models.score import Score  # noqa: PLC0415
-
         d = dict(src_dict)
         iterable = []
         _iterable = d.pop("iterable")
@@ -181,3 +172,9 @@ class Backups:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.backup import Backup  # noqa: E402
+from ..models.backups_indices import BackupsIndices  # noqa: E402
+from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: E402
+from ..models.score import Score  # noqa: E402

@@ -35,8 +35,6 @@ class GroupedTimestamp:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         value = self.value.isoformat()
 
         schema: dict[str, Any] | None | Unset
@@ -69,8 +67,6 @@ class GroupedTimestamp:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         d = dict(src_dict)
         value = datetime.datetime.fromisoformat(d.pop("value"))
 
@@ -124,3 +120,6 @@ class GroupedTimestamp:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: E402

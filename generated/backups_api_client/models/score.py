@@ -44,8 +44,6 @@ class Score:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         manual = self.manual
 
         automatic = self.automatic
@@ -113,8 +111,6 @@ class Score:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         d = dict(src_dict)
         manual = d.pop("manual")
 
@@ -211,3 +207,6 @@ class Score:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: E402

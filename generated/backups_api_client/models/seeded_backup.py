@@ -30,8 +30,6 @@ class SeededBackup:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         schema: dict[str, Any] | None | Unset
         if isinstance(self.schema, Unset):
             schema = UNSET
@@ -50,8 +48,6 @@ class SeededBackup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: PLC0415
-
         d = dict(src_dict)
 
         def _parse_schema(data: object) -> EmbeddedModelSchema | None | Unset:
@@ -93,3 +89,6 @@ class SeededBackup:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.embedded_model_schema import EmbeddedModelSchema  # noqa: E402
