@@ -4,8 +4,9 @@ With no configuration it uses the data folder `.data/` (BACKUPS_DATA_DIR to chan
 a sample database there if there is none, starts the server on a free port of 127.0.0.1 with a
 fresh key, and then runs `backups-api` (the command of the client package, installed in .venv by
 `make demo`), each command a process of its own, as a person would: it takes a backup with a live
-progress bar, lists the backups, restores the new one into a temporary file and verifies it, deletes
-it, and stops the server. The command line reads the server's address and key from BACKUPS_API_URL
+progress bar, lists the backups, changes the database, restores the backup into it through the API
+(online, with a live progress bar) and shows the content is back, deletes the backup, and stops the
+server. The command line reads the server's address and key from BACKUPS_API_URL
 and BACKUPS_API_KEY.
 """
 
@@ -17,7 +18,6 @@ import shlex
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import closing
 from pathlib import Path
@@ -27,8 +27,6 @@ from sample_database import create_sample_database
 
 from backups_server import config
 from backups_server.launcher import running_server
-from backups_server.restore import restore
-from backups_server.store import open_store
 
 SAMPLE_ROWS = 5000
 COMMAND = Path(sys.executable).with_name("backups-api")
@@ -69,7 +67,7 @@ def main() -> int:
         print(f"{COMMAND} is missing: run `make demo`, which installs it", file=sys.stderr)
         return 1
     data_dir = Path(os.environ.get("BACKUPS_DATA_DIR", config.DATA_DIR)).resolve()
-    database = data_dir / config.DATABASE
+    database = database_of(data_dir)
     print("Backups API demo\n")
     if not database.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -100,17 +98,28 @@ def run(backups_api: CommandLine, data_dir: Path, source: dict[str, int]) -> Non
     if len(new) != 1:
         raise DemoFailed(f"the backup just made should be the one new backup listed, not {new}")
     backup = new[0]
-    with tempfile.TemporaryDirectory(prefix="backups-demo-") as scratch:
-        target = Path(scratch, "restored.sqlite")
-        restore(open_store(config.default_store(data_dir)), backup, target)
-        restored = table_sizes(target)
+    changed = forget_half(database_of(data_dir))
+    print(f"\nChanged the database: {describe(changed)} now")
+    backups_api.show("backup", "restore-specific-backup-streamed", backup)
+    restored = table_sizes(database_of(data_dir))
     if restored != source:
-        raise DemoFailed(f"the restored database differs from the source: {restored} != {source}")
-    print(f"\nRestored {backup} into a temporary file: integrity check ok,", end=" ")
-    print(f"{describe(restored)} as in the source")
+        raise DemoFailed(f"the restored database differs from the backup: {restored} != {source}")
+    print(f"\nRestored {backup} into the live database: {describe(restored)} as when it was taken")
 
     backups_api.show("backups", "delete-specific-backup", backup)
     print(f"Deleted the demo's backup {backup}; {len(backups_api.backup_ids())} backups remain")
+
+
+def database_of(data_dir: Path) -> Path:
+    return data_dir / config.DATABASE
+
+
+def forget_half(database: Path) -> dict[str, int]:
+    """Delete every other row of each table, as a mistake would; the new table sizes."""
+    with closing(sqlite3.connect(database)) as connection, connection:
+        for table in table_sizes(database):
+            connection.execute(f'DELETE FROM "{table}" WHERE rowid % 2 = 0')  # noqa: S608
+    return table_sizes(database)
 
 
 def table_sizes(database: Path) -> dict[str, int]:
