@@ -71,6 +71,7 @@ bench: $(READY) ## Run the benchmarks and print their figures
 	$(PY) scripts/bench_client.py
 	$(PY) scripts/bench_jobs.py
 	$(PY) scripts/bench_backup.py
+	$(PY) scripts/bench_restore.py
 	$(PY) scripts/bench_listing.py
 
 lock: ## Re-resolve requirements.in into requirements.txt

@@ -69,32 +69,36 @@ class BackupProgress(_RisingFraction):
 class RestoreProgress(_RisingFraction):
     """Turns the counts of each step of a restoration into the fraction done, passed to `report`.
 
-    The first half is the backup's download and the copy of the database as it is, which run side
-    by side, each for a quarter; the second half is the replacement, page by page. Fractions are
-    reported one at a time, in order, and never go backwards.
+    The backup's download, the copy of the database as it is, and the replacement, page by page,
+    run side by side, and count for a quarter, a quarter and a half. Fractions are reported one at
+    a time, in order, and never go backwards.
     """
 
     def __init__(self, report: Callable[[float], None], stored_bytes: int) -> None:
         super().__init__(report)
         self._stored_bytes = stored_bytes
-        self._fetched = self._copied = 0.0
+        self._fetched = self._copied = self._replaced = 0.0
 
     def fetched(self, count: int) -> None:
         """This many of the backup's stored bytes are downloaded, checked and decompressed."""
         with self._lock:
             self._fetched = _fraction(count, self._stored_bytes)
-            self._advance((self._fetched + self._copied) / 4)
+            self._advance_all()
 
     def copied(self, done: int, total: int) -> None:
         """The copy of the database as it is holds `done` of its `total` bytes."""
         with self._lock:
             self._copied = _fraction(done, total)
-            self._advance((self._fetched + self._copied) / 4)
+            self._advance_all()
 
     def replaced(self, done: int, total: int) -> None:
         """The replacement has copied `done` of the backup's `total` pages into the database."""
         with self._lock:
-            self._advance(0.5 + _fraction(done, total) / 2)
+            self._replaced = _fraction(done, total)
+            self._advance_all()
+
+    def _advance_all(self) -> None:
+        self._advance((self._fetched + self._copied) / 4 + self._replaced / 2)
 
 
 def _fraction(done: int, total: int) -> float:

@@ -8,7 +8,7 @@ import os
 import sqlite3
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +46,8 @@ def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) 
     partial = Path(name)
     try:
         fetch(store, manifest, partial)
+        with partial.open("rb+") as file:
+            os.fsync(file.fileno())
         check_integrity(partial)
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -56,6 +58,9 @@ def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) 
         raise
     return manifest
 
+
+HEADER = 100
+"""The bytes of a SQLite file's header, which say its page size and count."""
 
 SAFETY_COPY = ".before-restore"
 """The suffix of the copy of the database as it was before the last restoration, kept beside it."""
@@ -68,72 +73,156 @@ def restore_online(
     interrupt: Callable[[], None] = lambda: None,
     commit: Callable[[], None] = lambda: None,
 ) -> None:
-    """Replace the content of the service's live database with a backup, verified first.
+    """Replace the content of the service's live database with a backup, verified before it commits.
 
-    Side by side: the backup is downloaded and verified against its manifest (checksum, size), and
-    the database as it is now is copied (SQLite's backup API, one committed state). Then the
-    replacement copies the backup into the database, in one transaction, while SQLite's
-    `integrity_check` reads it: the last step, which commits, runs once the check has passed and
-    `commit` has returned. Until then, what `interrupt` (called at every step) or `commit` raises,
-    or a failed check, leaves the database as it was. The copy of the database goes beside it,
-    `DATABASE.before-restore` (the last one only), just before the commit.
+    Side by side: the backup is downloaded and decompressed into scratch space; the database as it
+    is now is copied (SQLite's backup API, one committed state); and the replacement copies the
+    backup into the database, in one transaction, each step once the download has written the
+    pages it reads. Once downloaded, the backup is verified against its manifest (checksum, size)
+    and by SQLite's `integrity_check`. The last step of the replacement, which commits, runs once
+    all of that is done and `commit` has returned: until then, what `interrupt` (called at every
+    step) or `commit` raises, or a failed verification, leaves the database as it was. The copy of
+    the database goes beside it, `DATABASE.before-restore` (the last one only), just before the
+    commit. With a rollback journal the copy is taken before the replacement begins, since the
+    replacement locks the database until it commits; in WAL mode readers never wait.
     """
     database = service.database
     safety = database.with_name(database.name + SAFETY_COPY)
     copy = database.with_name(f".{safety.name}.partial")
     progress = RestoreProgress(on_progress, manifest.stored_bytes)
+    arrived = _Arrivals()
+    abandoned = threading.Event()
+
+    def side_interrupt() -> None:
+        interrupt()
+        if abandoned.is_set():
+            raise RestoreError("the restoration stopped")
+
+    def download(verified: Path) -> None:
+        try:
+            fetch(
+                service.store,
+                manifest,
+                verified,
+                service.watched(progress.fetched, side_interrupt),
+                arrived.written,
+            )
+        except BaseException as error:
+            arrived.failed(error)
+            raise
+
     with (
         tempfile.TemporaryDirectory(dir=service.scratch_dir(), prefix=f"{manifest.backup['id']}+") as scratch,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="restore") as beside,
+        ThreadPoolExecutor(max_workers=3, thread_name_prefix="restore") as side,
     ):
         verified = Path(scratch, "backup.sqlite")
-        abandoned = threading.Event()
+        wal = _journal_mode(database) == "wal"
+        downloading = side.submit(download, verified)
+        copying = side.submit(
+            _copy_after,
+            downloading if wal else None,
+            database,
+            copy,
+            service.watched(progress.copied, side_interrupt),
+        )
+        checking = side.submit(_check_once_there, downloading, verified)
 
-        def copy_interrupt() -> None:
-            interrupt()
-            if abandoned.is_set():
-                raise RestoreError("the download failed")
+        def before_commit() -> None:
+            checking.result()
+            copying.result()
+            commit()
+            os.replace(copy, safety)
 
         try:
-            copying = beside.submit(
-                snapshot, database, copy, service.watched(progress.copied, copy_interrupt)
+            if not wal:
+                copying.result()
+            replace_online(
+                verified,
+                database,
+                service.watched(progress.replaced, interrupt),
+                before_commit,
+                arrived.wait_for,
             )
-            try:
-                fetch(service.store, manifest, verified, service.watched(progress.fetched, interrupt))
-            except BaseException:
-                abandoned.set()
-                copying.exception()  # waits for the copy to stop
-                raise
-            copying.result()
-            checking = beside.submit(check_integrity, verified)
-
-            def before_commit() -> None:
-                checking.result()
-                commit()
-                os.replace(copy, safety)
-
-            replace_online(verified, database, service.watched(progress.replaced, interrupt), before_commit)
+        except BaseException:
+            abandoned.set()
+            for work in (downloading, copying, checking):
+                work.exception()  # waits for it to stop
+            raise
         finally:
             copy.unlink(missing_ok=True)
 
 
-def fetch(
-    store: Store, manifest: Manifest, target: Path, on_stored: Callable[[int], None] = lambda _: None
+def _copy_after(
+    downloading: Future[None] | None, database: Path, copy: Path, on_progress: Callable[[int, int], None]
 ) -> None:
-    """Write a backup's data into the file `target`, decompressed and verified against its manifest
-    (checksum and size), durably; raises RestoreError. `on_stored` gets the count of the stored
-    bytes read so far, after each part, and what it raises stops the download."""
-    backup_id = manifest.backup["id"]
-    with target.open("wb") as file:
-        bounded = BoundedSink(file, manifest.backup["bytes"], backup_id)
+    """Copy the database as it is, after the download if given: in WAL mode the copy can wait until
+    the download no longer needs the disk, since the replacement does not block it."""
+    if downloading is not None:
+        downloading.exception()
+    snapshot(database, copy, on_progress)
+
+
+def _check_once_there(downloading: Future[None], verified: Path) -> None:
+    downloading.result()
+    check_integrity(verified)
+
+
+class _Arrivals:
+    """How many bytes of the backup's file the download has written, for the replacement to wait on."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._failure: BaseException | None = None
+        self._changed = threading.Condition()
+
+    def written(self, count: int) -> None:
+        with self._changed:
+            self._count = count
+            self._changed.notify_all()
+
+    def failed(self, error: BaseException) -> None:
+        with self._changed:
+            self._failure = error
+            self._changed.notify_all()
+
+    def wait_for(self, count: int) -> None:
+        """Wait until `count` bytes are written; raises RestoreError if the download failed first."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._count >= count or self._failure is not None)
+            if self._count < count:
+                raise RestoreError("the download failed") from self._failure
+
+
+def _journal_mode(database: Path) -> str:
+    with closing(sqlite3.connect(database.resolve().as_uri() + "?mode=ro", uri=True)) as connection:
+        mode: str = connection.execute("PRAGMA journal_mode").fetchone()[0]
+    return mode.lower()
+
+
+def fetch(
+    store: Store,
+    manifest: Manifest,
+    target: Path,
+    on_stored: Callable[[int], None] = lambda _: None,
+    on_written: Callable[[int], None] = lambda _: None,
+) -> None:
+    """Write a backup's data into the file `target`, decompressed, then verify it against its
+    manifest (checksum and size); raises RestoreError.
+
+    The file has its full size from the start, and each part is in it as soon as it is written:
+    another connection may read the pages written so far while the rest comes. `on_stored` gets the
+    count of the stored bytes read so far, and `on_written` of the bytes written, after each part;
+    what they raise stops the download."""
+    backup_id, size = manifest.backup["id"], manifest.backup["bytes"]
+    with target.open("wb", buffering=0) as file:
+        file.truncate(size)
+        bounded = BoundedSink(file, size, backup_id, on_written)
         with zstandard.ZstdDecompressor().stream_writer(bounded, closefd=False) as decompressed:  # type: ignore[arg-type]  # any object with write() will do
             sink = HashingSink(decompressed, on_stored)
             store.read(manifest.data, sink)
-        file.flush()
-        os.fsync(file.fileno())
     if sink.sha256.hexdigest() != manifest.sha256:
         raise RestoreError(f"backup {backup_id} is damaged: its checksum does not match")
-    if target.stat().st_size != manifest.backup["bytes"]:
+    if bounded.written != size:
         raise RestoreError(f"backup {backup_id} is damaged: it does not have the size it was taken with")
 
 
@@ -142,52 +231,72 @@ def replace_online(
     database: Path,
     on_progress: Callable[[int, int], None],
     before_commit: Callable[[], None],
+    ready: Callable[[int], None] = lambda _: None,
 ) -> None:
     """Replace the content of the live `database` with the verified file's, with SQLite's backup
     API, in one write transaction: a connection open on it sees the old content or the new one,
     never a mix, and needs no reopening; WAL or rollback journal, the database keeps its mode.
 
+    `ready(n)` is called before the file's first `n` bytes are read, and may wait for them.
     `on_progress(done, total)` is called after each step, in pages. `before_commit` runs just
     before the last step, which commits: what it raises rolls everything back and leaves the
     database as it was. Raises RestoreError when SQLite refuses (the database stays locked by
     another connection for longer than the busy timeout, say).
+
+    It returns once the replacement is committed. Its connection to the database is closed by a
+    thread of its own: when it is the last one, SQLite checkpoints the WAL into the database file
+    then, which is upkeep of the database, not part of the replacement.
     """
+    ready(HEADER)
     source_uri = verified.resolve().as_uri() + "?immutable=1"
+    live = sqlite3.connect(database, timeout=BUSY_TIMEOUT, check_same_thread=False)
     try:
-        with (
-            closing(sqlite3.connect(source_uri, uri=True)) as source,
-            closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT)) as live,
-        ):
+        with closing(sqlite3.connect(source_uri, uri=True)) as source:
+            page_size: int = source.execute("PRAGMA page_size").fetchone()[0]
             total: int = source.execute("PRAGMA page_count").fetchone()[0]
             fewest, most = PAGES_PER_STEP
             step = min(max(total // STEPS, fewest), most)
+            ready(min(step, total) * page_size)
             if total <= step:
                 before_commit()
 
             def progress(_status: int, remaining: int, count: int) -> None:
                 on_progress(count - remaining, count)
-                if 0 < remaining <= step:
-                    before_commit()
+                if remaining:
+                    ready(min(count - remaining + step, count) * page_size)
+                    if remaining <= step:
+                        before_commit()
 
             source.backup(live, pages=step, progress=progress)
     except sqlite3.Error as error:
         raise RestoreError(f"the database could not be replaced: {error}") from error
+    finally:
+        threading.Thread(target=live.close, name="checkpoint").start()
 
 
 class BoundedSink:
     """Writes to `file` until more than `limit` bytes come: then the data is not what the manifest
-    describes, and decompressing stops there instead of filling the disk."""
+    describes, and decompressing stops there instead of filling the disk. `on_written` gets the
+    count written so far after each write."""
 
-    def __init__(self, file: Writable, limit: int, backup_id: str) -> None:
+    def __init__(
+        self, file: Writable, limit: int, backup_id: str, on_written: Callable[[int], None] = lambda _: None
+    ) -> None:
         self._file = file
-        self._room = limit
+        self._limit = limit
         self._backup_id = backup_id
+        self._on_written = on_written
+        self.written = 0
 
     def write(self, data: bytes, /) -> int:
-        self._room -= len(data)
-        if self._room < 0:
+        if self.written + len(data) > self._limit:
             raise RestoreError(f"backup {self._backup_id} is damaged: it is larger than it was taken with")
-        return self._file.write(data)
+        done = 0
+        while done < len(data):  # a raw file may write less than it is given
+            done += self._file.write(data[done:])
+        self.written += len(data)
+        self._on_written(self.written)
+        return len(data)
 
 
 class HashingSink:

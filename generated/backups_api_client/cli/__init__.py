@@ -406,9 +406,10 @@ COMMAND_LINE = CommandLine(
                     summary="/backup/{backup}/restore/streamed [POST]",
                     description=(
                         "The streamed version of /backup/{backup}/restore: restores a backup into the local\n"
-                        "database and reports its progress while it runs: the download of the backup and the copy\n"
-                        "of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.\n"
-                        "The replacement commits only once the backup has passed SQLite's `integrity_check`.\n"
+                        "database and reports its progress while it runs. The download of the backup, the copy of\n"
+                        "the database as it is, and the replacement run side by side, and count for a quarter, a\n"
+                        "quarter and a half of the percentage; the replacement commits only once the backup has\n"
+                        "passed its checks, SQLite's `integrity_check` included.\n"
                         "\n"
                         "With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the\n"
                         "same contract as /backups/create/streamed: each event's `data` is one\n"

@@ -85,9 +85,10 @@ def sync_detailed(
     """/backup/{backup}/restore/streamed [POST]
 
     The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs: the download of the backup and the copy
-    of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.
-    The replacement commits only once the backup has passed SQLite's `integrity_check`.
+    database and reports its progress while it runs. The download of the backup, the copy of
+    the database as it is, and the replacement run side by side, and count for a quarter, a
+    quarter and a half of the percentage; the replacement commits only once the backup has
+    passed its checks, SQLite's `integrity_check` included.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -147,9 +148,10 @@ def sync(
     """/backup/{backup}/restore/streamed [POST]
 
     The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs: the download of the backup and the copy
-    of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.
-    The replacement commits only once the backup has passed SQLite's `integrity_check`.
+    database and reports its progress while it runs. The download of the backup, the copy of
+    the database as it is, and the replacement run side by side, and count for a quarter, a
+    quarter and a half of the percentage; the replacement commits only once the backup has
+    passed its checks, SQLite's `integrity_check` included.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -218,9 +220,10 @@ async def asyncio_detailed(
     """/backup/{backup}/restore/streamed [POST]
 
     The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs: the download of the backup and the copy
-    of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.
-    The replacement commits only once the backup has passed SQLite's `integrity_check`.
+    database and reports its progress while it runs. The download of the backup, the copy of
+    the database as it is, and the replacement run side by side, and count for a quarter, a
+    quarter and a half of the percentage; the replacement commits only once the backup has
+    passed its checks, SQLite's `integrity_check` included.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -280,9 +283,10 @@ async def asyncio(
     """/backup/{backup}/restore/streamed [POST]
 
     The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs: the download of the backup and the copy
-    of the database as it is, side by side, up to 50 %, then the replacement, up to 100 %.
-    The replacement commits only once the backup has passed SQLite's `integrity_check`.
+    database and reports its progress while it runs. The download of the backup, the copy of
+    the database as it is, and the replacement run side by side, and count for a quarter, a
+    quarter and a half of the percentage; the replacement commits only once the backup has
+    passed its checks, SQLite's `integrity_check` included.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
