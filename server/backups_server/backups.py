@@ -127,7 +127,7 @@ class Catalog:
     def __init__(self, store: Store, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self._monotonic = monotonic
-        self._manifests = ListingCache(partial(_read_manifest, store))
+        self._manifests = ListingCache(partial(_read_manifest, store), readers=store.concurrent_reads)
         self._format_lock = threading.Lock()
         self._format_read: tuple[float, int | None] | None = None
 

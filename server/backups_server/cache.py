@@ -17,10 +17,6 @@ T = TypeVar("T")
 
 _UNREAD: Any = object()
 
-READERS = 10
-"""Objects read at once when a listing shows new ones: as many as botocore's default connection
-pool holds, so concurrent reads never wait for a connection or open throwaway ones."""
-
 
 class ListingCache(Generic[T]):
     """Objects read from a store, each kept under everything a listing says of it: name, size,
@@ -32,7 +28,7 @@ class ListingCache(Generic[T]):
     latest listing no longer shows is forgotten.
     """
 
-    def __init__(self, read: Callable[[str], T], *, readers: int = READERS) -> None:
+    def __init__(self, read: Callable[[str], T], *, readers: int) -> None:
         self._read = read
         self._readers = readers
         self._lock = threading.Lock()

@@ -79,6 +79,9 @@ class UnfinishedWrite:
 class Store(Protocol):
     """List, read, write and delete whole objects; bytes always flow as streams."""
 
+    concurrent_reads: int
+    """How many small objects are best read at once: what the store serves in parallel."""
+
     def list(self, prefix: str) -> list[StoredObject]:
         """Every object whose name starts with `prefix`."""
         ...
@@ -138,6 +141,9 @@ class FolderStore:
     An interrupted write leaves a hidden `.NAME.*.partial` file beside the object; it is listed
     like any other object, so the caller can recognise and delete it like any other leftover.
     """
+
+    concurrent_reads = 1
+    """A small file is read from the disk's cache quicker than threads would hand its read over."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -234,6 +240,10 @@ class S3Store:
     Every request has connect and read timeouts and S3_ATTEMPTS tries, so a store that stops
     answering fails the calls on it instead of holding them.
     """
+
+    concurrent_reads = 10
+    """As many as botocore's default connection pool holds, so concurrent reads never wait for a
+    connection or open throwaway ones."""
 
     def __init__(self, bucket: str, prefix: str = "", client: Any = None) -> None:
         self.bucket = bucket

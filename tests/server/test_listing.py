@@ -21,7 +21,7 @@ from backups_api_client.api.backups import (
 )
 from backups_api_client.models import Backup, Backups, SeededBackup
 from backups_server.backups import FORMAT_RECHECK, Catalog, StoreTooNew
-from backups_server.cache import READERS, ListingCache
+from backups_server.cache import ListingCache
 from backups_server.store import ObjectMissing, S3Store, StoredObject
 
 from ..conftest import seed_backup
@@ -152,9 +152,12 @@ def test_a_manifest_replaced_under_the_same_name_is_read_again(store: StoreUnder
     assert reads.names.count(name) == 2
 
 
+@pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 def test_a_cold_listing_reads_manifests_concurrently_within_a_bound(store: StoreUnderTest) -> None:
-    seed(store.store, 3 * READERS)
-    together = threading.Barrier(READERS, timeout=30)  # broken unless READERS reads run at once
+    """As many reads at once as the store serves in parallel: one for a folder, ten for S3."""
+    readers = store.store.concurrent_reads
+    seed(store.store, 3 * readers)
+    together = threading.Barrier(readers, timeout=30)  # broken unless that many reads run at once
     running = {"now": 0, "most": 0}
     lock = threading.Lock()
 
@@ -169,8 +172,8 @@ def test_a_cold_listing_reads_manifests_concurrently_within_a_bound(store: Store
 
     catalog = Catalog(Reads(store.store, wait_for_the_others))
 
-    assert len(catalog.manifests()) == 3 * READERS
-    assert running["most"] == READERS
+    assert len(catalog.manifests()) == 3 * readers
+    assert running["most"] == readers
 
 
 def test_the_cache_forgets_what_a_listing_no_longer_shows_and_skips_what_vanished() -> None:
@@ -182,7 +185,7 @@ def test_the_cache_forgets_what_a_listing_no_longer_shows_and_skips_what_vanishe
             raise ObjectMissing(name)
         return name.upper()
 
-    cache = ListingCache(read)
+    cache = ListingCache(read, readers=1)
     first, second, vanished = (
         StoredObject(name, 1, START, "etag") for name in ("first", "second", "vanished")
     )
