@@ -45,17 +45,8 @@ MULTITHREADED = ("-q", "-T0")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--size", type=int, default=256, help="database size in MiB (default: %(default)s)")
-    parser.add_argument(
-        "--rounds", type=int, default=3, help="runs of each, interleaved (default: %(default)s)"
-    )
-    args = parser.parse_args()
-    tools = {name: shutil.which(name) for name in ("sqlite3", "zstd")}
-    if missing := [name for name, path in tools.items() if path is None]:
-        print(f"bench_backup: skipped, {' and '.join(missing)} not found on PATH")
+    args = arguments("bench_backup", __doc__)
+    if args is None:
         return 0
 
     with tempfile.TemporaryDirectory(prefix="bench-backup-") as scratch:
@@ -101,6 +92,23 @@ def main() -> int:
     met_bursts = burst_growth <= TARGET_BURST_GROWTH
     print(f"  growth {burst_growth:+.0%}   (target <= +{TARGET_BURST_GROWTH:.0%})  {verdict(met_bursts)}")
     return 0 if ratio <= TARGET_RATIO and growth <= TARGET_GROWTH and met_bursts else 1
+
+
+def arguments(name: str, description: str | None) -> argparse.Namespace | None:
+    """The --size and --rounds of a benchmark against the recipe, or None (and why) when the
+    recipe's tools, sqlite3 and zstd, are not on PATH."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", type=int, default=256, help="database size in MiB (default: %(default)s)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs of each, interleaved (default: %(default)s)"
+    )
+    args = parser.parse_args()
+    if missing := [tool for tool in ("sqlite3", "zstd") if shutil.which(tool) is None]:
+        print(f"{name}: skipped, {' and '.join(missing)} not found on PATH")
+        return None
+    return args
 
 
 def bursts(root: Path) -> list[int]:

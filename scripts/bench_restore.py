@@ -10,7 +10,6 @@ most 64 MiB during a restoration (peak RSS over the RSS before).
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import subprocess
@@ -19,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_backup import memory, verdict
+from bench_backup import arguments, memory, verdict
 from sample_database import create_sample_database
 
 from backups_api_client import AuthenticatedClient
@@ -33,16 +32,8 @@ TARGET_GROWTH = 64 * MIB
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--size", type=int, default=256, help="database size in MiB (default: %(default)s)")
-    parser.add_argument(
-        "--rounds", type=int, default=3, help="runs of each, interleaved (default: %(default)s)"
-    )
-    args = parser.parse_args()
-    if missing := [name for name in ("sqlite3", "zstd") if shutil.which(name) is None]:
-        print(f"bench_restore: skipped, {' and '.join(missing)} not found on PATH")
+    args = arguments("bench_restore", __doc__)
+    if args is None:
         return 0
 
     with tempfile.TemporaryDirectory(prefix="bench-restore-") as scratch:

@@ -36,11 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import griffe
+from fuzz import fuzzed_server, hooks_environment
 from packaging.version import InvalidVersion, Version
 from ruamel.yaml import YAML
-from sample_database import create_sample_database
-
-from backups_server.launcher import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 WIRE_EXAMPLES = 25
@@ -349,16 +347,8 @@ def wire(old: Side, new: Side, examples: int) -> list[str]:
     """Fuzz today's server, running the new spec, with the requests the old spec allows."""
     with tempfile.TemporaryDirectory(prefix="backups-compat-") as scratch:
         data_dir = Path(scratch)
-        database = data_dir / "database.sqlite"
-        create_sample_database(database, rows=1)
-        settings = {
-            "BACKUPS_DATABASE": str(database),
-            "BACKUPS_STORE": (data_dir / "store").as_uri(),
-            "BACKUPS_SPEC": str(new.spec.resolve()),
-            "BACKUPS_LOG_LEVEL": "warning",
-        }
         events = data_dir / "events.ndjson"
-        with running_server(data_dir / "server", environment=settings) as server:
+        with fuzzed_server(data_dir, spec=new.spec.resolve()) as server:
             command = [
                 sys.executable, "-m", "schemathesis.cli",
                 "--config-file", str(ROOT / "schemathesis.toml"),
@@ -370,13 +360,8 @@ def wire(old: Side, new: Side, examples: int) -> list[str]:
                 "--max-examples", str(examples),
                 "--report", "ndjson", "--report-ndjson-path", str(events),
             ]  # fmt: skip
-            environment = {
-                **os.environ,
-                "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks",
-                "FUZZ_API_KEY": server.api_key,
-            }
             done = subprocess.run(
-                command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False
+                command, cwd=ROOT, env=hooks_environment(server), capture_output=True, text=True, check=False
             )
         found = failures(events) if events.exists() else []
         if done.returncode != 0 and not found:

@@ -14,11 +14,13 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sample_database import create_sample_database
 
-from backups_server.launcher import running_server
+from backups_server.launcher import ServerProcess, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = "tests.fuzz.hooks"
@@ -48,18 +50,31 @@ def print_counts(counts: Counter[tuple[str, str]]) -> None:
         print(f"  {phase:<9} {positive + negative:>6}  ({positive} / {negative})")
 
 
+@contextmanager
+def fuzzed_server(data_dir: Path, *, spec: Path | None = None) -> Iterator[ServerProcess]:
+    """A server on a one-row sample database and a folder store in data_dir, serving spec if given."""
+    database = data_dir / "database.sqlite"
+    create_sample_database(database, rows=1)
+    settings = {
+        "BACKUPS_DATABASE": str(database),
+        "BACKUPS_STORE": (data_dir / "store").as_uri(),
+        "BACKUPS_LOG_LEVEL": "warning",
+        **({"BACKUPS_SPEC": str(spec)} if spec else {}),
+    }
+    with running_server(data_dir / "server", environment=settings) as server:
+        yield server
+
+
+def hooks_environment(server: ServerProcess) -> dict[str, str]:
+    """The environment of a schemathesis run against server, with the project's hooks."""
+    return {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "FUZZ_API_KEY": server.api_key}
+
+
 def main() -> int:
     seed = os.environ.get("FUZZ_SEED")
     with tempfile.TemporaryDirectory(prefix="backups-fuzz-") as scratch:
         data_dir = Path(scratch)
-        database = data_dir / "database.sqlite"
-        create_sample_database(database, rows=1)
-        settings = {
-            "BACKUPS_DATABASE": str(database),
-            "BACKUPS_STORE": (data_dir / "store").as_uri(),
-            "BACKUPS_LOG_LEVEL": "warning",
-        }
-        with running_server(data_dir / "server", environment=settings) as server:
+        with fuzzed_server(data_dir) as server:
             print(f"Fuzzing the server on {server.base_url} (log: a temporary file, shown on failure)")
             command = [
                 sys.executable, "-m", "schemathesis.cli",
@@ -72,8 +87,7 @@ def main() -> int:
                 *(["--seed", seed] if seed else []),
                 *sys.argv[1:],
             ]  # fmt: skip
-            environment = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "FUZZ_API_KEY": server.api_key}
-            result = subprocess.run(command, cwd=ROOT, env=environment, check=False)
+            result = subprocess.run(command, cwd=ROOT, env=hooks_environment(server), check=False)
             if result.returncode != 0:
                 print(f"\nThe server's log:\n{server.log_tail(200)}")
         if (data_dir / "events.ndjson").exists():
