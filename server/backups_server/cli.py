@@ -63,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
         "restore",
         help="restore a backup into a SQLite file",
         description="Download a backup, verify its checksum, decompress it, check it with PRAGMA "
-        "integrity_check and write it atomically to PATH.",
+        "quick_check and write it atomically to PATH.",
     )
     restore_parser.add_argument("backup_id", metavar="ID", help="the id of the backup, as listed")
     restore_parser.add_argument("--to", type=Path, required=True, metavar="PATH", help="the file to write")

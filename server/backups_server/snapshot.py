@@ -58,21 +58,29 @@ def snapshot(database: Path, target: Path, on_progress: Callable[[int, int], Non
 
 
 def check(copy: Path) -> None:
-    """`PRAGMA quick_check` of a snapshot; raises DatabaseCorrupt with its first finding.
+    """Raise DatabaseCorrupt with the first finding of `first_finding`, if it has one."""
+    if finding := first_finding(copy):
+        raise DatabaseCorrupt(finding)
+
+
+def first_finding(database: Path) -> str | None:
+    """The first problem `PRAGMA quick_check` finds in a database file, or None if it finds none.
 
     quick_check verifies every page, cell, record and constraint but not that indexes match their
-    tables, which integrity_check adds at three times the cost; restoring runs the full check.
+    tables, which integrity_check adds at three times the cost. Every backup passes it before it is
+    listed, and every restoration before it replaces anything: a listed backup can be restored.
     """
-    uri = copy.resolve().as_uri() + "?immutable=1"
+    uri = database.resolve().as_uri() + "?immutable=1"
     try:
         with closing(sqlite3.connect(uri, uri=True)) as connection:
-            first = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
+            first: str = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise DatabaseCorrupt(str(error)) from error
-    if first != "ok":
-        lines = [line for line in first.splitlines() if line and not line.startswith("*** in database")]
-        finding = (lines or [first])[0]
-        raise DatabaseCorrupt(finding if len(finding) <= MAX_FINDING else finding[: MAX_FINDING - 3] + "...")
+        first = str(error)
+    if first == "ok":
+        return None
+    lines = [line for line in first.splitlines() if line and not line.startswith("*** in database")]
+    finding = (lines or [first])[0]
+    return finding if len(finding) <= MAX_FINDING else finding[: MAX_FINDING - 3] + "..."
 
 
 def _copy(database: Path, target: Path, on_progress: Callable[[int, int], None]) -> int:

@@ -166,6 +166,31 @@ def test_a_tampered_backup_is_refused_and_the_database_left_as_it_was(
     assert not server.database.with_name(server.database.name + ".before-restore").exists()
 
 
+def test_a_listed_backup_is_restored_whatever_its_indexes_hold(start_server: ServerFactory) -> None:
+    """A restoration runs the check its backup passed when it was taken, no stricter one: an index
+    that does not match its table, which only `integrity_check` reports, is restored as it was."""
+    database = make_database(start_server.tmp_path / "live.sqlite")
+    with closing(sqlite3.connect(database, isolation_level=None)) as connection:
+        connection.execute("CREATE INDEX notes_by_title ON notes (title)")
+        connection.execute("PRAGMA writable_schema = ON")
+        connection.execute(
+            "UPDATE sqlite_schema SET sql = 'CREATE INDEX notes_by_title ON notes (title DESC)' "
+            "WHERE name = 'notes_by_title'"
+        )
+    assert rows(database, "PRAGMA quick_check") == [("ok",)]
+    assert rows(database, "PRAGMA integrity_check") != [("ok",)]
+    server = start_server(database=database)
+    with server.client() as client:
+        backup = backups_create_new_backup.sync(client=client)
+        taken = rows(database)
+        with closing(sqlite3.connect(database, isolation_level=None)) as connection:
+            connection.execute("INSERT INTO notes (title, body) VALUES ('after', 'the backup')")
+        restored = backup_restore_specific_backup.sync(backup.id, client=client)
+
+    assert restored.id == backup.id
+    assert rows(database) == taken
+
+
 def test_creations_are_cancelled_while_they_wait_and_while_they_run(start_server: ServerFactory) -> None:
     hold = StoreHold(start_server.tmp_path / "hold", after=1)
     server = start_server(module=MODULE, environment=hold.environment)

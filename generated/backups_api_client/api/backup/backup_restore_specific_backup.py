@@ -80,7 +80,8 @@ def sync_detailed(
     restored backup.
 
     The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `integrity_check`) before anything is replaced, and a copy of the database as it is when
+    `quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
+    is when
     the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
     The backup then replaces the database's content online, with SQLite's backup API, in one
     transaction: a connection open on the database sees the old content or the new one, never
@@ -142,7 +143,8 @@ def sync(
     restored backup.
 
     The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `integrity_check`) before anything is replaced, and a copy of the database as it is when
+    `quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
+    is when
     the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
     The backup then replaces the database's content online, with SQLite's backup API, in one
     transaction: a connection open on the database sees the old content or the new one, never
@@ -212,7 +214,8 @@ async def asyncio_detailed(
     restored backup.
 
     The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `integrity_check`) before anything is replaced, and a copy of the database as it is when
+    `quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
+    is when
     the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
     The backup then replaces the database's content online, with SQLite's backup API, in one
     transaction: a connection open on the database sees the old content or the new one, never
@@ -274,7 +277,8 @@ async def asyncio(
     restored backup.
 
     The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `integrity_check`) before anything is replaced, and a copy of the database as it is when
+    `quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
+    is when
     the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
     The backup then replaces the database's content online, with SQLite's backup API, in one
     transaction: a connection open on the database sees the old content or the new one, never

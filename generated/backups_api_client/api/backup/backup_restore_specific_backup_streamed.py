@@ -88,7 +88,7 @@ def sync_detailed(
     database and reports its progress while it runs. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
-    passed its checks, SQLite's `integrity_check` included.
+    passed its checks, SQLite's `quick_check` included.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -151,7 +151,7 @@ def sync(
     database and reports its progress while it runs. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
-    passed its checks, SQLite's `integrity_check` included.
+    passed its checks, SQLite's `quick_check` included.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -223,7 +223,7 @@ async def asyncio_detailed(
     database and reports its progress while it runs. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
-    passed its checks, SQLite's `integrity_check` included.
+    passed its checks, SQLite's `quick_check` included.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
@@ -286,7 +286,7 @@ async def asyncio(
     database and reports its progress while it runs. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
-    passed its checks, SQLite's `integrity_check` included.
+    passed its checks, SQLite's `quick_check` included.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
     same contract as /backups/create/streamed: each event's `data` is one
