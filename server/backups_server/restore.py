@@ -25,7 +25,7 @@ from backups_server.snapshot import (
     first_finding,
     snapshot,
 )
-from backups_server.store import fsync_folder
+from backups_server.store import fsync_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,13 +53,12 @@ def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) 
     partial = Path(name)
     try:
         fetch(store, manifest, partial)
-        with partial.open("rb+") as file:
-            os.fsync(file.fileno())
+        fsync_path(partial)
         check_integrity(partial)
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         partial.replace(target)
-        fsync_folder(target.parent)
+        fsync_path(target.parent)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -137,15 +136,15 @@ def restore_online(
         checking = side.submit(_check_once_there, downloading, verified)
 
         def before_commit() -> None:
-            # The WAL only: closing a descriptor of the database file would drop the locks SQLite
-            # holds on it in this process (POSIX record locks belong to the process and the file).
-            flushing = side.submit(_flush, Path(f"{database}-wal"))
+            # Through the WAL only: closing a descriptor of the database file would drop the locks
+            # SQLite holds on it in this process (POSIX record locks belong to the process).
+            flushing = side.submit(fsync_path, Path(f"{database}-wal"), missing_ok=True)
             checking.result()
             copying.result()
             flushing.result()
             commit()
             os.replace(copy, safety)
-            fsync_folder(database.parent)
+            fsync_path(database.parent)
 
         try:
             if not wal:
@@ -174,19 +173,7 @@ def _copy_after(
     if downloading is not None:
         downloading.exception()
     snapshot(database, copy, on_progress)
-    _flush(copy)
-
-
-def _flush(path: Path) -> None:
-    """Write a file's data to disk, if it exists."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return
-    try:
-        os.fdatasync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_path(copy)
 
 
 def _check_once_there(downloading: Future[None], verified: Path) -> None:

@@ -201,7 +201,7 @@ class FolderStore:
                     Path(partial.name).unlink(missing_ok=True)
                     raise
             os.replace(partial.name, path)
-            fsync_folder(path.parent)
+            fsync_path(path.parent)
 
     def delete(self, name: str) -> None:
         path = self._path(name)
@@ -210,7 +210,7 @@ class FolderStore:
                 path.unlink()
             except FileNotFoundError:
                 return
-            fsync_folder(path.parent)
+            fsync_path(path.parent)
         folder = path.parent
         while folder != self.root:
             try:
@@ -399,8 +399,14 @@ def _store_errors(name: str) -> Iterator[None]:
         raise StoreError(f"{name}: {error}") from error
 
 
-def fsync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path, *, missing_ok: bool = False) -> None:
+    """fsync a file or a folder, by its path."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        if missing_ok:
+            return
+        raise
     try:
         os.fsync(descriptor)
     finally:
