@@ -5,6 +5,7 @@ Each helper reacts to what the spec declares, never to an operation's or a model
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import reduce
 from http import HTTPStatus
@@ -92,8 +93,9 @@ def error_classes(spec: dict[str, Any]) -> list[ErrorClass]:
     """One class per status that some operation documents as an error (4xx, 5xx), by status.
 
     A class is named after the component the responses of that status refer to (the first in
-    alphabetical order, when they refer to several), or else after the status's reason phrase;
-    its doc is that response's description.
+    alphabetical order, when they refer to several), or else after the status's reason phrase,
+    as it is too when that name would be another status's as well; its doc is that response's
+    description.
     """
     found: dict[int, list[tuple[str, str]]] = {}
     for item in spec.get("paths", {}).values():
@@ -106,14 +108,33 @@ def error_classes(spec: dict[str, Any]) -> list[ErrorClass]:
                     name = reference.removeprefix(RESPONSES)
                     answer = spec["components"]["responses"][name]  # noqa: PLW2901
                 else:
-                    name = REASON_PHRASES.get(int(status)) or HTTPStatus(int(status)).phrase
+                    name = _reason_phrase(int(status))
                 found.setdefault(int(status), []).append((name, answer.get("description", "")))
+    chosen = {status: min(candidates) for status, candidates in found.items()}
+    shared = Counter(_class_name(name) for name, _ in chosen.values())
     classes = []
-    for status, candidates in sorted(found.items()):
-        name, description = min(candidates)
-        name = pascal_case(name)
-        classes.append(ErrorClass(status, name if name.endswith("Error") else name + "Error", description))
+    for status, (component, description) in sorted(chosen.items()):
+        name = _class_name(component)
+        if shared[name] > 1:
+            name = _class_name(_reason_phrase(status))
+        classes.append(ErrorClass(status, name, description))
+    if clashes := sorted(name for name, count in Counter(c.name for c in classes).items() if count > 1):
+        raise ValueError(f"two error statuses would have a class of one name: {', '.join(clashes)}")
     return classes
+
+
+def _class_name(name: str) -> str:
+    name = pascal_case(name)
+    return name if name.endswith("Error") else name + "Error"
+
+
+def _reason_phrase(status: int) -> str:
+    if status in REASON_PHRASES:
+        return REASON_PHRASES[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"Status {status}"
 
 
 def idempotency_key(endpoint: Endpoint) -> Property | None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
 import httpx
 from attrs import field, frozen, validators
 
-from ._http import CallOptions, asend, backoff, repeatable, send
+from ._http import MAX_RETRY_AFTER, CallOptions, asend, backoff, repeatable, send
 from ._sse import EventParser, ServerSentEvent
 from .errors import APIError, InvalidEvent, StreamError, StreamFailed, StreamTruncated, status_error
 
@@ -120,10 +120,15 @@ class _EventStream(Generic[T]):
         no terminal event; raises StreamTruncated when the stream cannot be resumed."""
         if broken_off is None and not self._outcomes:
             return None
-        if not repeatable(self.response.request) or self._reconnections >= self._max_retries():
+        resumable = self.last_event is None or bool(self.last_event.id)  # else it would start over
+        asked = (self._parser.retry or 0) / 1000
+        if (
+            not (resumable and repeatable(self.response.request))
+            or self._reconnections >= self._max_retries()
+            or asked > MAX_RETRY_AFTER
+        ):
             raise StreamTruncated(self.last_event) from broken_off
         self._reconnections += 1
-        asked = (self._parser.retry or 0) / 1000
         return max(asked, backoff(self._reconnections))
 
     def _resumed_request(self) -> dict[str, Any]:

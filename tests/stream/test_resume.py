@@ -56,8 +56,26 @@ async def gone_on_resume(reply: Reply) -> None:
     raise BrokenOff
 
 
+async def events_without_ids(reply: Reply) -> None:
+    """Events a resumption could only repeat, then a broken connection."""
+    await reply.write(b"".join(sse(progress, event="progress") for progress in PROGRESS))
+    raise BrokenOff
+
+
+async def asks_for_too_long_a_wait(reply: Reply) -> None:
+    await reply.write(b"retry: 61000\n" + EVENTS[0])
+    raise BrokenOff
+
+
 SCRIPTS = {
-    script.__name__: script for script in [breaks_after_each_event, never_gets_further, gone_on_resume]
+    script.__name__: script
+    for script in [
+        breaks_after_each_event,
+        never_gets_further,
+        gone_on_resume,
+        events_without_ids,
+        asks_for_too_long_a_wait,
+    ]
 }
 
 
@@ -166,6 +184,24 @@ def test_a_server_that_refuses_to_resume_truncates_the_stream(
 
     assert isinstance(truncated.value.__cause__, errors.StreamGoneError)
     assert truncated.value.__cause__.text == "gone"
+
+
+@pytest.mark.parametrize("script", ["events_without_ids", "asks_for_too_long_a_wait"])
+@pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
+def test_a_stream_that_cannot_be_resumed_as_it_asks_is_truncated_at_once(
+    base_url: str, app: ScriptedApp, script: str, is_async: bool
+) -> None:
+    """Without event ids it could only start over and repeat its events; the server's `retry:` is
+    above the longest wait a client accepts (a minute, as for Retry-After)."""
+    waits = Waits()
+    app.exchanges.clear()
+
+    with pytest.raises(errors.StreamTruncated) as truncated:
+        read(client(base_url, script, waits), is_async)
+
+    assert isinstance(truncated.value.__cause__, httpx.TransportError)
+    assert len(exchanges(app, script)) == 1
+    assert waits.waits == []
 
 
 def test_final_reads_to_the_terminal_item(base_url: str) -> None:
