@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import anyio
+
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from backups_server.jobs import Job
 
@@ -38,6 +40,22 @@ class IdempotencyKeys:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._entries: dict[tuple[str, str], _Entry] = {}
+        self._starting = anyio.Lock()
+
+    async def job(
+        self, owner: str, key: str, request: str, start: Callable[[], Awaitable[Job]] | None
+    ) -> Job | None:
+        """The job `key` started for this request of `owner`, else the one `start` starts now,
+        remembered under the key (None without `start`); raises KeyReused as `find` does.
+
+        One start at a time: a request repeated while the first is still starting its job (which
+        reads the store) finds that job instead of starting another."""
+        async with self._starting:
+            job = self.find(owner, key, request)
+            if job is None and start is not None:
+                job = await start()
+                self.remember(owner, key, request, job)
+            return job
 
     def __len__(self) -> int:
         return len(self._entries)

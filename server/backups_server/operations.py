@@ -177,12 +177,9 @@ class BackupsApi:
         if header is None and start is not None:
             return await start()
         owner, key, fingerprint = context["user"], key_value(header or ""), request_key(kind, request)
-        job = self.keys.find(owner, key, fingerprint)
+        job = await self.keys.job(owner, key, fingerprint, start)
         if job is None:
-            if start is None:
-                raise StreamGone(f"Idempotency-Key {key} names no job whose events can be resumed")
-            job = await start()
-            self.keys.remember(owner, key, fingerprint, job)
+            raise StreamGone(f"Idempotency-Key {key} names no job whose events can be resumed")
         return job
 
     async def _start_creation(self) -> Job:

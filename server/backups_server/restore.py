@@ -200,11 +200,12 @@ class _Arrivals:
             self._changed.notify_all()
 
     def wait_for(self, count: int) -> None:
-        """Wait until `count` bytes are written; raises RestoreError if the download failed first."""
+        """Wait until `count` bytes are written; raises what stopped the download if it stopped
+        first (a cancellation, damaged data, a store failure), for the job to report as it is."""
         with self._changed:
             self._changed.wait_for(lambda: self._count >= count or self._failure is not None)
-            if self._count < count:
-                raise RestoreError("the download failed") from self._failure
+            if self._failure is not None and self._count < count:
+                raise self._failure
 
 
 def _journal_mode(database: Path) -> str:

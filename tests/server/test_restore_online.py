@@ -1,0 +1,86 @@
+"""A restoration into the live database, on its own (real SQLite, a folder store): what it reports
+when it is cancelled, and what is on disk before it commits."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import closing
+from typing import TYPE_CHECKING
+
+import pytest
+
+from backups_server.backups import BackupService, Manifest
+from backups_server.jobs import Cancelled
+from backups_server.restore import restore_online
+from backups_server.store import FolderStore
+
+from ..conftest import make_database, rows
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def backed_up_then_changed(database: Path) -> tuple[BackupService, Manifest]:
+    """A service on `database`, the manifest of its backup, and the database changed since."""
+    service = BackupService(
+        store=FolderStore(database.parent / "store"),
+        database=database,
+        work_dir=database.parent / "scratch",
+        version="1.0.0",
+        device_name="unit",
+    )
+    backup = service.create(lambda _: None)
+    with closing(sqlite3.connect(service.database)) as connection, connection:
+        connection.execute("DELETE FROM notes WHERE id > 100")
+    return service, service.manifest(backup["id"])
+
+
+def test_a_restoration_cancelled_during_its_download_says_so(tmp_path: Path) -> None:
+    """The replacement waits for pages the cancelled download will never write, and reports the
+    cancellation, not a failed download."""
+    database = make_database(tmp_path / "live.sqlite", rows=100)
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.executemany("INSERT INTO notes (body) VALUES (randomblob(1048576))", [()] * 8)
+    service, manifest = backed_up_then_changed(database)
+    before = rows(service.database)
+    replacing = threading.current_thread()
+
+    def cancelled_on_the_side() -> None:
+        if threading.current_thread() is not replacing:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        restore_online(service, manifest, lambda _: None, interrupt=cancelled_on_the_side)
+
+    assert rows(service.database) == before
+    assert not service.database.with_name("live.sqlite.before-restore").exists()
+
+
+def test_the_copy_of_the_database_is_on_disk_before_the_restoration_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, manifest = backed_up_then_changed(make_database(tmp_path / "live.sqlite", rows=20_000))
+    steps: list[tuple[str, object]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recorded_fsync(descriptor: int) -> None:
+        steps.append(("fsync", os.fstat(descriptor).st_ino))
+        fsync(descriptor)
+
+    def recorded_replace(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        steps.append(("replace", os.path.basename(target)))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    monkeypatch.setattr(os, "replace", recorded_replace)
+    restore_online(service, manifest, lambda _: None, commit=lambda: steps.append(("commit", None)))
+
+    safety = service.database.with_name("live.sqlite.before-restore")
+    copy_synced = steps.index(("fsync", safety.stat().st_ino))
+    committing = steps.index(("commit", None))
+    renamed = steps.index(("replace", safety.name))
+    folder_synced = steps.index(("fsync", tmp_path.stat().st_ino), renamed)
+    assert copy_synced < committing < renamed < folder_synced
+    assert len(rows(service.database)) == 20_000
