@@ -10,7 +10,7 @@ import json
 import logging
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from starlette.datastructures import Headers
@@ -42,21 +42,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Result = TypeVar("Result")
-
 MAX_BODY_BYTES = 64 * 1024
 """Request bodies above this size are refused; the largest valid body is a few hundred bytes."""
 
 MAX_DETAIL = 160
 """Error texts are cut to this length: a validation message can quote a whole request body."""
-
-EVENT_STREAM = "text/event-stream"
-
-CREATE = "create"
-"""What the create operations do, for their Idempotency-Keys: both start the same kind of job."""
-
-STORE_THREADS = 8
-"""Threads for the calls that reach the store, apart from anyio's: a stalled store holds these only."""
 
 
 def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> connexion.AsyncApp:

@@ -288,6 +288,7 @@ class BackupService:
             self.store.write(_manifest_name(backup_id), io.BytesIO(manifest.to_bytes()))
         except StoreError:
             log.warning("backup %s failed in the store; what it stored goes with the next sweep", backup_id)
+            self._answered(backup_id)
             raise
         except BaseException:
             self._discard(backup_id)
@@ -356,8 +357,7 @@ class BackupService:
                 self._forget()
         finally:
             if just_made:
-                with self._lock:
-                    self._unanswered.discard(just_made)
+                self._answered(just_made)
 
     def _forget(self) -> None:
         removed = 0
@@ -377,6 +377,11 @@ class BackupService:
     def _is_unanswered(self, backup_id: str) -> bool:
         with self._lock:
             return backup_id in self._unanswered
+
+    def _answered(self, backup_id: str) -> None:
+        """The creation of `backup_id` has returned: the keep policy may remove it from now on."""
+        with self._lock:
+            self._unanswered.discard(backup_id)
 
     def clean_leftovers(self, older_than: timedelta) -> list[str]:
         """Remove what interrupted backups left in the store, if older than `older_than`: objects
@@ -438,8 +443,7 @@ class BackupService:
         }
 
     def _discard(self, backup_id: str) -> None:
-        with self._lock:
-            self._unanswered.discard(backup_id)
+        self._answered(backup_id)
         try:
             _delete_objects(self.store, backup_id)
         except StoreError:
