@@ -12,7 +12,7 @@ from template_helpers import error_classes
 RESPONSES = "#/components/responses/"
 
 
-def spec(statuses: dict[str, str | None], components: dict[str, str]) -> dict[str, Any]:
+def spec(statuses: dict[str, str | None], components: set[str]) -> dict[str, Any]:
     """One operation answering each status with the named component, or in place for None."""
     return {
         "paths": {

@@ -8,7 +8,6 @@ so no assertion depends on time.
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -23,10 +22,10 @@ from backups_api_client.api.backups import (
     backups_delete_specific_backup,
     backups_snapshot,
 )
-from backups_api_client.client import Clock
 from backups_api_client.models import Backups
 from tests.stream.app import Reply, ScriptedApp
 from tests.stream.live import serve
+from tests.waits import Waits, in_backoff
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 Answer = tuple[int, Mapping[str, str]]
@@ -58,25 +57,6 @@ class Script:
             await reply.write(b"not now")
 
 
-class Waits:
-    """A clock stopped at NOW that records the waits it is asked for; in async code, a blocking
-    wait is an error."""
-
-    def __init__(self, is_async: bool = False) -> None:
-        self.waits: list[float] = []
-        self.is_async = is_async
-
-    def sleep(self, seconds: float) -> None:
-        assert not self.is_async, "an async call waited with a blocking sleep"
-        self.waits.append(seconds)
-
-    async def asleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-    def clock(self) -> Clock:
-        return Clock(now=NOW.timestamp, sleep=self.sleep, asleep=self.asleep)
-
-
 @pytest.fixture
 def scripts() -> dict[str, Script]:
     return {}
@@ -98,7 +78,7 @@ def call(base_url: str, scripts: dict[str, Script]) -> Callable[..., tuple[objec
     def run(
         function: Call, *answers: Answer, is_async: bool = False, **arguments: object
     ) -> tuple[object, Script, list[float]]:
-        script, waits = Script(*answers), Waits(is_async)
+        script, waits = Script(*answers), Waits(is_async, NOW.timestamp)
         scripts["current"] = script
         client = AuthenticatedClient(
             base_url=base_url, token="key", headers={"X-Script": "current"}, clock=waits.clock()
@@ -121,11 +101,6 @@ def call(base_url: str, scripts: dict[str, Script]) -> Callable[..., tuple[objec
         return result, script, waits.waits
 
     return run
-
-
-def in_backoff(waits: list[float]) -> bool:
-    """Whether each wait is the backoff of its retry: 0.5 s doubled each time, less up to a quarter."""
-    return all(0.75 * min(0.5 * 2**n, 8) <= wait <= min(0.5 * 2**n, 8) for n, wait in enumerate(waits))
 
 
 Run = Callable[..., tuple[object, Script, list[float]]]
@@ -236,11 +211,12 @@ def test_a_timeout_is_retried_then_raised_as_a_timeout_error(call: Run) -> None:
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "asyncio"])
-def test_a_server_that_is_down_is_a_connection_error_once_the_retries_are_spent(is_async: bool) -> None:
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        port = listener.getsockname()[1]  # closed on leaving: nothing listens there any more
-    waits = Waits(is_async)
-    client = AuthenticatedClient(base_url=f"http://127.0.0.1:{port}", token="key", clock=waits.clock())
+def test_a_server_that_is_down_is_a_connection_error_once_the_retries_are_spent(
+    is_async: bool, refusing_port: int
+) -> None:
+    waits = Waits(is_async, NOW.timestamp)
+    url = f"http://127.0.0.1:{refusing_port}"
+    client = AuthenticatedClient(base_url=url, token="key", clock=waits.clock())
 
     def call() -> object:
         if is_async:
@@ -252,7 +228,7 @@ def test_a_server_that_is_down_is_a_connection_error_once_the_retries_are_spent(
 
     assert not isinstance(raised.value, errors.APITimeoutError)
     assert isinstance(raised.value.__cause__, httpx.ConnectError)
-    assert raised.value.request.url == f"http://127.0.0.1:{port}/backups"
+    assert raised.value.request.url == f"{url}/backups"
     assert len(waits.waits) == 2
     assert in_backoff(waits.waits)
 

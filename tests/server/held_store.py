@@ -48,7 +48,8 @@ class StoreHold:
         folder.mkdir(parents=True)
         self.fifo = folder / "release"
         os.mkfifo(self.fifo)
-        self.environment = {FIFO: str(self.fifo), AFTER: str(after), AT: at, "PYTHONPATH": str(ROOT)}
+        python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        self.environment = {FIFO: str(self.fifo), AFTER: str(after), AT: at, "PYTHONPATH": python_path}
 
     @contextmanager
     def held(self) -> Iterator[None]:

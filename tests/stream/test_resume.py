@@ -16,8 +16,8 @@ import pytest
 
 from backups_api_client import AuthenticatedClient, errors
 from backups_api_client.api.backups import backups_create_new_backup_streamed as operation
-from backups_api_client.client import Clock
 from backups_api_client.models import BackupStreamedProgress
+from tests.waits import Waits, in_backoff
 
 from .app import Exchange, Reply, ScriptedApp, sse
 from .live import serve
@@ -90,19 +90,6 @@ def base_url(app: ScriptedApp) -> Iterator[str]:
         yield url
 
 
-class Waits:
-    """A clock that records the waits it is asked for, and waits for none."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def asleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-    def clock(self) -> Clock:
-        return Clock(sleep=self.waits.append, asleep=self.asleep)
-
-
 def client(base_url: str, script: str, waits: Waits, max_retries: int = 2) -> AuthenticatedClient:
     return AuthenticatedClient(
         base_url=base_url,
@@ -144,7 +131,7 @@ def exchanges(app: ScriptedApp, script: str) -> list[Exchange]:
 def test_a_stream_broken_after_each_event_is_resumed_into_one_sequence(
     base_url: str, app: ScriptedApp, is_async: bool
 ) -> None:
-    waits = Waits()
+    waits = Waits(is_async)
     app.exchanges.clear()
 
     seen, items = read(client(base_url, "breaks_after_each_event", waits), is_async)
@@ -161,7 +148,7 @@ def test_a_stream_broken_after_each_event_is_resumed_into_one_sequence(
 def test_reconnections_that_bring_nothing_new_give_up_after_max_retries(
     base_url: str, app: ScriptedApp, is_async: bool
 ) -> None:
-    waits = Waits()
+    waits = Waits(is_async)
     app.exchanges.clear()
 
     with pytest.raises(errors.StreamTruncated) as truncated:
@@ -172,7 +159,7 @@ def test_reconnections_that_bring_nothing_new_give_up_after_max_retries(
     assert isinstance(truncated.value.__cause__, httpx.TransportError)
     assert len(exchanges(app, "never_gets_further")) == 4
     assert len(waits.waits) == 3
-    assert all(0.5 * 2**n * 0.75 <= wait <= 0.5 * 2**n for n, wait in enumerate(waits.waits))
+    assert in_backoff(waits.waits)
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
@@ -180,7 +167,7 @@ def test_a_server_that_refuses_to_resume_truncates_the_stream(
     base_url: str, app: ScriptedApp, is_async: bool
 ) -> None:
     with pytest.raises(errors.StreamTruncated) as truncated:
-        read(client(base_url, "gone_on_resume", Waits()), is_async)
+        read(client(base_url, "gone_on_resume", Waits(is_async)), is_async)
 
     assert isinstance(truncated.value.__cause__, errors.StreamGoneError)
     assert truncated.value.__cause__.text == "gone"
@@ -193,7 +180,7 @@ def test_a_stream_that_cannot_be_resumed_as_it_asks_is_truncated_at_once(
 ) -> None:
     """Without event ids it could only start over and repeat its events; the server's `retry:` is
     above the longest wait a client accepts (a minute, as for Retry-After)."""
-    waits = Waits()
+    waits = Waits(is_async)
     app.exchanges.clear()
 
     with pytest.raises(errors.StreamTruncated) as truncated:
