@@ -42,6 +42,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+REFUSALS: dict[type[Exception], int] = {
+    BackupNotFound: 404,
+    NothingToCancel: 409,
+    StreamGone: 410,
+    KeyReused: 422,
+    BackupFailed: 500,
+}
+"""The status of each error whose message is the answer, as the spec documents them."""
+
 MAX_BODY_BYTES = 64 * 1024
 """Request bodies above this size are refused; the largest valid body is a few hundred bytes."""
 
@@ -70,12 +79,9 @@ def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> con
     for problem in (HTTPException, ProblemException):
         app.add_error_handler(problem, partial(_http_error, texts))
     app.add_error_handler(StoreTooNew, partial(_version_error, texts))
-    app.add_error_handler(BackupNotFound, _not_found)
-    app.add_error_handler(KeyReused, _key_reused)
-    app.add_error_handler(StreamGone, _stream_gone)
-    app.add_error_handler(NothingToCancel, _nothing_to_cancel)
+    for refusal, status in REFUSALS.items():
+        app.add_error_handler(refusal, partial(_refused, status))
     app.add_error_handler(QueueFull, _queue_full)
-    app.add_error_handler(BackupFailed, _backup_failed)
     app.add_error_handler(Exception, _server_error)
     return app
 
@@ -238,30 +244,14 @@ def _version_error(texts: UpstreamTexts, _request: object, error: StoreTooNew) -
     return _text(505, texts.version_not_supported)
 
 
-def _not_found(_request: object, error: BackupNotFound) -> ConnexionResponse:
-    return _text(404, str(error))
-
-
-def _key_reused(_request: object, error: KeyReused) -> ConnexionResponse:
-    return _text(422, str(error))
-
-
-def _stream_gone(_request: object, error: StreamGone) -> ConnexionResponse:
-    return _text(410, str(error))
-
-
-def _nothing_to_cancel(_request: object, error: NothingToCancel) -> ConnexionResponse:
-    return _text(409, str(error))
+def _refused(status: int, _request: object, error: Exception) -> ConnexionResponse:
+    return _text(status, str(error))
 
 
 def _queue_full(_request: object, _error: QueueFull) -> ConnexionResponse:
     return _text(
         503, "Too many backups and restorations are waiting; try again shortly", {"Retry-After": "1"}
     )
-
-
-def _backup_failed(_request: object, error: BackupFailed) -> ConnexionResponse:
-    return _text(500, str(error))
 
 
 def _server_error(_request: object, error: Exception) -> ConnexionResponse:

@@ -19,10 +19,9 @@ from backups_server.backups import read_manifest
 from backups_server.progress import RestoreProgress
 from backups_server.snapshot import (
     BUSY_TIMEOUT,
-    PAGES_PER_STEP,
-    STEPS,
     ExplainedFailure,
     first_finding,
+    pages_per_step,
     snapshot,
 )
 from backups_server.store import fsync_path
@@ -269,8 +268,7 @@ def replace_online(
         with closing(sqlite3.connect(source_uri, uri=True)) as source:
             page_size: int = source.execute("PRAGMA page_size").fetchone()[0]
             total: int = source.execute("PRAGMA page_count").fetchone()[0]
-            fewest, most = PAGES_PER_STEP
-            step = min(max(total // STEPS, fewest), most)
+            step = pages_per_step(total)
             ready(min(step, total) * page_size)
             if total <= step:
                 before_commit()

@@ -57,6 +57,12 @@ def snapshot(database: Path, target: Path, on_progress: Callable[[int, int], Non
         raise
 
 
+def pages_per_step(page_count: int) -> int:
+    """The pages a copy of `page_count` pages copies at each of its steps."""
+    fewest, most = PAGES_PER_STEP
+    return min(max(page_count // STEPS, fewest), most)
+
+
 def check(copy: Path) -> None:
     """Raise DatabaseCorrupt with the first finding of `first_finding`, if it has one."""
     if finding := first_finding(copy):
@@ -90,13 +96,12 @@ def _copy(database: Path, target: Path, on_progress: Callable[[int, int], None])
         source.execute("SELECT count(*) FROM sqlite_master").fetchone()
         page_size: int = source.execute("PRAGMA page_size").fetchone()[0]
         page_count: int = source.execute("PRAGMA page_count").fetchone()[0]
-        fewest, most = PAGES_PER_STEP
         with closing(sqlite3.connect(target, isolation_level=None)) as copy:
             copy.execute("PRAGMA journal_mode=OFF")
             copy.execute("PRAGMA synchronous=OFF")
             source.backup(
                 copy,
-                pages=min(max(page_count // STEPS, fewest), most),
+                pages=pages_per_step(page_count),
                 progress=lambda _status, remaining, total: on_progress(
                     (total - remaining) * page_size, total * page_size
                 ),
