@@ -40,7 +40,7 @@ check: $(READY) ## Static checks: spec validation, generated/ drift, ruff, mypy,
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/zizmor --offline --quiet .github/workflows
-	$(PY) scripts/compat.py
+	$(MAKE) --no-print-directory compat
 
 compat: $(READY) ## The compatibility gate: the spec and package against the last release (tag vX.Y.Z)
 	$(PY) scripts/compat.py

@@ -130,9 +130,7 @@ class Report:
     def declared(self) -> Bump:
         """The bump from the baseline's version to the new one: the first of X, Y, Z that grew."""
         levels = (Bump.MAJOR, Bump.MINOR, Bump.PATCH)
-        for level, before, after in zip(
-            levels, release(self.old_version), release(self.new_version), strict=True
-        ):
+        for level, before, after in zip(levels, _xyz(self.old_version), _xyz(self.new_version), strict=True):
             if after != before:
                 return level if after > before else Bump.NONE
         return Bump.NONE
@@ -150,14 +148,12 @@ class Report:
         ]
 
 
-def release(version: Version) -> tuple[int, int, int]:
-    """X, Y and Z of a version."""
-    major, minor, patch, *_ = (*version.release, 0, 0)
-    return major, minor, patch
+def _xyz(version: Version) -> tuple[int, int, int]:
+    return version.major, version.minor, version.micro
 
 
 def bumped(version: Version, level: Bump) -> str:
-    major, minor, patch = release(version)
+    major, minor, patch = _xyz(version)
     if level == Bump.MAJOR:
         return f"{major + 1}.0.0"
     if level == Bump.MINOR:

@@ -6,11 +6,14 @@ PUBLISH_INDEX_URL is the simple index (PEP 503) of that repository, to read from
 upload URL's host with the path /simple/ (pypi.org for upload.pypi.org).
 
 Nothing is uploaded, with one line saying why, when: credentials are missing; the tree is dirty or
-generated/ differs from a fresh generation; the version is on the index already; CHANGELOG.md has no
-entry for it; or the compatibility gate fails. Then the wheel and sdist are built and checked, uploaded
-with twine, the release is tagged vX.Y.Z (the gate's next baseline), and `backups-api-client==X.Y.Z` is
-installed from the index into a fresh virtual environment, imported, and the API reference's examples
-run with it against a live reference server.
+generated/ differs from a fresh generation; HEAD carries a release tag of another version; the
+version is on the index already; CHANGELOG.md has no entry for it; or the compatibility gate fails.
+With PUBLISH_SKIP_EXISTING=1, a version on the index already whose tag is on HEAD is no refusal:
+nothing is uploaded and the release is checked again (the release workflow runs so on the tag that
+a local `make publish` made and pushed). Otherwise the wheel and sdist are built and checked,
+uploaded with twine, the release is tagged vX.Y.Z (the gate's next baseline), and
+`backups-api-client==X.Y.Z` is installed from the index into a fresh virtual environment, imported,
+and the API reference's examples run with it against a live reference server.
 """
 
 from __future__ import annotations
@@ -30,17 +33,13 @@ from pathlib import Path
 
 from compat import WIRE_EXAMPLES, Side, gate, git
 from dist import build, generation_is_current
-from openapi_python_client.strings import snake_case
+from docs_examples import examples, run
+from fuzz import fuzzed_server
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
-from sample_database import create_sample_database
 from twine import exceptions as twine_exceptions
 from twine.settings import Settings
 
-from backups_server.launcher import running_server
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.docs.pages import examples  # noqa: E402  (the docs tests read the examples the same way)
 
 PROJECT = ROOT / "generated"
 PYPI_UPLOAD_HOSTS = {"upload.pypi.org": "pypi.org"}
@@ -113,6 +112,16 @@ def check_tree() -> None:
         raise Refused("generated/ differs from a fresh generation: run `make generate` and commit")
 
 
+def release_tags_on_head() -> list[str]:
+    return git("tag", "--points-at", "HEAD", "--list", "v*.*.*").splitlines()
+
+
+def check_tag(version: str) -> None:
+    """A release tag on HEAD must name the version the spec declares: CI publishes a pushed tag."""
+    if others := [tag for tag in release_tags_on_head() if tag != f"v{version}"]:
+        raise Refused(f"HEAD is tagged {others[0]}, but info.version is {version}: tag it v{version}")
+
+
 def check_changelog(version: str) -> None:
     changelog = ROOT / "CHANGELOG.md"
     if not changelog.exists() or f"\n## {version} " not in changelog.read_text(encoding="utf-8"):
@@ -121,7 +130,7 @@ def check_changelog(version: str) -> None:
 
 def tag(version: str) -> None:
     name = f"v{version}"
-    if name not in git("tag", "--points-at", "HEAD").splitlines():
+    if name not in release_tags_on_head():
         git("tag", "--annotate", name, "--message", f"backups-api-client {version}")
         print(f"Tagged the release {name}; push it with `git push origin {name}`")
 
@@ -141,22 +150,9 @@ def verify(index: str, project: str, version: str) -> None:
         imported = f"import {release.package}; print('imported', {release.package}.__file__)"
         subprocess.run([python, "-I", "-c", imported], check=True)
 
-        prefix = snake_case(release.document["info"]["title"]).upper()
-        database = work / "database.sqlite"
-        create_sample_database(database, rows=1)
-        settings = {
-            "BACKUPS_DATABASE": str(database),
-            "BACKUPS_STORE": (work / "store").as_uri(),
-            "BACKUPS_SPEC": str(release.spec),
-        }
-        with running_server(work / "server", environment=settings) as server:
-            environment = {**os.environ, f"{prefix}_URL": server.base_url, f"{prefix}_KEY": server.api_key}
+        with fuzzed_server(work, spec=release.spec) as server:
             for example in examples():
-                script = work / "example.py"
-                script.write_text(example.code)
-                done = subprocess.run(
-                    [python, "-I", str(script)], env=environment, capture_output=True, text=True, check=False
-                )
+                done = run(example, python, server.base_url, server.api_key, work)
                 if done.returncode != 0:
                     failed = f"the example {example.id} failed with the released package"
                     raise RuntimeError(f"{failed}:\n{done.stderr}")
@@ -169,7 +165,12 @@ def publish(examples_per_operation: int) -> None:
     check_tree()
     metadata = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     project, version = metadata["name"], metadata["version"]
+    check_tag(version)
     if version in versions_on_index(index, project):
+        if os.environ.get("PUBLISH_SKIP_EXISTING") == "1" and f"v{version}" in release_tags_on_head():
+            print(f"{project} {version} is on {index} already, released from this commit: nothing to upload")
+            verify(index, project, version)
+            return
         raise Refused(f"{project} {version} is on {index} already: bump info.version in openapi.yaml")
     check_changelog(version)
     if gate(examples=examples_per_operation) is None:

@@ -5,41 +5,11 @@ from __future__ import annotations
 import ast
 import importlib
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "generated" / "docs"
+from docs_examples import Example
+
 PACKAGE = "backups_api_client"
-
-# A fenced block is ```python, followed by words of its info string: `stream` marks the examples of
-# the stream() form.
-FENCE = re.compile(r"^```python(?P<info>[^\n]*)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
 SECTION = re.compile(r"^## (?P<name>\w+)\n", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Example:
-    """One Python code block of the docs."""
-
-    page: str
-    line: int
-    code: str
-    streaming: bool
-
-    @property
-    def id(self) -> str:
-        return f"{self.page}:{self.line}"
-
-
-def examples() -> list[Example]:
-    found = []
-    for page in sorted(DOCS.glob("*.md")):
-        text = page.read_text()
-        for block in FENCE.finditer(text):
-            line = text.count("\n", 0, block.start()) + 1
-            found.append(Example(page.name, line, block["code"], "stream" in block["info"].split()))
-    return found
 
 
 def sections(text: str) -> dict[str, str]:

@@ -6,22 +6,15 @@ An example is a ```python block of generated/docs/*.md; ```python stream marks t
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openapi_python_client.strings import snake_case
-
-from tests.specs import SPEC_PATH, load
+from docs_examples import Example, examples, run
 
 from .conftest import LiveServer
-from .pages import Example, examples, missing_functions
-
-# The examples read the server's URL and key from these, named after the API's title.
-ENV_PREFIX = snake_case(load(SPEC_PATH)["info"]["title"]).upper()
+from .pages import missing_functions
 
 
 def example_cases() -> list[Any]:
@@ -46,20 +39,6 @@ def test_example_calls_functions_that_exist(example: Example) -> None:
 def test_example_runs_against_the_live_server(
     example: Example, live_server: LiveServer, tmp_path: Path
 ) -> None:
-    script = tmp_path / "example.py"
-    script.write_text(example.code)
-    environment = {
-        **os.environ,
-        f"{ENV_PREFIX}_URL": live_server.url,
-        f"{ENV_PREFIX}_KEY": live_server.api_key,
-    }
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run(example, sys.executable, live_server.url, live_server.api_key, tmp_path)
     assert done.returncode == 0, f"{example.id} failed:\n{done.stderr}"
     assert done.stdout.strip(), f"{example.id} printed nothing"

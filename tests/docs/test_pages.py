@@ -14,12 +14,13 @@ from typing import Any
 import attrs
 import httpx
 import pytest
+from docs_examples import DOCS
 from openapi_python_client.strings import pascal_case, snake_case
 
 from backups_api_client import AuthenticatedClient, models
 from tests.specs import SPEC_PATH, load, operations, resolve
 
-from .pages import DOCS, PACKAGE, sections, table_names
+from .pages import PACKAGE, sections, table_names
 
 SPEC = load(SPEC_PATH)
 

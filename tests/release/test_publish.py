@@ -91,6 +91,15 @@ def test_releases_reach_the_index_and_an_old_client_keeps_working(tmp_path: Path
             f"refused: {PROJECT} 1.0.0 is on {index.simple} already: bump info.version in openapi.yaml; "
             "nothing was uploaded"
         )
+        # As the release workflow runs on the tag pushed after a local release: checked, not uploaded.
+        rechecked = repository.script("publish.py", environment={**environment, "PUBLISH_SKIP_EXISTING": "1"})
+        assert rechecked.returncode == 0, rechecked.stdout + rechecked.stderr
+        assert (
+            f"{PROJECT} 1.0.0 is on {index.simple} already, released from this commit: nothing to upload"
+            in rechecked.stdout
+        )
+        assert "example BackupsApi.md" in rechecked.stdout
+        assert len(files_on(index)) == 2
 
         old_client = install_from(index, "1.0.0", tmp_path / "old-client")
 
@@ -155,6 +164,12 @@ def test_publish_refuses_and_uploads_nothing(tmp_path: Path) -> None:
         assert refusal(anonymous).startswith(
             "refused: missing credentials: set TWINE_USERNAME and TWINE_PASSWORD"
         )
+
+        git(repository.root, "tag", "--annotate", "v0.9.0", "--message", "0.9.0")
+        assert refusal() == (
+            "refused: HEAD is tagged v0.9.0, but info.version is 1.0.0: tag it v1.0.0; nothing was uploaded"
+        )
+        git(repository.root, "tag", "--delete", "v0.9.0")
 
         (repository.root / "notes.txt").write_text("not committed")
         assert (
