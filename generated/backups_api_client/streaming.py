@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
 import httpx
 from attrs import field, frozen, validators
 
-from ._http import MAX_RETRY_AFTER, CallOptions, asend, backoff, repeatable, send
+from ._http import MAX_RETRY_AFTER, CallOptions, _max_retries, asend, backoff, repeatable, send
 from ._sse import EventParser, ServerSentEvent
 from .errors import APIError, InvalidEvent, StreamError, StreamFailed, StreamTruncated, status_error
 
@@ -124,7 +124,7 @@ class _EventStream(Generic[T]):
         asked = (self._parser.retry or 0) / 1000
         if (
             not (resumable and repeatable(self.response.request))
-            or self._reconnections >= self._max_retries()
+            or self._reconnections >= _max_retries(self._client, self._options)
             or asked > MAX_RETRY_AFTER
         ):
             raise StreamTruncated(self.last_event) from broken_off
@@ -137,10 +137,6 @@ class _EventStream(Generic[T]):
         if self.last_event is None or not self.last_event.id:
             return self._request
         return {**self._request, "headers": {**self._request["headers"], LAST_EVENT_ID: self.last_event.id}}
-
-    def _max_retries(self) -> int:
-        retries = self._options.max_retries
-        return retries if isinstance(retries, int) else self._client.max_retries
 
 
 def _is_event_stream(response: httpx.Response) -> bool:

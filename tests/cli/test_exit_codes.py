@@ -109,12 +109,15 @@ def test_a_server_that_is_down_exits_6(backups_api: CommandLine, refusing_port: 
 
 def test_usage_errors_exit_2(backups_api: CommandLine) -> None:
     unknown_option = backups_api("backups", "snapshot", "--newest")
+    not_a_url = backups_api("backups", "snapshot", "--base-url", "localhost:8080")
     missing_argument = backups_api("backups", "delete-specific-backup")
     refused_by_the_server = backups_api("backups", "delete-specific-backup", "not an id!")
 
     assert unknown_option.returncode == missing_argument.returncode == ExitCode.USAGE
     assert "Error: No such option '--newest'." in unknown_option.stderr
     assert "Error: Missing argument 'BACKUP'." in missing_argument.stderr
+    assert not_a_url.returncode == ExitCode.USAGE
+    assert "Invalid value for --base-url: an http:// or https:// URL is needed" in not_a_url.stderr
     assert refused_by_the_server.returncode == ExitCode.USAGE
     assert refused_by_the_server.stderr.startswith("Error: 400 Bad Request: ")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 from attrs import frozen
 
 from .. import errors
@@ -288,6 +289,12 @@ class Settings:
     @classmethod
     def read(cls, command_line: CommandLine, given: dict[str, Any]) -> "Settings":
         """The settings from the options given, the environment, and the prompt for the key."""
+        try:
+            url = httpx.URL(given["base_url"])
+        except httpx.InvalidURL as error:
+            raise click.BadParameter(str(error), param_hint="--base-url") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            raise click.BadParameter("an http:// or https:// URL is needed", param_hint="--base-url")
         api_key, key_source = None, ""
         if command_line.takes_key:
             api_key, key_source = read_api_key(command_line.env_prefix, given["api_key"], given["api_key_file"])

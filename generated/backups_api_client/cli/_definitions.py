@@ -95,7 +95,7 @@ class CommandLine:
     """The command line of an API.
 
     Attributes:
-        name: The command, such as ``backups-api``.
+        name: The command, as the package installs it (its console script).
         project: The package to install, with its ``cli`` extra.
         version: The package's version.
         help: What the API is, from its description.
