@@ -36,6 +36,8 @@ from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.strings import PythonCode, PythonIdentifier
 from ruamel.yaml import YAML
 from template_helpers import (
+    IDEMPOTENT_METHODS,
+    RETRY_STATUSES,
     EventStream,
     accept_header,
     api_page,
@@ -98,6 +100,8 @@ class ClientProject(Project):
             error_classes=errors,
             error_class_names={error.status: error.name for error in errors},
             idempotency_key=idempotency_key,
+            idempotent_methods=IDEMPOTENT_METHODS,
+            retry_statuses=RETRY_STATUSES,
             repeatable=repeatable,
             success_responses=success_responses,
             success_type=success_type,

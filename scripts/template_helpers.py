@@ -38,8 +38,10 @@ if TYPE_CHECKING:
 
 EVENT_STREAM = "text/event-stream"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-IDEMPOTENT_METHODS = {"get", "head", "options", "put", "delete", "trace"}
+IDEMPOTENT_METHODS = ("get", "head", "options", "put", "delete", "trace")
 """The methods RFC 9110 defines as idempotent: a request with one of them is safe to repeat."""
+RETRY_STATUSES = (408, 409, 429, 500, 502, 503, 504)
+"""The answers after which a request safe to repeat is sent again: they say "not now", not "no"."""
 TERMINAL_EVENTS = "x-sse-terminal-events"
 MESSAGE_FIELD = "x-sse-message-field"
 PROGRESS_FIELD = "x-sse-progress-field"
