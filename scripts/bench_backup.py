@@ -23,8 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 from sample_database import create_sample_database
@@ -33,6 +35,8 @@ from backups_api_client import AuthenticatedClient
 from backups_api_client.api.backups import backups_create_new_backup, backups_delete_specific_backup
 from backups_api_client.models import Backup, SeededBackup
 from backups_server.launcher import running_server
+
+Answer = TypeVar("Answer")
 
 MIB = 1024 * 1024
 TARGET_RATIO = 0.8
@@ -115,7 +119,11 @@ def bursts(root: Path) -> list[int]:
     """The server's RSS after each burst of BURST_SIZE concurrent streamed creates."""
     database = root / "database.sqlite"
     create_sample_database(database, min_bytes=8 * MIB)
-    environment = {"BACKUPS_DATABASE": str(database), "BACKUPS_STORE": (root / "store").as_uri()}
+    environment = {
+        "BACKUPS_DATABASE": str(database),
+        "BACKUPS_STORE": (root / "store").as_uri(),
+        "BACKUPS_MAX_WAITING": str(BURST_SIZE),  # the whole burst waits its turn, none is refused
+    }
     with (
         running_server(root / "server", environment=environment) as server,
         ThreadPoolExecutor(max_workers=BURST_SIZE) as clients,
@@ -153,16 +161,24 @@ def recipe(database: Path, folder: Path, zstd_options: tuple[str, ...]) -> float
 
 def server_backup(client: AuthenticatedClient, pid: int) -> tuple[float, int]:
     """Wall time of one POST /backups/create, and how far the server's peak RSS rose above its RSS before."""
-    Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
-    before = memory(pid, "VmRSS")
-    started = time.perf_counter()
-    response = backups_create_new_backup.sync_detailed(client=client, body=SeededBackup())
-    elapsed = time.perf_counter() - started
-    growth = memory(pid, "VmHWM") - before
+    elapsed, growth, response = timed_with_peak_growth(
+        pid, lambda: backups_create_new_backup.sync_detailed(client=client, body=SeededBackup())
+    )
     if not isinstance(response.parsed, Backup):
         raise SystemExit(f"the backup failed: {response.status_code} {response.content!r}")
     backups_delete_specific_backup.sync_detailed(response.parsed.id, client=client)
     return elapsed, growth
+
+
+def timed_with_peak_growth(pid: int, call: Callable[[], Answer]) -> tuple[float, int, Answer]:
+    """The wall time of `call`, how far the peak RSS of the process `pid` rose above its RSS before
+    during it, and what it returned."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
+    before = memory(pid, "VmRSS")
+    started = time.perf_counter()
+    answer = call()
+    elapsed = time.perf_counter() - started
+    return elapsed, memory(pid, "VmHWM") - before, answer
 
 
 def memory(pid: int, field: str) -> int:

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_backup import arguments, memory, verdict
+from bench_backup import arguments, timed_with_peak_growth, verdict
 from sample_database import create_sample_database
 
 from backups_api_client import AuthenticatedClient
@@ -95,12 +95,10 @@ def recipe(stored: Path, live: Path, restored: Path) -> float:
 
 def server_restore(client: AuthenticatedClient, backup_id: str, pid: int) -> tuple[float, int]:
     """Wall time of one POST /backup/ID/restore, and the rise of the server's peak RSS over its RSS before."""
-    Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
-    before = memory(pid, "VmRSS")
-    started = time.perf_counter()
-    backup_restore_specific_backup.sync(backup_id, client=client)
-    elapsed = time.perf_counter() - started
-    return elapsed, memory(pid, "VmHWM") - before
+    elapsed, growth, _ = timed_with_peak_growth(
+        pid, lambda: backup_restore_specific_backup.sync(backup_id, client=client)
+    )
+    return elapsed, growth
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from dist import build, generation_is_current
 from docs_examples import examples, run
 from fuzz import fuzzed_server
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+from packaging.version import Version
 from twine import exceptions as twine_exceptions
 from twine.settings import Settings
 
@@ -85,7 +86,7 @@ class _Links(html.parser.HTMLParser):
             self.files.append(urllib.parse.unquote(urllib.parse.urlsplit(href).path.rsplit("/", 1)[-1]))
 
 
-def versions_on_index(index: str, project: str) -> set[str]:
+def versions_on_index(index: str, project: str) -> set[Version]:
     """The versions of `project` that the simple index lists files for."""
     url = urllib.parse.urljoin(index, f"{canonicalize_name(project)}/")
     try:
@@ -99,9 +100,9 @@ def versions_on_index(index: str, project: str) -> set[str]:
     found = set()
     for name in links.files:
         if name.endswith(".whl"):
-            found.add(str(parse_wheel_filename(name)[1]))
+            found.add(parse_wheel_filename(name)[1])
         elif name.endswith(".tar.gz"):
-            found.add(str(parse_sdist_filename(name)[1]))
+            found.add(parse_sdist_filename(name)[1])
     return found
 
 
@@ -166,7 +167,7 @@ def publish(examples_per_operation: int) -> None:
     metadata = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     project, version = metadata["name"], metadata["version"]
     check_tag(version)
-    if version in versions_on_index(index, project):
+    if Version(version) in versions_on_index(index, project):
         if os.environ.get("PUBLISH_SKIP_EXISTING") == "1" and f"v{version}" in release_tags_on_head():
             print(f"{project} {version} is on {index} already, released from this commit: nothing to upload")
             verify(index, project, version)
