@@ -41,7 +41,7 @@ from packaging.version import InvalidVersion, Version
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
-WIRE_EXAMPLES = 25
+WIRE_EXAMPLES = int(os.environ.get("COMPAT_EXAMPLES", "25"))
 """Examples per operation for the wire check; `--max-examples` or COMPAT_EXAMPLES changes it."""
 WIRE_CHECKS = (
     "not_a_server_error",
@@ -442,7 +442,7 @@ def main() -> int:
     parser.add_argument(
         "--max-examples",
         type=int,
-        default=int(os.environ.get("COMPAT_EXAMPLES", WIRE_EXAMPLES)),
+        default=WIRE_EXAMPLES,
         help=f"examples per operation for the wire check (default {WIRE_EXAMPLES})",
     )
     args = parser.parse_args()
