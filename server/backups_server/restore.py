@@ -24,7 +24,7 @@ from backups_server.snapshot import (
     pages_per_step,
     snapshot,
 )
-from backups_server.store import fsync_path
+from backups_server.store import ObjectMissing, fsync_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -233,7 +233,10 @@ def fetch(
         bounded = BoundedSink(file, size, backup_id, on_written)
         with zstandard.ZstdDecompressor().stream_writer(bounded, closefd=False) as decompressed:  # type: ignore[arg-type]  # any object with write() will do
             sink = HashingSink(decompressed, on_stored)
-            store.read(manifest.data, sink)
+            try:
+                store.read(manifest.data, sink)
+            except ObjectMissing as error:  # deleted since its manifest was read, by the keep policy say
+                raise RestoreError(f"backup {backup_id} is no longer in the store") from error
     if sink.sha256.hexdigest() != manifest.sha256:
         raise RestoreError(f"backup {backup_id} is damaged: its checksum does not match")
     if bounded.written != size:

@@ -13,7 +13,7 @@ import pytest
 
 from backups_server.backups import BackupService, Manifest
 from backups_server.jobs import Cancelled
-from backups_server.restore import restore_online
+from backups_server.restore import RestoreError, restore_online
 from backups_server.store import FolderStore
 
 from ..conftest import make_database, rows
@@ -56,6 +56,18 @@ def test_a_restoration_cancelled_during_its_download_says_so(tmp_path: Path) -> 
 
     assert rows(service.database) == before
     assert not service.database.with_name("live.sqlite.before-restore").exists()
+
+
+def test_a_backup_removed_while_its_restoration_waited_is_said_to_be_gone(tmp_path: Path) -> None:
+    """As when the keep policy removes a backup whose restoration waits behind a creation."""
+    service, manifest = backed_up_then_changed(make_database(tmp_path / "live.sqlite"))
+    before = rows(service.database)
+    service.delete(manifest.backup["id"])
+
+    with pytest.raises(RestoreError, match=f"^backup {manifest.backup['id']} is no longer in the store$"):
+        restore_online(service, manifest, lambda _: None)
+
+    assert rows(service.database) == before
 
 
 def test_the_copy_of_the_database_is_on_disk_before_the_restoration_commits(
