@@ -62,6 +62,11 @@ class QueueFull(Exception):
     """Too many jobs wait already."""
 
 
+def backup_status(backup: dict[str, Any], value: str, percentage: float) -> dict[str, Any]:
+    """A BackupStatus of the API."""
+    return {"backup": backup, "value": value, "percentage": percentage}
+
+
 class Job:
     """One creation or restoration: its events for every request that follows it, its status, and
     its cancellation.
@@ -98,7 +103,7 @@ class Job:
     def status(self) -> dict[str, Any]:
         """The job as a BackupStatus."""
         state = self.last.data
-        return {"backup": self.backup, "value": state["status"], "percentage": state["percentage"]}
+        return backup_status(self.backup, state["status"], state["percentage"])
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
         """Add an event; call it from the event loop. Nothing is added once the job has ended."""

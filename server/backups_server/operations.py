@@ -18,7 +18,7 @@ from backups_server import sse
 from backups_server.backups import SHUTTING_DOWN, BackupNotFound, present
 from backups_server.framework import connexion, context
 from backups_server.idempotency import IdempotencyKeys, key_value, request_key
-from backups_server.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue
+from backups_server.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue, backup_status
 from backups_server.restore import restore_online
 from backups_server.sweeper import Sweeper
 
@@ -142,7 +142,7 @@ class BackupsApi:
             return JSONResponse(job.status)
         manifest = await self._in_store(self.service.manifest, backup)  # made earlier, or by another server
         listed = present(manifest.backup, datetime.now(UTC))
-        return JSONResponse({"backup": listed, "value": "COMPLETED", "percentage": 100})
+        return JSONResponse(backup_status(listed, "COMPLETED", 100))
 
     async def backup_specific_creation_cancel(self, backup: str) -> Response:
         return await self._cancel(CREATION, backup)
