@@ -23,7 +23,6 @@ import argparse
 import base64
 import enum
 import io
-import json
 import os
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import griffe
-from fuzz import fuzzed_server, hooks_environment
+from fuzz import fuzzed_server, scenarios, schemathesis
 from packaging.version import InvalidVersion, Version
 from ruamel.yaml import YAML
 
@@ -312,20 +311,15 @@ def operations(document: dict[str, Any]) -> dict[str, str]:
 def failures(ndjson: Path) -> list[str]:
     """One line per operation and failed check, from schemathesis' event log."""
     lines: dict[tuple[str, str], str] = {}
-    with ndjson.open(encoding="utf-8") as events:
-        for line in events:
-            finished = json.loads(line).get("ScenarioFinished")
-            if finished is None:
-                continue
-            recorder = finished["recorder"]
-            for case_id, checks in recorder.get("checks", {}).items():
-                for check in checks:
-                    failure = (check.get("failure_info") or {}).get("failure")
-                    if check.get("status") != "failure" or failure is None:
-                        continue
-                    key = (failure["operation"], failure["title"])
-                    if key not in lines:
-                        lines[key] = f"{failure['title']}{answer(recorder, case_id)}"
+    for recorder in scenarios(ndjson):
+        for case_id, checks in recorder.get("checks", {}).items():
+            for check in checks:
+                failure = (check.get("failure_info") or {}).get("failure")
+                if check.get("status") != "failure" or failure is None:
+                    continue
+                key = (failure["operation"], failure["title"])
+                if key not in lines:
+                    lines[key] = f"{failure['title']}{answer(recorder, case_id)}"
     return [f"wire: {operation}: {text}" for (operation, _), text in lines.items()]
 
 
@@ -345,20 +339,16 @@ def wire(old: Side, new: Side, examples: int) -> list[str]:
         data_dir = Path(scratch)
         events = data_dir / "events.ndjson"
         with fuzzed_server(data_dir, spec=new.spec.resolve()) as server:
-            command = [
-                sys.executable, "-m", "schemathesis.cli",
-                "--config-file", str(ROOT / "schemathesis.toml"),
-                "run", str(old.spec.resolve()),
-                "--url", server.base_url,
+            done = schemathesis(
+                old.spec.resolve(),
+                server,
+                events,
                 "--mode", "positive",
                 "--phases", "examples,coverage,fuzzing,stateful",
                 "--checks", ",".join(WIRE_CHECKS),
                 "--max-examples", str(examples),
-                "--report", "ndjson", "--report-ndjson-path", str(events),
-            ]  # fmt: skip
-            done = subprocess.run(
-                command, cwd=ROOT, env=hooks_environment(server), capture_output=True, text=True, check=False
-            )
+                capture=True,
+            )  # fmt: skip
         found = failures(events) if events.exists() else []
         if done.returncode != 0 and not found:
             tail = "\n".join(done.stdout.splitlines()[-15:] + done.stderr.splitlines()[-15:])

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sample_database import create_sample_database
 
@@ -26,20 +27,45 @@ ROOT = Path(__file__).resolve().parent.parent
 HOOKS = "tests.fuzz.hooks"
 
 
+def schemathesis(
+    spec: Path, server: ServerProcess, events: Path, *options: str, capture: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`schemathesis run` of `spec` against `server`, with the project's settings and hooks, its
+    events written to `events` (NDJSON; `options` may ask for more reports, with `--report`)."""
+    if "--report" not in options:
+        options = ("--report", "ndjson", *options)
+    command = [
+        sys.executable, "-m", "schemathesis.cli",
+        "--config-file", str(ROOT / "schemathesis.toml"),
+        "run", str(spec),
+        "--url", server.base_url,
+        "--report-ndjson-path", str(events),
+        *options,
+    ]  # fmt: skip
+    return subprocess.run(
+        command, cwd=ROOT, env=hooks_environment(server), capture_output=capture, text=True, check=False
+    )
+
+
+def scenarios(ndjson: Path) -> Iterator[dict[str, Any]]:
+    """The recorder of each scenario schemathesis finished, from its event log."""
+    with ndjson.open(encoding="utf-8") as events:
+        for line in events:
+            finished = json.loads(line).get("ScenarioFinished")
+            if finished is not None:
+                yield finished["recorder"]
+
+
 def case_counts(ndjson: Path) -> Counter[tuple[str, str]]:
     """How many test cases ran, by phase and by generation mode, from schemathesis' event log."""
     seen: set[str] = set()
     counts: Counter[tuple[str, str]] = Counter()
-    with ndjson.open(encoding="utf-8") as events:
-        for line in events:
-            finished = json.loads(line).get("ScenarioFinished")
-            if finished is None:
-                continue
-            for case_id, recorded in finished["recorder"].get("cases", {}).items():
-                meta = recorded["value"].get("meta") or {}
-                if case_id not in seen and meta:
-                    seen.add(case_id)
-                    counts[meta["phase"]["name"], meta["generation"]["mode"]] += 1
+    for recorder in scenarios(ndjson):
+        for case_id, recorded in recorder.get("cases", {}).items():
+            meta = recorded["value"].get("meta") or {}
+            if case_id not in seen and meta:
+                seen.add(case_id)
+                counts[meta["phase"]["name"], meta["generation"]["mode"]] += 1
     return counts
 
 
@@ -76,18 +102,15 @@ def main() -> int:
         data_dir = Path(scratch)
         with fuzzed_server(data_dir) as server:
             print(f"Fuzzing the server on {server.base_url} (log: a temporary file, shown on failure)")
-            command = [
-                sys.executable, "-m", "schemathesis.cli",
-                "--config-file", str(ROOT / "schemathesis.toml"),
-                "run", str(ROOT / "openapi.yaml"),
-                "--url", server.base_url,
+            result = schemathesis(
+                ROOT / "openapi.yaml",
+                server,
+                data_dir / "events.ndjson",
                 "--report", "junit,ndjson",
                 "--report-junit-path", str(ROOT / "reports" / "fuzz-junit.xml"),
-                "--report-ndjson-path", str(data_dir / "events.ndjson"),
                 *(["--seed", seed] if seed else []),
                 *sys.argv[1:],
-            ]  # fmt: skip
-            result = subprocess.run(command, cwd=ROOT, env=hooks_environment(server), check=False)
+            )  # fmt: skip
             if result.returncode != 0:
                 print(f"\nThe server's log:\n{server.log_tail(200)}")
         if (data_dir / "events.ndjson").exists():
