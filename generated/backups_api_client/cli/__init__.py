@@ -7,22 +7,18 @@ lists the commands; the package README ("Command line") says how they are named,
 import sys
 
 from .. import __version__, models
-from ..api.backup import (
-    backup_restore_specific_backup,
-    backup_restore_specific_backup_streamed,
-    backup_specific_backup_snapshot,
-    backup_specific_creation_cancel,
-    backup_specific_creation_status,
-    backup_specific_restoration_cancel,
-    backup_specific_restoration_status,
-)
-from ..api.backups import (
-    backups_create_new_backup,
-    backups_create_new_backup_streamed,
-    backups_delete_specific_backup,
-    backups_snapshot,
-)
-from ..api.well_known import get_well_known_health
+from ..api.backup import backup_restore_specific_backup as _backup_restore_specific_backup
+from ..api.backup import backup_restore_specific_backup_streamed as _backup_restore_specific_backup_streamed
+from ..api.backup import backup_specific_backup_snapshot as _backup_specific_backup_snapshot
+from ..api.backup import backup_specific_creation_cancel as _backup_specific_creation_cancel
+from ..api.backup import backup_specific_creation_status as _backup_specific_creation_status
+from ..api.backup import backup_specific_restoration_cancel as _backup_specific_restoration_cancel
+from ..api.backup import backup_specific_restoration_status as _backup_specific_restoration_status
+from ..api.backups import backups_create_new_backup as _backups_create_new_backup
+from ..api.backups import backups_create_new_backup_streamed as _backups_create_new_backup_streamed
+from ..api.backups import backups_delete_specific_backup as _backups_delete_specific_backup
+from ..api.backups import backups_snapshot as _backups_snapshot
+from ..api.well_known import get_well_known_health as _get_well_known_health
 from ._definitions import Body, CommandLine, Group, Operation, Option
 
 COMMAND_LINE = CommandLine(
@@ -50,7 +46,7 @@ COMMAND_LINE = CommandLine(
             operations=(
                 Operation(
                     "get-well-known-health",
-                    call=get_well_known_health.sync,
+                    call=_get_well_known_health.sync,
                     summary="/.well-known/health [GET]",
                     description="Answers `ok` once the server is ready to take requests. Needs no authentication.",
                 ),
@@ -62,7 +58,7 @@ COMMAND_LINE = CommandLine(
             operations=(
                 Operation(
                     "snapshot",
-                    call=backups_snapshot.sync,
+                    call=_backups_snapshot.sync,
                     summary="/backups [GET]",
                     description=(
                         "Lists every backup that is completely stored in the cloud, newest first. A backup that\n"
@@ -71,7 +67,7 @@ COMMAND_LINE = CommandLine(
                 ),
                 Operation(
                     "create-new-backup",
-                    call=backups_create_new_backup.sync,
+                    call=_backups_create_new_backup.sync,
                     summary="/backups/create [POST]",
                     description=(
                         "Takes a consistent snapshot of the local database and stores it in the cloud, then\n"
@@ -109,7 +105,7 @@ COMMAND_LINE = CommandLine(
                 ),
                 Operation(
                     "create-new-backup-streamed",
-                    call=backups_create_new_backup_streamed.sync,
+                    call=_backups_create_new_backup_streamed.sync,
                     summary="/backups/create/streamed [POST]",
                     description=(
                         "The streamed version of /backups/create: takes a backup of the local database and\n"
@@ -167,12 +163,12 @@ COMMAND_LINE = CommandLine(
                             ),
                         ),
                     ),
-                    stream=backups_create_new_backup_streamed.stream,
+                    stream=_backups_create_new_backup_streamed.stream,
                     progress_field="percentage",
                 ),
                 Operation(
                     "delete-specific-backup",
-                    call=backups_delete_specific_backup.sync,
+                    call=_backups_delete_specific_backup.sync,
                     summary="/backups/{backup}/delete [POST]",
                     description=(
                         "Deletes one backup from the cloud. The backup stops being listed before its data is\n"
@@ -272,7 +268,7 @@ COMMAND_LINE = CommandLine(
             operations=(
                 Operation(
                     "specific-backup-snapshot",
-                    call=backup_specific_backup_snapshot.sync,
+                    call=_backup_specific_backup_snapshot.sync,
                     summary="/backup/{backup} [GET]",
                     description=(
                         "This will just get the metadata associated with a specific backup: the backup as listed\n"
@@ -290,7 +286,7 @@ COMMAND_LINE = CommandLine(
                 ),
                 Operation(
                     "restore-specific-backup",
-                    call=backup_restore_specific_backup.sync,
+                    call=_backup_restore_specific_backup.sync,
                     summary="/backup/{backup}/restore [POST]",
                     description=(
                         "Restores a backup into the local database, while it is in use, then answers with the\n"
@@ -402,7 +398,7 @@ COMMAND_LINE = CommandLine(
                 ),
                 Operation(
                     "restore-specific-backup-streamed",
-                    call=backup_restore_specific_backup_streamed.sync,
+                    call=_backup_restore_specific_backup_streamed.sync,
                     summary="/backup/{backup}/restore/streamed [POST]",
                     description=(
                         "The streamed version of /backup/{backup}/restore: restores a backup into the local\n"
@@ -515,12 +511,12 @@ COMMAND_LINE = CommandLine(
                             ),
                         ),
                     ),
-                    stream=backup_restore_specific_backup_streamed.stream,
+                    stream=_backup_restore_specific_backup_streamed.stream,
                     progress_field="percentage",
                 ),
                 Operation(
                     "specific-creation-status",
-                    call=backup_specific_creation_status.sync,
+                    call=_backup_specific_creation_status.sync,
                     summary="/backup/{backup}/creation/status [GET]",
                     description=(
                         "The state of the creation of a backup: INITIALIZED while it waits for its turn,\n"
@@ -541,7 +537,7 @@ COMMAND_LINE = CommandLine(
                 ),
                 Operation(
                     "specific-creation-cancel",
-                    call=backup_specific_creation_cancel.sync,
+                    call=_backup_specific_creation_cancel.sync,
                     summary="/backup/{backup}/creation/cancel [POST]",
                     description=(
                         "Cancels the creation of a backup, waiting or running: it stops within a second, what it\n"
@@ -561,7 +557,7 @@ COMMAND_LINE = CommandLine(
                 ),
                 Operation(
                     "specific-restoration-status",
-                    call=backup_specific_restoration_status.sync,
+                    call=_backup_specific_restoration_status.sync,
                     summary="/backup/{backup}/restoration/status [GET]",
                     description=(
                         "The state of the latest restoration of a backup: INITIALIZED while it waits for its\n"
@@ -580,7 +576,7 @@ COMMAND_LINE = CommandLine(
                 ),
                 Operation(
                     "specific-restoration-cancel",
-                    call=backup_specific_restoration_cancel.sync,
+                    call=_backup_specific_restoration_cancel.sync,
                     summary="/backup/{backup}/restoration/cancel [POST]",
                     description=(
                         "Cancels the latest restoration of a backup, waiting or running, until the replacement\n"
