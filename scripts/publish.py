@@ -6,14 +6,16 @@ PUBLISH_INDEX_URL is the simple index (PEP 503) of that repository, to read from
 upload URL's host with the path /simple/ (pypi.org for upload.pypi.org).
 
 Nothing is uploaded, with one line saying why, when: credentials are missing; the tree is dirty or
-generated/ differs from a fresh generation; HEAD carries a release tag of another version; the
-version is on the index already; CHANGELOG.md has no entry for it; or the compatibility gate fails.
+generated/ differs from a fresh generation; HEAD carries a release tag of another version; no
+simple index answers where PUBLISH_INDEX_URL (or its default) says; the version is on the index
+already; CHANGELOG.md has no entry for it; or the compatibility gate fails.
 With PUBLISH_SKIP_EXISTING=1, a version on the index already whose tag is on HEAD is no refusal:
 nothing is uploaded and the release is checked again (the release workflow runs so on the tag that
 a local `make publish` made and pushed). Otherwise the wheel and sdist are built and checked,
 uploaded with twine, the release is tagged vX.Y.Z (the gate's next baseline), and
-`backups-api-client==X.Y.Z` is installed from the index into a fresh virtual environment, imported,
-and the API reference's examples run with it against a live reference server.
+`backups-api-client==X.Y.Z` is installed from the index into a fresh virtual environment (tried
+again for a few minutes while the index does not list it yet), imported, and the API reference's
+examples run with it against a live reference server.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 import urllib.error
 import urllib.parse
@@ -44,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROJECT = ROOT / "generated"
 PYPI_UPLOAD_HOSTS = {"upload.pypi.org": "pypi.org"}
+INDEX_LAG_WAITS = (5, 10, 20, 40, 60, 60, 60)
+"""Seconds between attempts to install a release that was just uploaded (about four minutes)."""
 
 
 class Refused(Exception):
@@ -75,6 +80,16 @@ def simple_index(upload_url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, host, "/simple/", "", ""))
 
 
+def _check_index(index: str) -> None:
+    """Refused unless a simple index answers at `index`: a wrong guess would read as "not released"."""
+    try:
+        urllib.request.urlopen(urllib.request.Request(index, method="HEAD"), timeout=30).close()  # noqa: S310
+    except urllib.error.URLError as error:
+        raise Refused(
+            f"no simple index answers at {index} ({error}): set PUBLISH_INDEX_URL to the repository's one"
+        ) from None
+
+
 class _Links(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -94,9 +109,12 @@ def versions_on_index(index: str, project: str) -> set[Version]:
             links = _Links()
             links.feed(page.read().decode("utf-8", "replace"))
     except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return set()
-        raise
+        if error.code != 404:
+            raise Refused(f"the index {index} answered {error.code} for {url}") from None
+        _check_index(index)  # a project it does not know, or no index there at all
+        return set()
+    except urllib.error.URLError as error:
+        raise Refused(f"the index {index} cannot be read: {error.reason}") from None
     found = set()
     for name in links.files:
         if name.endswith(".whl"):
@@ -146,7 +164,14 @@ def verify(index: str, project: str, version: str) -> None:
         pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         requirement = f"{project}=={version}"
         # The package from that index and from nowhere else; then its dependencies from pip's usual ones.
-        subprocess.run([*pip, "--no-cache-dir", "--no-deps", "--index-url", index, requirement], check=True)
+        from_the_index = [*pip, "--no-cache-dir", "--no-deps", "--index-url", index, requirement]
+        for wait in INDEX_LAG_WAITS:  # an index may list a new release after a while
+            if subprocess.run(from_the_index, check=False).returncode == 0:
+                break
+            print(f"{requirement} is not installable from {index} yet; trying again in {wait} s")
+            time.sleep(wait)
+        else:
+            subprocess.run(from_the_index, check=True)
         subprocess.run([*pip, requirement], check=True)
         imported = f"import {release.package}; print('imported', {release.package}.__file__)"
         subprocess.run([python, "-I", "-c", imported], check=True)

@@ -165,6 +165,11 @@ def test_publish_refuses_and_uploads_nothing(tmp_path: Path) -> None:
             "refused: missing credentials: set TWINE_USERNAME and TWINE_PASSWORD"
         )
 
+        nowhere = f"{index.url}no-index-here/"
+        assert refusal({**environment, "PUBLISH_INDEX_URL": nowhere}).startswith(
+            f"refused: no simple index answers at {nowhere} (HTTP Error 404"
+        )
+
         git(repository.root, "tag", "--annotate", "v0.9.0", "--message", "0.9.0")
         assert refusal() == (
             "refused: HEAD is tagged v0.9.0, but info.version is 1.0.0: tag it v1.0.0; nothing was uploaded"
