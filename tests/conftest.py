@@ -17,6 +17,7 @@ import hashlib
 import io
 import socket
 import sqlite3
+import time
 import uuid
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from backups_server.store import FolderStore, S3Store, Store
 from tests.specs import SPEC_PATH, load
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "test-key-7f3a9c"
@@ -258,6 +259,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def live_s3_server(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[LiveServer]:
     with s3_store(moto_endpoint) as store:
         yield from session_server(tmp_path_factory.mktemp("live-s3"), store)
+
+
+def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:
+    """Whether `check` holds within `timeout` seconds, asked again every 50 ms."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,12 +16,10 @@ import pytest
 from backups_api_client.cli._app import ExitCode
 from tests.server.held_store import MODULE, StoreHold
 
-from ..conftest import make_database
+from ..conftest import eventually, make_database
 from .conftest import CommandLine
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ..conftest import LiveServer, ServerFactory
 
 pytestmark = pytest.mark.timeout(180)  # the first test of a session builds and installs the wheel
@@ -48,16 +45,6 @@ def connections(pid: int) -> list[str]:
             if inode in sockets and state != LISTEN:
                 found.append(f"{local} -> {remote}")
     return found
-
-
-def eventually(check: Callable[[], bool], timeout: float = 15) -> bool:
-    """Whether `check` holds within `timeout` seconds, asked again every 50 ms."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def held_server(start_server: ServerFactory) -> tuple[LiveServer, StoreHold]:

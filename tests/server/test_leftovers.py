@@ -4,28 +4,19 @@ periodically, not only at start; test_crash.py shows what a restart removes."""
 from __future__ import annotations
 
 import io
-import time
 from typing import TYPE_CHECKING
 
 import pytest
 
 from backups_server.store import S3Store
 
+from ..conftest import eventually
 from .test_crash import writes_under_way
 
 if TYPE_CHECKING:
     from ..conftest import ServerFactory, StoreUnderTest
 
 both_stores = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
-
-
-def poll(condition: object, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @both_stores
@@ -38,4 +29,4 @@ def test_leftovers_are_swept_periodically_not_only_at_start(
         s3 = store.store
         s3.client.create_multipart_upload(Bucket=s3.bucket, Key=f"{s3.prefix}backups/1.0.0_2/data.sqlite.zst")
 
-    assert poll(lambda: store.store.list("backups/") == [] and writes_under_way(store) == [])
+    assert eventually(lambda: store.store.list("backups/") == [] and writes_under_way(store) == [])
