@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
@@ -169,6 +170,14 @@ class LiveServer:
 
     def client(self) -> AuthenticatedClient:
         return AuthenticatedClient(base_url=self.url, token=self.api_key)
+
+    @contextmanager
+    def streamed(self, path: str) -> Iterator[httpx.Response]:
+        """The answer to a POST of `path` asking for its events, for the length of the block; 200."""
+        headers = {"X-Application-ID": self.api_key, "Accept": "text/event-stream"}
+        with httpx.stream("POST", self.url + path, headers=headers, timeout=30) as response:
+            assert response.status_code == 200, response.read()
+            yield response
 
 
 class ServerFactory:

@@ -52,9 +52,7 @@ def change(database: Path, title: str = "changed") -> None:
 
 
 def stream(stack: ExitStack, server: LiveServer, path: str) -> tuple[httpx.Response, Iterator[Any]]:
-    headers = {"X-Application-ID": server.api_key, "Accept": "text/event-stream"}
-    response = stack.enter_context(httpx.stream("POST", server.url + path, headers=headers, timeout=30))
-    assert response.status_code == 200, response.read()
+    response = stack.enter_context(server.streamed(path))
     return response, EventSource(response).iter_sse()
 
 

@@ -25,11 +25,7 @@ if TYPE_CHECKING:
 
 def open_stream(stack: ExitStack, server: LiveServer) -> tuple[str, Iterator[ServerSentEvent]]:
     """The backup a new streamed creation makes, and its events once the server has sent its first."""
-    headers = {"X-Application-ID": server.api_key, "Accept": "text/event-stream"}
-    response = stack.enter_context(
-        httpx.stream("POST", f"{server.url}/backups/create/streamed", headers=headers, timeout=30)
-    )
-    assert response.status_code == 200
+    response = stack.enter_context(server.streamed("/backups/create/streamed"))
     events = EventSource(response).iter_sse()
     assert next(events).json() == {"status": "INITIALIZED", "percentage": 0}
     return response.headers["Content-Location"].removeprefix("/backup/"), events

@@ -28,11 +28,7 @@ SNAPSHOT_FAILED = "The database could not be snapshotted; see the server log"
 
 def stream_lines(server: LiveServer) -> Iterator[str]:
     """The lines of a streamed backup, as they arrive."""
-    headers = {"X-Application-ID": server.api_key, "Accept": "text/event-stream"}
-    with httpx.stream(
-        "POST", f"{server.url}/backups/create/streamed", headers=headers, timeout=30
-    ) as response:
-        assert response.status_code == 200
+    with server.streamed("/backups/create/streamed") as response:
         yield from response.iter_lines()
 
 
