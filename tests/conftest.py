@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 import uuid
 from contextlib import closing, contextmanager
@@ -268,6 +271,37 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def live_s3_server(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[LiveServer]:
     with s3_store(moto_endpoint) as store:
         yield from session_server(tmp_path_factory.mktemp("live-s3"), store)
+
+
+def server_command(
+    store: StoreUnderTest, command: str, *arguments: str, wrapper: Sequence[str] = (), **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m backups_server COMMAND ARGUMENTS --store STORE` (under `wrapper`, if given), with no
+    BACKUPS_* setting but the store's and `variables`."""
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
+    return subprocess.run(
+        [*wrapper, sys.executable, "-m", "backups_server", command, *arguments, "--store", store.url],
+        env=environment | store.environment | variables,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def make_incompressible_database(path: Path, megabytes: int) -> Path:
+    """A database of random blobs, `megabytes` of them, which compress to about as much."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE blobs (data BLOB)")
+        connection.executemany("INSERT INTO blobs VALUES (randomblob(1048576))", [()] * megabytes)
+    return path
+
+
+def writes_under_way(store: StoreUnderTest) -> list[str]:
+    """What the store holds of unfinished writes: `.partial` files of a folder, multipart uploads of S3."""
+    if isinstance(store.store, S3Store):
+        return [write.name for write in store.store.unfinished("data/")]
+    return [item.name for item in store.store.list("data/") if item.name.endswith(".partial")]
 
 
 def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:

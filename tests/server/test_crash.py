@@ -5,8 +5,6 @@ multipart uploads included) once they are older than the leftover age."""
 from __future__ import annotations
 
 import signal
-import sqlite3
-from contextlib import closing
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,13 +13,12 @@ from httpx_sse import connect_sse
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup, Backups
 from backups_server.restore import restore
-from backups_server.store import PART_SIZE, S3Store
+from backups_server.store import PART_SIZE
 
+from ..conftest import make_incompressible_database, writes_under_way
 from .held_store import MODULE, StoreHold
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ..conftest import LiveServer, ServerFactory, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
@@ -29,20 +26,6 @@ pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 KILL_AFTER = 3 * PART_SIZE
 """The server is killed once this much of the data is stored, of 64 MiB: well into storing, on
 either store (S3 has had a part uploaded, so its multipart upload exists), and far from the end."""
-
-
-def make_incompressible_database(path: Path, megabytes: int) -> Path:
-    with closing(sqlite3.connect(path)) as connection, connection:
-        connection.execute("CREATE TABLE blobs (data BLOB)")
-        connection.executemany("INSERT INTO blobs VALUES (randomblob(1048576))", [()] * megabytes)
-    return path
-
-
-def writes_under_way(store: StoreUnderTest) -> list[str]:
-    """What the store holds of unfinished writes: `.partial` files of a folder, multipart uploads of S3."""
-    if isinstance(store.store, S3Store):
-        return [write.name for write in store.store.unfinished("data/")]
-    return [item.name for item in store.store.list("data/") if item.name.endswith(".partial")]
 
 
 def killed_while_storing(start_server: ServerFactory) -> LiveServer:

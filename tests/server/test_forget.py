@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +15,7 @@ from backups_server.backups import BackupService, Catalog
 from backups_server.retention import Policy
 from backups_server.store import FolderStore
 
-from ..conftest import folder_store, make_database, seed_backup
+from ..conftest import folder_store, make_database, seed_backup, server_command
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -184,18 +181,6 @@ def test_a_server_applies_its_policy_at_start_and_after_each_backup(
     assert "removed by the keep policy" in log
 
 
-def forget(store: StoreUnderTest, *arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
-    return subprocess.run(
-        [sys.executable, "-m", "backups_server", "forget", "--store", store.url, *arguments],
-        env=environment | store.environment | variables,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-
-
 @both_stores
 def test_forget_says_what_goes_with_dry_run_and_removes_it_without(store: StoreUnderTest) -> None:
     # In Paris, 22:30 UTC on 1 March is 23:30 that day and 23:30 UTC is 00:30 the next: two days.
@@ -204,7 +189,7 @@ def test_forget_says_what_goes_with_dry_run_and_removes_it_without(store: StoreU
         for moment in ("2026-03-01 10:00", "2026-03-01 22:30", "2026-03-01 23:30")
     )
 
-    dry_run = forget(store, "--dry-run", "--keep-daily", "2", "--timezone", "Europe/Paris")
+    dry_run = server_command(store, "forget", "--dry-run", "--keep-daily", "2", "--timezone", "Europe/Paris")
 
     assert dry_run.returncode == 0, dry_run.stderr
     assert dry_run.stdout.splitlines() == [
@@ -216,7 +201,7 @@ def test_forget_says_what_goes_with_dry_run_and_removes_it_without(store: StoreU
     ]
     assert stored_backups(store.store) == [third, second, first]
 
-    applied = forget(store, BACKUPS_KEEP_DAILY="2")  # in UTC, all three are on 1 March
+    applied = server_command(store, "forget", BACKUPS_KEEP_DAILY="2")  # in UTC, all three are on 1 March
 
     assert applied.returncode == 0, applied.stderr
     assert applied.stdout.splitlines() == [
@@ -233,7 +218,7 @@ def test_forget_without_a_policy_or_with_a_broken_store_removes_nothing(tmp_path
     store = folder_store(tmp_path / "store")
     seeded = [seed_backup(store.store, utc(f"2026-03-0{day} 08:00")) for day in (1, 2)]
 
-    unset = forget(store)
+    unset = server_command(store, "forget")
 
     assert unset.returncode == 0
     assert unset.stdout.splitlines() == [
@@ -242,7 +227,7 @@ def test_forget_without_a_policy_or_with_a_broken_store_removes_nothing(tmp_path
     ]
 
     store.store.write(f"backups/{seeded[0]}/manifest.json", io.BytesIO(b"{not json"))
-    broken = forget(store, "--keep-last", "1")
+    broken = server_command(store, "forget", "--keep-last", "1")
 
     assert broken.returncode == 1
     assert broken.stderr.startswith(

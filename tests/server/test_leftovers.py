@@ -10,8 +10,7 @@ import pytest
 
 from backups_server.store import S3Store
 
-from ..conftest import eventually
-from .test_crash import writes_under_way
+from ..conftest import eventually, writes_under_way
 
 if TYPE_CHECKING:
     from ..conftest import ServerFactory, StoreUnderTest

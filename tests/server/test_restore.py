@@ -5,10 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from typing import TYPE_CHECKING
 
@@ -16,28 +13,14 @@ import httpx
 import pytest
 import zstandard
 
-from ..conftest import rows
+from ..conftest import rows, server_command
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from pathlib import Path
 
     from ..conftest import LiveServer, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
-
-
-def restore_command(
-    store: StoreUnderTest, *arguments: str, wrapper: Sequence[str] = ()
-) -> subprocess.CompletedProcess[str]:
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
-    return subprocess.run(
-        [*wrapper, sys.executable, "-m", "backups_server", "restore", *arguments, "--store", store.url],
-        env=environment | store.environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def create_backup(server: LiveServer) -> str:
@@ -53,7 +36,7 @@ def test_restore_writes_the_database_as_it_was(
     backup_id = create_backup(server)
     target = tmp_path / "restored" / "notes.sqlite"
 
-    result = restore_command(store, backup_id, "--to", str(target))
+    result = server_command(store, "restore", backup_id, "--to", str(target))
 
     assert result.returncode == 0, result.stderr
     assert f"Restored backup {backup_id}" in result.stdout
@@ -70,13 +53,13 @@ def test_restore_replaces_a_file_only_with_force(
     stale_wal = tmp_path / "notes.sqlite-wal"
     stale_wal.write_bytes(b"the log of the old database")
 
-    refused = restore_command(store, backup_id, "--to", str(target))
+    refused = server_command(store, "restore", backup_id, "--to", str(target))
 
     assert refused.returncode == 1
     assert "already exists; use --force" in refused.stderr
     assert target.read_bytes() == b"precious"
 
-    forced = restore_command(store, backup_id, "--to", str(target), "--force")
+    forced = server_command(store, "restore", backup_id, "--to", str(target), "--force")
 
     assert forced.returncode == 0, forced.stderr
     assert rows(target) == rows(server.database)
@@ -86,7 +69,7 @@ def test_restore_replaces_a_file_only_with_force(
 def test_restore_of_an_unknown_backup_fails_clearly(
     server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:
-    result = restore_command(store, "1.0.0_1", "--to", str(tmp_path / "notes.sqlite"))
+    result = server_command(store, "restore", "1.0.0_1", "--to", str(tmp_path / "notes.sqlite"))
 
     assert result.returncode == 1
     assert result.stderr.strip() == "Not restored: Backup 1.0.0_1 was not found"
@@ -102,7 +85,7 @@ def test_restore_refuses_damaged_data(server: LiveServer, store: StoreUnderTest,
     damaged[len(damaged) // 2] ^= 0xFF
     store.store.write(data, io.BytesIO(bytes(damaged)))
 
-    result = restore_command(store, backup_id, "--to", str(tmp_path / "notes.sqlite"))
+    result = server_command(store, "restore", backup_id, "--to", str(tmp_path / "notes.sqlite"))
 
     assert result.returncode == 1
     assert "is damaged" in result.stderr
@@ -133,7 +116,7 @@ def test_restore_refuses_the_data_of_another_sound_backup(
     store.store.read(f"data/{first}/data.sqlite.zst", other)
     store.store.write(f"data/{second}/data.sqlite.zst", io.BytesIO(other.getvalue()))
 
-    result = restore_command(store, second, "--to", str(tmp_path / "notes.sqlite"))
+    result = server_command(store, "restore", second, "--to", str(tmp_path / "notes.sqlite"))
 
     assert result.returncode == 1
     assert f"backup {second} {CHECKSUM_REFUSED}" in result.stderr
@@ -150,7 +133,7 @@ def test_restore_refuses_data_whose_manifest_names_another_checksum(
     data["sha256"] = "0" * 64
     store.store.write(f"backups/{backup_id}/manifest.json", io.BytesIO(json.dumps(manifest).encode()))
 
-    result = restore_command(store, backup_id, "--to", str(tmp_path / "notes.sqlite"))
+    result = server_command(store, "restore", backup_id, "--to", str(tmp_path / "notes.sqlite"))
 
     assert result.returncode == 1
     assert f"backup {backup_id} {CHECKSUM_REFUSED}" in result.stderr
@@ -172,8 +155,9 @@ def test_restore_stops_decompressing_once_past_the_manifests_size(
     store.store.write(manifest_name, io.BytesIO(json.dumps(manifest).encode()))
 
     # Writing more than 64 MiB would fail with "File too large": the restore must stop well before.
-    result = restore_command(
+    result = server_command(
         store,
+        "restore",
         backup_id,
         "--to",
         str(tmp_path / "notes.sqlite"),

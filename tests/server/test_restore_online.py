@@ -16,7 +16,7 @@ from backups_server.jobs import Cancelled
 from backups_server.restore import RestoreError, restore_online
 from backups_server.store import FolderStore
 
-from ..conftest import make_database, rows
+from ..conftest import make_database, make_incompressible_database, rows
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -41,8 +41,7 @@ def test_a_restoration_cancelled_during_its_download_says_so(tmp_path: Path) -> 
     """The replacement waits for pages the cancelled download will never write, and reports the
     cancellation, not a failed download."""
     database = make_database(tmp_path / "live.sqlite", rows=100)
-    with closing(sqlite3.connect(database)) as connection, connection:
-        connection.executemany("INSERT INTO notes (body) VALUES (randomblob(1048576))", [()] * 8)
+    make_incompressible_database(database, 8)  # adds its table
     service, manifest = backed_up_then_changed(database)
     before = rows(service.database)
     replacing = threading.current_thread()

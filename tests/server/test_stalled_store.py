@@ -13,10 +13,9 @@ from httpx_sse import connect_sse
 
 from backups_server.store import PART_SIZE
 
-from ..conftest import s3_store
+from ..conftest import make_incompressible_database, s3_store
 from .held_store import MODULE, StoreHold
 from .moto_process import MotoProcess, moto_process
-from .test_crash import make_incompressible_database
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
