@@ -42,6 +42,8 @@ from tests.specs import SPEC_PATH, load
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
+    from backups_server.store import Readable
+
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "test-key-7f3a9c"
 DEVICE_NAME = "test-device"
@@ -302,6 +304,26 @@ def writes_under_way(store: StoreUnderTest) -> list[str]:
     if isinstance(store.store, S3Store):
         return [write.name for write in store.store.unfinished("data/")]
     return [item.name for item in store.store.list("data/") if item.name.endswith(".partial")]
+
+
+class Recorder:
+    """A store, and a hook run after each object written; deletions are recorded in order."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.deleted: list[str] = []
+        self.after_write: Callable[[str], None] = lambda _: None
+
+    def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
+        self.store.write(name, source, on_stored)
+        self.after_write(name)
+
+    def delete(self, name: str) -> None:
+        self.deleted.append(name)
+        self.store.delete(name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
 
 
 def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:

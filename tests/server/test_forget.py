@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,13 +15,12 @@ from backups_server.backups import BackupService, Catalog
 from backups_server.retention import Policy
 from backups_server.store import FolderStore
 
-from ..conftest import folder_store, make_database, seed_backup, server_command
+from ..conftest import Recorder, folder_store, make_database, seed_backup, server_command
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
 
-    from backups_server.store import Readable, Store
+    from backups_server.store import Store
 
     from ..conftest import ServerFactory, StoreUnderTest
 
@@ -59,26 +58,6 @@ def make_service(root: Path, store: Store, policy: Policy, clock: Clock) -> Back
 def stored_backups(store: Store) -> list[str]:
     """The ids of the backups that have any object in the store, newest first."""
     return sorted({item.name.split("/")[1] for item in store.list("") if "/" in item.name}, reverse=True)
-
-
-class Recorder:
-    """A store, and a hook run after each object written; deletions are recorded in order."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.deleted: list[str] = []
-        self.after_write: Callable[[str], None] = lambda _: None
-
-    def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
-        self.store.write(name, source, on_stored)
-        self.after_write(name)
-
-    def delete(self, name: str) -> None:
-        self.deleted.append(name)
-        self.store.delete(name)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.store, name)
 
 
 @both_stores

@@ -12,7 +12,7 @@ import pytest
 from backups_server.backups import BackupService, readable
 from backups_server.store import FolderStore
 
-from ..conftest import make_database
+from ..conftest import Recorder, make_database
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,21 +64,9 @@ def test_an_id_another_server_already_wrote_is_skipped(frozen_service: BackupSer
     assert backup["id"] == f"1.0.0_{FROZEN + 1}"
 
 
-class RecordingStore(FolderStore):
-    """A folder store that records the order in which objects are removed."""
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(root)
-        self.removed: list[str] = []
-
-    def delete(self, name: str) -> None:
-        self.removed.append(name)
-        super().delete(name)
-
-
 def test_a_delete_removes_the_manifest_before_the_data(service: BackupService, tmp_path: Path) -> None:
     backup = service.create(lambda _: None)
-    recording = RecordingStore(tmp_path / "store")
+    recording = Recorder(FolderStore(tmp_path / "store"))
     service = BackupService(
         store=recording,
         database=service.database,
@@ -89,8 +77,7 @@ def test_a_delete_removes_the_manifest_before_the_data(service: BackupService, t
 
     service.delete(backup["id"])
 
-    assert recording.removed[0] == f"backups/{backup['id']}/manifest.json"
-    assert sorted(recording.removed) == [
+    assert recording.deleted == [
         f"backups/{backup['id']}/manifest.json",
         f"data/{backup['id']}/data.sqlite.zst",
     ]
