@@ -36,6 +36,10 @@ from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.strings import PythonCode, PythonIdentifier
 from ruamel.yaml import YAML
 from template_helpers import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_READ_TIMEOUT,
+    EXIT_CODES,
     IDEMPOTENT_METHODS,
     RETRY_STATUSES,
     EventStream,
@@ -102,6 +106,10 @@ class ClientProject(Project):
             idempotency_key=idempotency_key,
             idempotent_methods=IDEMPOTENT_METHODS,
             retry_statuses=RETRY_STATUSES,
+            exit_codes=EXIT_CODES,
+            default_max_retries=DEFAULT_MAX_RETRIES,
+            default_connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+            default_read_timeout=DEFAULT_READ_TIMEOUT,
             repeatable=repeatable,
             success_responses=success_responses,
             success_type=success_type,

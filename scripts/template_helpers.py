@@ -40,6 +40,9 @@ EVENT_STREAM = "text/event-stream"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 IDEMPOTENT_METHODS = ("get", "head", "options", "put", "delete", "trace")
 """The methods RFC 9110 defines as idempotent: a request with one of them is safe to repeat."""
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT = 5, 60
+"""The client's defaults, in seconds: to connect, then for each read (between two events of a stream)."""
 RETRY_STATUSES = (408, 409, 429, 500, 502, 503, 504)
 """The answers after which a request safe to repeat is sent again: they say "not now", not "no"."""
 TERMINAL_EVENTS = "x-sse-terminal-events"
@@ -50,6 +53,43 @@ IDEMPOTENCY_KEY = "idempotency-key"
 RESPONSES = "#/components/responses/"
 REASON_PHRASES = {413: "Content Too Large", 416: "Range Not Satisfiable", 422: "Unprocessable Content"}
 """The RFC 9110 names that older Pythons' HTTPStatus still spells the RFC 7231 way."""
+
+
+@dataclass(frozen=True)
+class ExitCode:
+    """An exit code of the command line: one per kind of error of the client's error hierarchy."""
+
+    code: int
+    name: str
+    meaning: str
+
+
+EXIT_CODES = (
+    ExitCode(0, "OK", "done"),
+    ExitCode(
+        1,
+        "ERROR",
+        "any other error: an answer the API does not document, a request the state refuses (409), "
+        "an event that cannot be read, the `cli` extra missing",
+    ),
+    ExitCode(
+        2,
+        "USAGE",
+        "usage: the command line is wrong, or the server refused the request as malformed (400, 422)",
+    ),
+    ExitCode(3, "AUTHENTICATION", "authentication: no API key, or the key was refused (401, 403, 407, 511)"),
+    ExitCode(4, "NOT_FOUND", "not found: what the request names does not exist (404, 410)"),
+    ExitCode(
+        5, "SERVER", "server: the server failed (5xx), or a streamed operation ended with a failure event"
+    ),
+    ExitCode(
+        6,
+        "CONNECTION",
+        "connection: no answer, none in time, or a stream that broke off and could not be resumed",
+    ),
+    ExitCode(130, "INTERRUPTED", "interrupted: Ctrl-C (a stream is closed first)"),
+)
+"""The command line's exit codes, for its code and for the package README alike."""
 
 
 def auth_header(spec: dict[str, Any]) -> dict[str, Any]:

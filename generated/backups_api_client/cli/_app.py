@@ -46,10 +46,7 @@ class ExitCode(IntEnum):
 
 EXIT_CODES = {
     ExitCode.OK: "done",
-    ExitCode.ERROR: (
-        "any other error: an answer the API does not document, a request the state refuses (409), an event that "
-        "cannot be read, the `cli` extra missing"
-    ),
+    ExitCode.ERROR: "any other error: an answer the API does not document, a request the state refuses (409), an event that cannot be read, the `cli` extra missing",
     ExitCode.USAGE: "usage: the command line is wrong, or the server refused the request as malformed (400, 422)",
     ExitCode.AUTHENTICATION: "authentication: no API key, or the key was refused (401, 403, 407, 511)",
     ExitCode.NOT_FOUND: "not found: what the request names does not exist (404, 410)",
