@@ -36,14 +36,14 @@ import boto3
 
 from backups_server import __version__
 from backups_server.backups import (
-    DATA,
-    DATA_PREFIX,
     FORMAT,
     FORMAT_OBJECT,
-    MANIFEST,
     PREFIX,
     BackupService,
     Manifest,
+    backup_record,
+    data_name,
+    manifest_name,
 )
 from backups_server.store import FolderStore, S3Store, Store
 
@@ -203,22 +203,11 @@ def seed(store: Store, count: int, writers: int) -> None:
     write(FORMAT_OBJECT, f'{{"format": {FORMAT}}}\n'.encode())
 
     def seed_one(number: int) -> None:
-        timestamp = START + number * HOUR
-        backup_id = f"{__version__}_{timestamp}"
-        data = f"{DATA_PREFIX}{backup_id}/{DATA}"
-        created = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime(timestamp // 1_000_000))
-        backup = {
-            "id": backup_id,
-            "version": __version__,
-            "timestamp": str(timestamp),
-            "bytes": 4096,
-            "created": {"value": created},
-            "device_name": "bench",
-            "platform": "LINUX",
-        }
+        backup = backup_record(__version__, START + number * HOUR, 4096, "bench")
+        data = data_name(backup["id"])
         manifest = Manifest(backup, data, hashlib.sha256(DATA_BYTES).hexdigest(), len(DATA_BYTES))
         write(data, DATA_BYTES)
-        write(f"{PREFIX}{backup_id}/{MANIFEST}", manifest.to_bytes())
+        write(manifest_name(backup["id"]), manifest.to_bytes())
 
     with ThreadPoolExecutor(writers) as pool:
         list(pool.map(seed_one, range(count)))

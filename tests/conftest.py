@@ -34,7 +34,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from backups_api_client import AuthenticatedClient
-from backups_server.backups import Manifest
+from backups_server.backups import Manifest, backup_record, data_name, manifest_name
 from backups_server.launcher import ServerProcess, spawn
 from backups_server.store import FolderStore, S3Store, Store
 from tests.specs import SPEC_PATH, load
@@ -136,20 +136,12 @@ def seed_backup(store: Store, moment: datetime, *, device_name: str = DEVICE_NAM
     """Write a backup taken at `moment` straight into `store`, data first and manifest last, as a
     server would (with a few bytes of data); returns its id."""
     timestamp = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-    backup_id = f"1.0.0_{timestamp}"
-    data, content = f"data/{backup_id}/data.sqlite.zst", b"seeded"
+    backup = backup_record("1.0.0", timestamp, 4096, device_name)
+    data, content = data_name(backup["id"]), b"seeded"
     store.write(data, io.BytesIO(content))
-    backup = {
-        "id": backup_id,
-        "version": "1.0.0",
-        "timestamp": str(timestamp),
-        "bytes": 4096,
-        "created": {"value": moment.astimezone(UTC).isoformat(timespec="microseconds")},
-        "device_name": device_name,
-        "platform": "LINUX",
-    }
     manifest = Manifest(backup, data, hashlib.sha256(content).hexdigest(), len(content))
-    store.write(f"backups/{backup_id}/manifest.json", io.BytesIO(manifest.to_bytes()))
+    store.write(manifest_name(backup["id"]), io.BytesIO(manifest.to_bytes()))
+    backup_id: str = backup["id"]
     return backup_id
 
 

@@ -158,7 +158,7 @@ class Catalog:
 
     def remove(self, backup_id: str) -> None:
         """Remove a backup, its manifest first: it is never listed half removed."""
-        self.store.delete(_manifest_name(backup_id))
+        self.store.delete(manifest_name(backup_id))
         _delete_objects(self.store, backup_id)
 
     def forget(
@@ -251,7 +251,8 @@ class BackupService:
 
     def describe(self, reservation: Reservation, size: int = 0) -> dict[str, Any]:
         """The reserved backup as the API shows it, with `bytes` the size of its snapshot."""
-        return present(self._describe(reservation.backup_id, reservation.timestamp, size), datetime.now(UTC))
+        backup = backup_record(self.version, reservation.timestamp, size, self.device_name)
+        return present(backup, datetime.now(UTC))
 
     def create(
         self,
@@ -283,9 +284,9 @@ class BackupService:
                     raise NoSpaceForSnapshot(self.work_dir) from error
                 raise
             self.watched(commit, interrupt)()
-            backup = self._describe(backup_id, timestamp, size)
-            manifest = Manifest(backup, _data_name(backup_id), data.sha256.hexdigest(), data.size)
-            self.store.write(_manifest_name(backup_id), io.BytesIO(manifest.to_bytes()))
+            backup = backup_record(self.version, timestamp, size, self.device_name)
+            manifest = Manifest(backup, data_name(backup_id), data.sha256.hexdigest(), data.size)
+            self.store.write(manifest_name(backup_id), io.BytesIO(manifest.to_bytes()))
         except StoreError:
             log.warning("backup %s failed in the store; what it stored goes with the next sweep", backup_id)
             self._answered(backup_id)
@@ -323,7 +324,7 @@ class BackupService:
 
             with snapshot_path.open("rb") as file:
                 data = CompressedReader(file, self.watched(compressed, interrupt))
-                self.store.write(_data_name(backup_id), data, progress.stored)
+                self.store.write(data_name(backup_id), data, progress.stored)
             verdict.result()
         return data
 
@@ -341,7 +342,7 @@ class BackupService:
 
     def delete(self, backup_id: str) -> None:
         self.check_format()
-        if not self.store.list(_manifest_name(backup_id)):
+        if not self.store.list(manifest_name(backup_id)):
             raise BackupNotFound(backup_id)
         self.catalog.remove(backup_id)
         log.info("backup %s deleted", backup_id)
@@ -430,18 +431,6 @@ class BackupService:
             with self._lock:
                 self._running.discard(backup_id)
 
-    def _describe(self, backup_id: str, timestamp: int, size: int) -> dict[str, Any]:
-        created = EPOCH + timedelta(microseconds=timestamp)
-        return {
-            "id": backup_id,
-            "version": self.version,
-            "timestamp": str(timestamp),
-            "bytes": size,
-            "created": {"value": created.isoformat(timespec="microseconds")},
-            "device_name": self.device_name,
-            "platform": PLATFORMS.get(sys.platform, "UNKNOWN"),
-        }
-
     def _discard(self, backup_id: str) -> None:
         self._answered(backup_id)
         try:
@@ -486,7 +475,7 @@ def read_manifest(store: Store, backup_id: str) -> Manifest:
 
 def _manifest_of(store: Store, backup_id: str) -> Manifest:
     try:
-        return _read_manifest(store, _manifest_name(backup_id))
+        return _read_manifest(store, manifest_name(backup_id))
     except ObjectMissing:
         raise BackupNotFound(backup_id) from None
 
@@ -572,9 +561,26 @@ def _backup_id(name: str) -> str:
     return name.split("/", maxsplit=2)[1]
 
 
-def _data_name(backup_id: str) -> str:
+def data_name(backup_id: str) -> str:
+    """The name of a backup's data in the store."""
     return f"{DATA_PREFIX}{backup_id}/{DATA}"
 
 
-def _manifest_name(backup_id: str) -> str:
+def manifest_name(backup_id: str) -> str:
+    """The name of a backup's manifest in the store: written last, removed first."""
     return f"{PREFIX}{backup_id}/{MANIFEST}"
+
+
+def backup_record(version: str, timestamp: int, size: int, device_name: str) -> dict[str, Any]:
+    """The Backup a manifest keeps: of a server of `version`, taken at `timestamp` (microseconds
+    since the epoch), of a snapshot of `size` bytes; its id is `version_timestamp`."""
+    created = EPOCH + timedelta(microseconds=timestamp)
+    return {
+        "id": f"{version}_{timestamp}",
+        "version": version,
+        "timestamp": str(timestamp),
+        "bytes": size,
+        "created": {"value": created.isoformat(timespec="microseconds")},
+        "device_name": device_name,
+        "platform": PLATFORMS.get(sys.platform, "UNKNOWN"),
+    }
