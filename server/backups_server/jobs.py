@@ -9,6 +9,7 @@ one it saw before its connection broke. A job can be cancelled until its point o
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -47,11 +48,23 @@ KNOWN_FOR = 3600.0
 
 
 class Event(NamedTuple):
-    """One event of a job: its number, `progress`, `completed` or `failed`, and its BackupStreamedProgress."""
+    """One event of a job: its number, `progress`, `completed` or `failed`, and its
+    BackupStreamedProgress as one line of JSON (kept so: a job keeps about a hundred events, and a
+    string of JSON takes half the memory of the dict, which is only read back for the last)."""
 
     id: int
     kind: str
-    data: dict[str, Any]
+    payload: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.payload)
+        return data
+
+
+def as_payload(data: dict[str, Any]) -> str:
+    """An event's data as one line of JSON."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 class Cancelled(Exception):
@@ -109,7 +122,7 @@ class Job:
         """Add an event; call it from the event loop. Nothing is added once the job has ended."""
         if self.ended:
             return
-        self._events.append(Event(self.last.id + 1 if self._events else 1, kind, data))
+        self._events.append(Event(self.last.id + 1 if self._events else 1, kind, as_payload(data)))
         if kind in TERMINAL:
             self.ended_at = self._clock()
             self.backup = data.get("backup", self.backup)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -23,9 +22,8 @@ HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 """Response headers that keep caches and proxies from holding events back."""
 
 
-def frame(number: int, event: str, data: Any) -> str:
-    """One event: its number as `id`, its type, and its data as one line of JSON."""
-    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+def frame(number: int, event: str, payload: str) -> str:
+    """One event: its number as `id`, its type, and its data, one line of JSON."""
     return f"id: {number}\nevent: {event}\ndata: {payload}\n\n"
 
 
@@ -40,7 +38,7 @@ async def event_stream(job: Job, last_seen: int, keepalive: float) -> AsyncItera
     while True:
         pending = job.events_after(last_seen)
         for event in pending:
-            yield retry + frame(event.id, event.kind, event.data)
+            yield retry + frame(event.id, event.kind, event.payload)
             retry, last_seen = "", event.id
         if pending and pending[-1].kind in TERMINAL:
             return
