@@ -87,12 +87,6 @@ def app() -> ScriptedApp:
     return ScriptedApp({script.__name__: script for script in scripts})
 
 
-@pytest.fixture(scope="module")
-def base_url(app: ScriptedApp) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
-
-
 def operation(jobs: ModuleType, tag: str, name: str) -> ModuleType:
     return importlib.import_module(f"{jobs.__name__}.api.{tag}.{name}")
 

@@ -7,7 +7,6 @@ break the connection where a case wants. The client's clock records the waits in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -20,7 +19,6 @@ from backups_api_client.models import BackupStreamedProgress
 from tests.waits import Waits, in_backoff
 
 from .app import Exchange, Reply, ScriptedApp, sse
-from .live import serve
 from .test_stream import COMPLETED, PROGRESS, BrokenOff
 
 EVENTS = [sse(PROGRESS[0], event="progress", id="1"), sse(PROGRESS[1], event="progress", id="2")]
@@ -82,12 +80,6 @@ SCRIPTS = {
 @pytest.fixture(scope="module")
 def app() -> ScriptedApp:
     return ScriptedApp(SCRIPTS)
-
-
-@pytest.fixture(scope="module")
-def base_url(app: ScriptedApp) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
 
 
 def client(base_url: str, script: str, waits: Waits, max_retries: int = 2) -> AuthenticatedClient:

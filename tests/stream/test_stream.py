@@ -9,7 +9,7 @@ measures time. The keep-alive script's gaps are a tenth of the read timeout, far
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,7 +24,6 @@ from backups_api_client.streaming import ServerSentEvent, StreamContract
 from tests.specs import SPEC_PATH, load
 
 from .app import Reply, ScriptedApp, sse
-from .live import serve
 
 KEY = "test-key"
 BOM = "\ufeff".encode()
@@ -132,12 +131,6 @@ SCRIPTS = {
 @pytest.fixture(scope="module")
 def app() -> ScriptedApp:
     return ScriptedApp(SCRIPTS)
-
-
-@pytest.fixture(scope="module")
-def base_url(app: ScriptedApp) -> Iterator[str]:
-    with serve(app) as url:
-        yield url
 
 
 ClientFor = Callable[..., AuthenticatedClient]
