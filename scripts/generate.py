@@ -37,6 +37,7 @@ from openapi_python_client.strings import PythonCode, PythonIdentifier
 from ruamel.yaml import YAML
 from template_helpers import (
     DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RECONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_READ_TIMEOUT,
     EXIT_CODES,
@@ -108,6 +109,7 @@ class ClientProject(Project):
             retry_statuses=RETRY_STATUSES,
             exit_codes=EXIT_CODES,
             default_max_retries=DEFAULT_MAX_RETRIES,
+            default_max_reconnections=DEFAULT_MAX_RECONNECTIONS,
             default_connect_timeout=DEFAULT_CONNECT_TIMEOUT,
             default_read_timeout=DEFAULT_READ_TIMEOUT,
             repeatable=repeatable,

@@ -41,6 +41,8 @@ HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tra
 IDEMPOTENT_METHODS = ("get", "head", "options", "put", "delete", "trace")
 """The methods RFC 9110 defines as idempotent: a request with one of them is safe to repeat."""
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_RECONNECTIONS = 10
+"""How many times in all a stream reconnects to resume, at most, by default."""
 DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT = 5, 60
 """The client's defaults, in seconds: to connect, then for each read (between two events of a stream)."""
 RETRY_STATUSES = (408, 409, 429, 500, 502, 503, 504)

@@ -19,6 +19,9 @@ For a streamed operation the read timeout is the longest silence allowed between
 DEFAULT_MAX_RETRIES = 2
 """How many times a call that is safe to repeat is retried by default (see ``_http``)."""
 
+DEFAULT_MAX_RECONNECTIONS = 10
+"""How many times in all a stream reconnects by default to resume (see ``streaming``)."""
+
 
 def as_timeout(timeout: httpx.Timeout | float | None) -> httpx.Timeout | None:
     """A timeout as httpx takes it: seconds for every phase, or a ``httpx.Timeout``."""
@@ -69,11 +72,15 @@ class Client:
         ``max_retries``: How many times a call that is safe to repeat is retried after a connection error, a timeout or
         a transient status (``DEFAULT_MAX_RETRIES`` unless given); each call may set its own.
 
+        ``max_reconnections``: How many times in all a stream may reconnect to resume after its connection broke
+        (``DEFAULT_MAX_RECONNECTIONS`` unless given); ``max_retries`` bounds those in a row that bring no new event.
+
         ``clock``: How retries read the time and wait (a ``Clock``): the real ones unless given.
 
 
     Attributes:
         max_retries: How many times a call that is safe to repeat is retried.
+        max_reconnections: How many times in all a stream may reconnect to resume.
         clock: How retries read the time and wait.
     """
 
@@ -85,6 +92,7 @@ class Client:
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
     max_retries: int = field(default=DEFAULT_MAX_RETRIES, kw_only=True)
+    max_reconnections: int = field(default=DEFAULT_MAX_RECONNECTIONS, kw_only=True)
     clock: Clock = field(factory=Clock, kw_only=True)
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
@@ -106,6 +114,7 @@ class Client:
         *,
         timeout: httpx.Timeout | float | None | Unset = UNSET,
         max_retries: int | Unset = UNSET,
+        max_reconnections: int | Unset = UNSET,
         headers: dict[str, str] | None = None,
     ) -> Self:
         """A new client like this one, with the options given changed (headers are added); this
@@ -115,6 +124,8 @@ class Client:
             changes["timeout"] = timeout
         if not isinstance(max_retries, Unset):
             changes["max_retries"] = max_retries
+        if not isinstance(max_reconnections, Unset):
+            changes["max_reconnections"] = max_reconnections
         return evolve(self, **changes)
 
     def _httpx_kwargs(self) -> dict[str, Any]:
@@ -213,11 +224,15 @@ class AuthenticatedClient:
         ``max_retries``: How many times a call that is safe to repeat is retried after a connection error, a timeout or
         a transient status (``DEFAULT_MAX_RETRIES`` unless given); each call may set its own.
 
+        ``max_reconnections``: How many times in all a stream may reconnect to resume after its connection broke
+        (``DEFAULT_MAX_RECONNECTIONS`` unless given); ``max_retries`` bounds those in a row that bring no new event.
+
         ``clock``: How retries read the time and wait (a ``Clock``): the real ones unless given.
 
 
     Attributes:
         max_retries: How many times a call that is safe to repeat is retried.
+        max_reconnections: How many times in all a stream may reconnect to resume.
         clock: How retries read the time and wait.
         token: The credential to send
         prefix: Written before the token in the header, with a space; empty for none
@@ -232,6 +247,7 @@ class AuthenticatedClient:
     _follow_redirects: bool = field(default=False, kw_only=True, alias="follow_redirects")
     _httpx_args: dict[str, Any] = field(factory=dict, kw_only=True, alias="httpx_args")
     max_retries: int = field(default=DEFAULT_MAX_RETRIES, kw_only=True)
+    max_reconnections: int = field(default=DEFAULT_MAX_RECONNECTIONS, kw_only=True)
     clock: Clock = field(factory=Clock, kw_only=True)
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
@@ -261,6 +277,7 @@ class AuthenticatedClient:
         *,
         timeout: httpx.Timeout | float | None | Unset = UNSET,
         max_retries: int | Unset = UNSET,
+        max_reconnections: int | Unset = UNSET,
         headers: dict[str, str] | None = None,
     ) -> Self:
         """A new client like this one, with the options given changed (headers are added); this
@@ -270,6 +287,8 @@ class AuthenticatedClient:
             changes["timeout"] = timeout
         if not isinstance(max_retries, Unset):
             changes["max_retries"] = max_retries
+        if not isinstance(max_reconnections, Unset):
+            changes["max_reconnections"] = max_reconnections
         return evolve(self, **changes)
 
     def _httpx_kwargs(self) -> dict[str, Any]:

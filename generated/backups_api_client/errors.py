@@ -152,12 +152,15 @@ class StreamTruncated(StreamError):
 
     Attributes:
         last_event: The last event received, if any.
+        reason: Why the stream was not resumed, when it could have been.
     """
 
-    def __init__(self, last_event: "ServerSentEvent | None") -> None:
+    def __init__(self, last_event: "ServerSentEvent | None", reason: str | None = None) -> None:
         self.last_event = last_event
+        self.reason = reason
         after = f" (last event id {last_event.id!r})" if last_event and last_event.id else ""
-        super().__init__(f"The stream ended before its terminal event{after}")
+        why = f": {reason}" if reason else ""
+        super().__init__(f"The stream ended before its terminal event{after}{why}")
 
 
 class InvalidEvent(StreamError):

@@ -9,9 +9,16 @@ type, id and raw data), ``.response`` the ``httpx.Response`` of the current conn
 When the connection breaks before the terminal event, a stream whose request is safe to repeat
 (see ``_http``) reconnects by itself: it sends the same request again, with ``Last-Event-ID``
 set to the id of the last event it received, and goes on with the events after it. It waits
-first, for the ``retry:`` the server asked for or the retry backoff, whichever is longer. It
-gives up, with :class:`errors.StreamTruncated`, after ``max_retries`` reconnections in a row that
-brought no event, or when the server refuses to resume.
+first, for the ``retry:`` the server asked for or the retry backoff, whichever is longer.
+
+A resumption never hands out an event twice, and never loops. Event ids are sequence numbers:
+after a reconnection, an event whose id is not greater than the last one handed out is dropped,
+and only a new event counts as progress. A server that answers a resumed request from its start
+(it ignores ``Last-Event-ID``, so it may have started the work again) is not trusted with another
+reconnection. The stream gives up, with :class:`errors.StreamTruncated` saying why, after
+``max_retries`` reconnections in a row that brought no new event, after the client's
+``max_reconnections`` in all, when its events carry no sequence number to resume after, or when
+the server refuses to resume.
 """
 
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
@@ -24,7 +31,7 @@ from attrs import field, frozen, validators
 
 from ._http import MAX_RETRY_AFTER, CallOptions, _max_retries, asend, backoff, repeatable, send
 from ._sse import EventParser, ServerSentEvent
-from .errors import APIError, InvalidEvent, StreamError, StreamFailed, StreamTruncated, status_error
+from .errors import APIError, APIStatusError, InvalidEvent, StreamError, StreamFailed, StreamTruncated, status_error
 
 if TYPE_CHECKING:
     from .client import AuthenticatedClient, Client
@@ -82,8 +89,16 @@ class _EventStream(Generic[T]):
         self._decode = contract.decode
         self._outcomes = contract.terminal_events
         self._finished = False
+        self._last_number: int | None = None
+        """The sequence number of the last event handed out, when its id is one."""
+        self._in_a_row = 0
+        """Reconnections in a row that have brought no new event yet."""
         self._reconnections = 0
-        """Reconnections in a row that have brought no event yet."""
+        self._resumed = False
+        """Whether the current connection resumes the stream, so its events may repeat handed-out ones."""
+        self._first_on_connection = True
+        self._replayed = False
+        """Whether the server answered a resumed request from its start."""
 
     @property
     def response(self) -> httpx.Response:
@@ -92,9 +107,23 @@ class _EventStream(Generic[T]):
             raise RuntimeError("The stream is not open: enter it with `with` (or `async with`) first")
         return self._response
 
+    def _is_new(self, event: ServerSentEvent) -> bool:
+        """Whether the event comes after every event handed out. On a resumed connection, only an event
+        whose sequence number is greater than the last one's does; a first event that does not means
+        the server answered the resumed request from its start."""
+        if not self._resumed or self._last_number is None:
+            return True
+        number = _sequence_number(event.id)
+        new = number is not None and number > self._last_number
+        if self._first_on_connection and not new:
+            self._replayed = True
+        self._first_on_connection = False
+        return new
+
     def _item(self, event: ServerSentEvent) -> T:
         self.last_event = event
-        self._reconnections = 0
+        self._last_number = _sequence_number(event.id)
+        self._in_a_row = 0
         outcome = self._outcomes.get(event.event)
         if outcome is not None:
             self._finished = True
@@ -120,23 +149,51 @@ class _EventStream(Generic[T]):
         no terminal event; raises StreamTruncated when the stream cannot be resumed."""
         if broken_off is None and not self._outcomes:
             return None
-        resumable = self.last_event is None or bool(self.last_event.id)  # else it would start over
-        asked = (self._parser.retry or 0) / 1000
-        if (
-            not (resumable and repeatable(self.response.request))
-            or self._reconnections >= _max_retries(self._client, self._options)
-            or asked > MAX_RETRY_AFTER
-        ):
-            raise StreamTruncated(self.last_event) from broken_off
+        reason = self._unresumable()
+        if reason is not None:
+            raise StreamTruncated(self.last_event, reason) from broken_off
+        self._in_a_row += 1
         self._reconnections += 1
-        return max(asked, backoff(self._reconnections))
+        return max((self._parser.retry or 0) / 1000, backoff(self._in_a_row))
+
+    def _unresumable(self) -> str | None:
+        """Why the stream cannot be resumed now, or None when it can."""
+        asked = (self._parser.retry or 0) / 1000
+        in_a_row = _max_retries(self._client, self._options)
+        if not repeatable(self.response.request):
+            return "its request is not safe to repeat"
+        if self.last_event is not None and self._last_number is None:
+            return "its events carry no sequence number to resume after"
+        if self._replayed:
+            return "the server answered the resumed request from its start, so it does not resume streams"
+        if self._in_a_row >= in_a_row:
+            return f"{self._in_a_row} reconnections in a row brought no new event"
+        if self._reconnections >= self._client.max_reconnections:
+            return f"it was resumed {self._reconnections} times, the client's max_reconnections"
+        if asked > MAX_RETRY_AFTER:
+            return f"the server asks for {asked:g} s before a reconnection, more than {MAX_RETRY_AFTER:g} s"
+        return None
 
     def _resumed_request(self) -> dict[str, Any]:
-        """The request again, asking for the events after the last one received."""
+        """The request again, asking for the events after the last one handed out."""
         self._parser = EventParser()
-        if self.last_event is None or not self.last_event.id:
+        self._resumed = True
+        self._first_on_connection = True
+        if self.last_event is None:
             return self._request
         return {**self._request, "headers": {**self._request["headers"], LAST_EVENT_ID: self.last_event.id}}
+
+    def _not_resumed(self, error: APIError) -> StreamTruncated:
+        """The error of a stream whose reconnection failed with ``error``."""
+        refused = isinstance(error, APIStatusError)
+        return StreamTruncated(
+            self.last_event, "the server refused to resume it" if refused else "its reconnection failed"
+        )
+
+
+def _sequence_number(event_id: str) -> int | None:
+    """An event id as the sequence number it is, or None when it is not one."""
+    return int(event_id) if event_id.isascii() and event_id.isdigit() else None
 
 
 def _is_event_stream(response: httpx.Response) -> bool:
@@ -208,6 +265,8 @@ class Stream(_EventStream[T]):
             try:
                 for chunk in self.response.iter_bytes():
                     for event in self._parser.feed(chunk):
+                        if not self._is_new(event):
+                            continue
                         yield self._item(event)
                         if self._finished:
                             return
@@ -221,7 +280,7 @@ class Stream(_EventStream[T]):
             try:
                 self._response = self._open(self._resumed_request())
             except APIError as error:
-                raise StreamTruncated(self.last_event) from error
+                raise self._not_resumed(error) from error
 
 
 class AsyncStream(_EventStream[T]):
@@ -280,6 +339,8 @@ class AsyncStream(_EventStream[T]):
             try:
                 async for chunk in self.response.aiter_bytes():
                     for event in self._parser.feed(chunk):
+                        if not self._is_new(event):
+                            continue
                         yield self._item(event)
                         if self._finished:
                             return
@@ -293,4 +354,4 @@ class AsyncStream(_EventStream[T]):
             try:
                 self._response = await self._open(self._resumed_request())
             except APIError as error:
-                raise StreamTruncated(self.last_event) from error
+                raise self._not_resumed(error) from error

@@ -60,6 +60,21 @@ async def events_without_ids(reply: Reply) -> None:
     raise BrokenOff
 
 
+async def ignores_last_event_id(reply: Reply) -> None:
+    """A server that does not resume: every request starts over, and breaks after its first event."""
+    await reply.write(EVENTS[0])
+    raise BrokenOff
+
+
+async def replays_from_the_start(reply: Reply) -> None:
+    """A server that does not resume, but whose work goes on: two events and a break, then every
+    event from the first."""
+    if not after(reply):
+        await reply.write(b"".join(EVENTS))
+        raise BrokenOff
+    await reply.write(b"".join([*EVENTS, TERMINAL]))
+
+
 async def asks_for_too_long_a_wait(reply: Reply) -> None:
     await reply.write(b"retry: 61000\n" + EVENTS[0])
     raise BrokenOff
@@ -72,6 +87,8 @@ SCRIPTS = {
         never_gets_further,
         gone_on_resume,
         events_without_ids,
+        ignores_last_event_id,
+        replays_from_the_start,
         asks_for_too_long_a_wait,
     ]
 }
@@ -82,20 +99,29 @@ def app() -> ScriptedApp:
     return ScriptedApp(SCRIPTS)
 
 
-def client(base_url: str, script: str, waits: Waits, max_retries: int = 2) -> AuthenticatedClient:
+def client(
+    base_url: str, script: str, waits: Waits, max_retries: int = 2, max_reconnections: int = 10
+) -> AuthenticatedClient:
     return AuthenticatedClient(
         base_url=base_url,
         token="key",
         headers={"X-Script": script},
         max_retries=max_retries,
+        max_reconnections=max_reconnections,
         clock=waits.clock(),
     )
 
 
-def read(client: AuthenticatedClient, is_async: bool) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
-    """The (type, id) of each event the stream gave, and the items."""
-    seen: list[tuple[str, str]] = []
-    items: list[dict[str, Any]] = []
+def read(
+    client: AuthenticatedClient,
+    is_async: bool,
+    seen: list[tuple[str, str]] | None = None,
+    items: list[dict[str, Any]] | None = None,
+) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The (type, id) of each event the stream gave, and the items, added to `seen` and `items` as they
+    come (so a test can read them when the stream raises)."""
+    seen = [] if seen is None else seen
+    items = [] if items is None else items
 
     def add(item: BackupStreamedProgress, event: Any) -> None:
         seen.append((event.event, event.id))
@@ -152,6 +178,59 @@ def test_reconnections_that_bring_nothing_new_give_up_after_max_retries(
     assert len(exchanges(app, "never_gets_further")) == 4
     assert len(waits.waits) == 3
     assert in_backoff(waits.waits)
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
+def test_a_server_that_ignores_last_event_id_costs_one_reconnection_and_repeats_nothing(
+    base_url: str, app: ScriptedApp, is_async: bool
+) -> None:
+    """On such a server each request may start the work again: the replayed first event is dropped, and
+    the stream is not resumed a second time."""
+    waits = Waits(is_async)
+    app.exchanges.clear()
+    seen: list[tuple[str, str]] = []
+
+    with pytest.raises(errors.StreamTruncated) as truncated:
+        read(client(base_url, "ignores_last_event_id", waits, max_retries=5), is_async, seen)
+
+    assert seen == [("progress", "1")]
+    assert truncated.value.reason is not None
+    assert "from its start" in truncated.value.reason
+    sent = exchanges(app, "ignores_last_event_id")
+    assert [exchange.headers.get("last-event-id") for exchange in sent] == [None, "1"]
+    assert len(sent) <= 1 + 5
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
+def test_a_stream_replayed_from_the_start_hands_out_each_event_once(
+    base_url: str, app: ScriptedApp, is_async: bool
+) -> None:
+    waits = Waits(is_async)
+    app.exchanges.clear()
+
+    seen, items = read(client(base_url, "replays_from_the_start", waits), is_async)
+
+    assert seen == [("progress", "1"), ("progress", "2"), ("completed", "3")]
+    assert items == [*PROGRESS, COMPLETED]
+    assert len(exchanges(app, "replays_from_the_start")) == 2
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
+def test_the_reconnections_of_a_stream_are_bounded_in_all(
+    base_url: str, app: ScriptedApp, is_async: bool
+) -> None:
+    """Each connection brings one new event, so no reconnection is fruitless; the total still ends it."""
+    waits = Waits(is_async)
+    app.exchanges.clear()
+    seen: list[tuple[str, str]] = []
+
+    with pytest.raises(errors.StreamTruncated) as truncated:
+        read(client(base_url, "breaks_after_each_event", waits, max_reconnections=1), is_async, seen)
+
+    assert seen == [("progress", "1"), ("progress", "2")]
+    assert truncated.value.reason is not None
+    assert "max_reconnections" in truncated.value.reason
+    assert len(exchanges(app, "breaks_after_each_event")) == 2
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["stream", "astream"])
