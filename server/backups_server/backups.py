@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec
 
 from backups_server.cache import ListingCache
 from backups_server.compression import CompressedReader
-from backups_server.progress import BackupProgress
+from backups_server.progress import BackupProgress, Progress
 from backups_server.retention import KEEP_EVERYTHING, decide
 from backups_server.snapshot import ExplainedFailure, NoSpaceForSnapshot, check, snapshot
 from backups_server.store import ObjectMissing, StoreError
@@ -256,7 +256,7 @@ class BackupService:
 
     def create(
         self,
-        on_progress: Callable[[float], None],
+        on_progress: Callable[[Progress], None],
         reservation: Reservation | None = None,
         interrupt: Callable[[], None] = lambda: None,
         commit: Callable[[], None] = lambda: None,
@@ -264,7 +264,7 @@ class BackupService:
         """Take a backup, of the reservation if given, and return it as the API's Backup.
 
         The snapshot is compressed into the store while SQLite's check reads it: the manifest is
-        written once both are done, and the check passed. `on_progress` gets the fraction done as
+        written once both are done, and the check passed. `on_progress` gets the Progress as
         it rises, one call at a time, from any thread. `interrupt` is called at every step, and
         `commit` just before the manifest is written: what they raise stops the backup, which
         leaves nothing behind.

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from anyio.lowlevel import EventLoopToken
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+    from backups_server.progress import Progress
+
 log = logging.getLogger(__name__)
 
 PROGRESS, COMPLETED, FAILED = "progress", "completed", "failed"
@@ -176,7 +178,7 @@ class Job:
 
 
 if TYPE_CHECKING:
-    Work = Callable[[Callable[[float], None], Job], dict[str, Any]]
+    Work = Callable[[Callable[[Progress], None], Job], dict[str, Any]]
     """What a job does: given where to report its progress and its job, the Backup it made or restored."""
 
 
@@ -271,7 +273,9 @@ class JobQueue:
             log.exception("the %s of %s failed", job.kind, job.backup["id"])
             job.fail("FAILED", failure_text(error))
         else:
-            job.publish(COMPLETED, {"status": "COMPLETED", "percentage": 100, "backup": backup})
+            size = int(backup["bytes"])
+            done = {"status": "COMPLETED", "percentage": 100, "total_bytes": size, "processed_bytes": size}
+            job.publish(COMPLETED, {**done, "backup": backup})
 
     def _forget_old(self) -> None:
         now = self._clock()
@@ -293,12 +297,15 @@ class _Reporter:
         self._loop = loop
         self.percentage = 0.0
 
-    def report_from_thread(self, fraction: float) -> None:
+    def report_from_thread(self, progress: Progress) -> None:
         """Called by the work, one call at a time, from any thread."""
-        percentage = min(round(fraction * 100, 1), 99.9)
+        percentage = min(round(progress.fraction * 100, 1), 99.9)
         if int(percentage) > int(self.percentage):
             self.percentage = percentage
-            data = {"status": "IN-PROGRESS", "percentage": percentage}
+            data: dict[str, Any] = {"status": "IN-PROGRESS", "percentage": percentage}
+            if progress.size:
+                data["total_bytes"] = progress.size
+                data["processed_bytes"] = int(progress.size * percentage / 100)
             anyio.from_thread.run_sync(self._publish, PROGRESS, data, token=self._loop)
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
     from backups_server.backups import BackupService, Manifest, Reservation
+    from backups_server.progress import Progress
 
 Result = TypeVar("Result")
 
@@ -192,7 +193,7 @@ class BackupsApi:
         )
 
     def _create(
-        self, reservation: Reservation, on_progress: Callable[[float], None], job: Job
+        self, reservation: Reservation, on_progress: Callable[[Progress], None], job: Job
     ) -> dict[str, Any]:
         return self.service.create(on_progress, reservation, job.check, job.commit)
 
@@ -201,7 +202,9 @@ class BackupsApi:
         backup = present(manifest.backup, datetime.now(UTC))
         return self.queue.submit(RESTORATION, backup, partial(self._restore, manifest))
 
-    def _restore(self, manifest: Manifest, on_progress: Callable[[float], None], job: Job) -> dict[str, Any]:
+    def _restore(
+        self, manifest: Manifest, on_progress: Callable[[Progress], None], job: Job
+    ) -> dict[str, Any]:
         restore_online(self.service, manifest, on_progress, job.check, job.commit)
         return present(manifest.backup, datetime.now(UTC))
 

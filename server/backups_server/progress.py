@@ -4,7 +4,7 @@ a restoration's (fetching the backup and copying the database beside it, then th
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -13,19 +13,27 @@ SNAPSHOT_SHARE = 0.5
 """The part of a backup's progress that the snapshot accounts for; compressing and storing is the rest."""
 
 
+class Progress(NamedTuple):
+    """How much of a job is done: a fraction, of a database of `size` bytes (0 until it is known)."""
+
+    fraction: float
+    size: int
+
+
 class _RisingFraction:
     """Reports a fraction as it rises: one call at a time, in order, never backwards."""
 
-    def __init__(self, report: Callable[[float], None]) -> None:
+    def __init__(self, report: Callable[[Progress], None], size: int = 0) -> None:
         self._report = report
         self._lock = threading.Lock()
         self._reported = 0.0
+        self._size = size
 
     def _advance(self, fraction: float) -> None:
         """Call with the lock held."""
         if fraction > self._reported:
             self._reported = fraction
-            self._report(fraction)
+            self._report(Progress(fraction, self._size))
 
 
 class BackupProgress(_RisingFraction):
@@ -38,9 +46,8 @@ class BackupProgress(_RisingFraction):
     and never go backwards.
     """
 
-    def __init__(self, report: Callable[[float], None]) -> None:
+    def __init__(self, report: Callable[[Progress], None]) -> None:
         super().__init__(report)
-        self._size = 0
         self._consumed = self._produced = self._stored = 0
 
     def snapshotted(self, done: int, total: int) -> None:
@@ -71,11 +78,11 @@ class RestoreProgress(_RisingFraction):
 
     The backup's download, the copy of the database as it is, and the replacement, page by page,
     run side by side, and count for a quarter, a quarter and a half. Fractions are reported one at
-    a time, in order, and never go backwards.
+    a time, in order, and never go backwards. `size` is the size of the database the backup holds.
     """
 
-    def __init__(self, report: Callable[[float], None], stored_bytes: int) -> None:
-        super().__init__(report)
+    def __init__(self, report: Callable[[Progress], None], stored_bytes: int, size: int) -> None:
+        super().__init__(report, size)
         self._stored_bytes = stored_bytes
         self._fetched = self._copied = self._replaced = 0.0
 

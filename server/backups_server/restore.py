@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import zstandard
 
 from backups_server.backups import read_manifest
-from backups_server.progress import RestoreProgress
+from backups_server.progress import Progress, RestoreProgress
 from backups_server.snapshot import (
     BUSY_TIMEOUT,
     ExplainedFailure,
@@ -74,7 +74,7 @@ SAFETY_COPY = ".before-restore"
 def restore_online(
     service: BackupService,
     manifest: Manifest,
-    on_progress: Callable[[float], None],
+    on_progress: Callable[[Progress], None],
     interrupt: Callable[[], None] = lambda: None,
     commit: Callable[[], None] = lambda: None,
 ) -> None:
@@ -96,7 +96,7 @@ def restore_online(
     database = service.database
     safety = database.with_name(database.name + SAFETY_COPY)
     copy = database.with_name(f".{safety.name}.partial")
-    progress = RestoreProgress(on_progress, manifest.stored_bytes)
+    progress = RestoreProgress(on_progress, manifest.stored_bytes, int(manifest.backup["bytes"]))
     arrived = _Arrivals()
     abandoned = threading.Event()
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     from httpx_sse import ServerSentEvent
 
+    from backups_server.progress import Progress
+
     from ..conftest import LiveServer, ServerFactory
 
 
@@ -71,8 +73,8 @@ def http_listing(server: LiveServer) -> list[str]:
 async def test_the_queue_runs_jobs_in_the_order_they_came() -> None:
     ran: list[str] = []
 
-    def work(name: str) -> Callable[[Callable[[float], None], Job], dict[str, Any]]:
-        def run(_on_progress: Callable[[float], None], job: Job) -> dict[str, Any]:
+    def work(name: str) -> Callable[[Callable[[Progress], None], Job], dict[str, Any]]:
+        def run(_on_progress: Callable[[Progress], None], job: Job) -> dict[str, Any]:
             ran.append(name)
             return job.backup
 
@@ -80,9 +82,9 @@ async def test_the_queue_runs_jobs_in_the_order_they_came() -> None:
 
     async with anyio.create_task_group() as task_group:
         queue = JobQueue(task_group, max_waiting=3)
-        jobs = [queue.submit(CREATION, {"id": name}, work(name)) for name in ("a", "b", "c")]
+        jobs = [queue.submit(CREATION, {"id": name, "bytes": 0}, work(name)) for name in ("a", "b", "c")]
         with pytest.raises(QueueFull):
-            queue.submit(CREATION, {"id": "d"}, work("d"))
+            queue.submit(CREATION, {"id": "d", "bytes": 0}, work("d"))
         assert queue.cancel(jobs[1])
         with anyio.fail_after(10):
             finals = [await job.final() for job in jobs]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from backups_server.backups import BackupService, readable
+from backups_server.progress import Progress
 from backups_server.store import FolderStore
 
 from ..conftest import Recorder, make_database
@@ -85,12 +86,14 @@ def test_a_delete_removes_the_manifest_before_the_data(service: BackupService, t
 
 
 def test_progress_rises_to_the_end(service: BackupService) -> None:
-    fractions: list[float] = []
+    reports: list[Progress] = []
 
-    service.create(fractions.append)
+    backup = service.create(reports.append)
 
+    fractions = [report.fraction for report in reports]
     assert fractions == sorted(fractions)
     assert fractions[-1] == 1.0
+    assert {report.size for report in reports} == {backup["bytes"]}
 
 
 def test_leftovers_go_once_old_enough_and_complete_backups_stay(service: BackupService) -> None:

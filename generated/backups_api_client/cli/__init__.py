@@ -108,8 +108,8 @@ COMMAND_LINE = CommandLine(
                     call=_backups_create_new_backup_streamed.sync,
                     summary="/backups/create/streamed [POST]",
                     description=(
-                        "The streamed version of /backups/create: takes a backup of the local database and\n"
-                        "reports its progress while it runs.\n"
+                        "Takes a backup of the local database and reports its progress while it runs: the\n"
+                        "streamed version of /backups/create.\n"
                         "\n"
                         "With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each\n"
                         "event's `data` is one BackupStreamedProgress; the event types are `progress`,\n"
@@ -271,8 +271,8 @@ COMMAND_LINE = CommandLine(
                     call=_backup_specific_backup_snapshot.sync,
                     summary="/backup/{backup} [GET]",
                     description=(
-                        "This will just get the metadata associated with a specific backup: the backup as listed\n"
-                        "by /backups, once it is completely stored."
+                        "This will just get the metadata associated with a specific backup. It is the backup as\n"
+                        "listed by /backups, once it is completely stored."
                     ),
                     options=(
                         Option(
@@ -401,8 +401,8 @@ COMMAND_LINE = CommandLine(
                     call=_backup_restore_specific_backup_streamed.sync,
                     summary="/backup/{backup}/restore/streamed [POST]",
                     description=(
-                        "The streamed version of /backup/{backup}/restore: restores a backup into the local\n"
-                        "database and reports its progress while it runs. The download of the backup, the copy of\n"
+                        "Restores a backup into the local database and reports its progress while it runs: the\n"
+                        "streamed version of /backup/{backup}/restore. The download of the backup, the copy of\n"
                         "the database as it is, and the replacement run side by side, and count for a quarter, a\n"
                         "quarter and a half of the percentage; the replacement commits only once the backup has\n"
                         "passed its checks, SQLite's `quick_check` included.\n"
@@ -519,7 +519,7 @@ COMMAND_LINE = CommandLine(
                     call=_backup_specific_creation_status.sync,
                     summary="/backup/{backup}/creation/status [GET]",
                     description=(
-                        "The state of the creation of a backup: INITIALIZED while it waits for its turn,\n"
+                        "The state of the creation of a backup. It is INITIALIZED while it waits for its turn,\n"
                         "IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A\n"
                         "finished creation is known for at least an hour; a backup that is listed is COMPLETED\n"
                         "whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot\n"
@@ -540,7 +540,7 @@ COMMAND_LINE = CommandLine(
                     call=_backup_specific_creation_cancel.sync,
                     summary="/backup/{backup}/creation/cancel [POST]",
                     description=(
-                        "Cancels the creation of a backup, waiting or running: it stops within a second, what it\n"
+                        "Cancels the creation of a backup, waiting or running. It stops within a second, what it\n"
                         "stored is removed, nothing is listed, and its stream ends with a `failed` event whose\n"
                         "status is CANCELED. The answer comes once it has stopped. A creation that has already\n"
                         "ended is a 409."
@@ -560,7 +560,7 @@ COMMAND_LINE = CommandLine(
                     call=_backup_specific_restoration_status.sync,
                     summary="/backup/{backup}/restoration/status [GET]",
                     description=(
-                        "The state of the latest restoration of a backup: INITIALIZED while it waits for its\n"
+                        "The state of the latest restoration of a backup. It is INITIALIZED while it waits for its\n"
                         "turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.\n"
                         "A finished restoration is known for at least an hour."
                     ),
@@ -580,7 +580,7 @@ COMMAND_LINE = CommandLine(
                     summary="/backup/{backup}/restoration/cancel [POST]",
                     description=(
                         "Cancels the latest restoration of a backup, waiting or running, until the replacement\n"
-                        "commits: the database is left as it was, and the restoration's stream ends with a\n"
+                        "commits. The database is left as it was, and the restoration's stream ends with a\n"
                         "`failed` event whose status is CANCELED. The answer comes once it has stopped. Once the\n"
                         "replacement commits (after the backup's integrity check), the restoration completes, and\n"
                         "this is a 409, as it is for a restoration that has ended. The optional body is accepted for compatibility with\n"

@@ -32,6 +32,9 @@ class BackupStreamedProgress:
             percentage (float | None | Unset): How much of the backup is done, from 0 to 100.
             status (ModelDownloadProgressStatusEnum | None | Unset): The state of the backup.
             message (None | str | Unset): Why the backup failed, for people to read (set when `status` is FAILED).
+            total_bytes (int | None | Unset): The size in bytes of the database the job backs up or restores, once it is
+                known.
+            processed_bytes (int | None | Unset): How much of `total_bytes` the job has processed; `percentage` in bytes.
     """
 
     schema: EmbeddedModelSchema | None | Unset = UNSET
@@ -39,6 +42,8 @@ class BackupStreamedProgress:
     percentage: float | None | Unset = UNSET
     status: ModelDownloadProgressStatusEnum | None | Unset = UNSET
     message: None | str | Unset = UNSET
+    total_bytes: int | None | Unset = UNSET
+    processed_bytes: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +83,18 @@ class BackupStreamedProgress:
         else:
             message = self.message
 
+        total_bytes: int | None | Unset
+        if isinstance(self.total_bytes, Unset):
+            total_bytes = UNSET
+        else:
+            total_bytes = self.total_bytes
+
+        processed_bytes: int | None | Unset
+        if isinstance(self.processed_bytes, Unset):
+            processed_bytes = UNSET
+        else:
+            processed_bytes = self.processed_bytes
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -91,6 +108,10 @@ class BackupStreamedProgress:
             field_dict["status"] = status
         if message is not UNSET:
             field_dict["message"] = message
+        if total_bytes is not UNSET:
+            field_dict["total_bytes"] = total_bytes
+        if processed_bytes is not UNSET:
+            field_dict["processed_bytes"] = processed_bytes
 
         return field_dict
 
@@ -167,12 +188,32 @@ class BackupStreamedProgress:
 
         message = _parse_message(d.pop("message", UNSET))
 
+        def _parse_total_bytes(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        total_bytes = _parse_total_bytes(d.pop("total_bytes", UNSET))
+
+        def _parse_processed_bytes(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        processed_bytes = _parse_processed_bytes(d.pop("processed_bytes", UNSET))
+
         backup_streamed_progress = cls(
             schema=schema,
             backup=backup,
             percentage=percentage,
             status=status,
             message=message,
+            total_bytes=total_bytes,
+            processed_bytes=processed_bytes,
         )
 
         backup_streamed_progress.additional_properties = d

@@ -84,8 +84,8 @@ def sync_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backup/{backup}/restore/streamed [POST]
 
-    The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs. The download of the backup, the copy of
+    Restores a backup into the local database and reports its progress while it runs: the
+    streamed version of /backup/{backup}/restore. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
     passed its checks, SQLite's `quick_check` included.
@@ -147,8 +147,8 @@ def sync(
 ) -> BackupStreamedProgress:
     """/backup/{backup}/restore/streamed [POST]
 
-    The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs. The download of the backup, the copy of
+    Restores a backup into the local database and reports its progress while it runs: the
+    streamed version of /backup/{backup}/restore. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
     passed its checks, SQLite's `quick_check` included.
@@ -219,8 +219,8 @@ async def asyncio_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backup/{backup}/restore/streamed [POST]
 
-    The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs. The download of the backup, the copy of
+    Restores a backup into the local database and reports its progress while it runs: the
+    streamed version of /backup/{backup}/restore. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
     passed its checks, SQLite's `quick_check` included.
@@ -282,8 +282,8 @@ async def asyncio(
 ) -> BackupStreamedProgress:
     """/backup/{backup}/restore/streamed [POST]
 
-    The streamed version of /backup/{backup}/restore: restores a backup into the local
-    database and reports its progress while it runs. The download of the backup, the copy of
+    Restores a backup into the local database and reports its progress while it runs: the
+    streamed version of /backup/{backup}/restore. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
     passed its checks, SQLite's `quick_check` included.

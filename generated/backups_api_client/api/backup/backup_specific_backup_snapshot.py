@@ -61,8 +61,8 @@ def sync_detailed(
 ) -> Response[Backup]:
     """/backup/{backup} [GET]
 
-    This will just get the metadata associated with a specific backup: the backup as listed
-    by /backups, once it is completely stored.
+    This will just get the metadata associated with a specific backup. It is the backup as
+    listed by /backups, once it is completely stored.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -97,8 +97,8 @@ def sync(
 ) -> Backup:
     """/backup/{backup} [GET]
 
-    This will just get the metadata associated with a specific backup: the backup as listed
-    by /backups, once it is completely stored.
+    This will just get the metadata associated with a specific backup. It is the backup as
+    listed by /backups, once it is completely stored.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -140,8 +140,8 @@ async def asyncio_detailed(
 ) -> Response[Backup]:
     """/backup/{backup} [GET]
 
-    This will just get the metadata associated with a specific backup: the backup as listed
-    by /backups, once it is completely stored.
+    This will just get the metadata associated with a specific backup. It is the backup as
+    listed by /backups, once it is completely stored.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -176,8 +176,8 @@ async def asyncio(
 ) -> Backup:
     """/backup/{backup} [GET]
 
-    This will just get the metadata associated with a specific backup: the backup as listed
-    by /backups, once it is completely stored.
+    This will just get the metadata associated with a specific backup. It is the backup as
+    listed by /backups, once it is completely stored.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

@@ -54,7 +54,7 @@ def sync_detailed(
 ) -> Response[None]:
     """/backup/{backup}/creation/cancel [POST]
 
-    Cancels the creation of a backup, waiting or running: it stops within a second, what it
+    Cancels the creation of a backup, waiting or running. It stops within a second, what it
     stored is removed, nothing is listed, and its stream ends with a `failed` event whose
     status is CANCELED. The answer comes once it has stopped. A creation that has already
     ended is a 409.
@@ -92,7 +92,7 @@ def sync(
 ) -> None:
     """/backup/{backup}/creation/cancel [POST]
 
-    Cancels the creation of a backup, waiting or running: it stops within a second, what it
+    Cancels the creation of a backup, waiting or running. It stops within a second, what it
     stored is removed, nothing is listed, and its stream ends with a `failed` event whose
     status is CANCELED. The answer comes once it has stopped. A creation that has already
     ended is a 409.
@@ -138,7 +138,7 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """/backup/{backup}/creation/cancel [POST]
 
-    Cancels the creation of a backup, waiting or running: it stops within a second, what it
+    Cancels the creation of a backup, waiting or running. It stops within a second, what it
     stored is removed, nothing is listed, and its stream ends with a `failed` event whose
     status is CANCELED. The answer comes once it has stopped. A creation that has already
     ended is a 409.
@@ -176,7 +176,7 @@ async def asyncio(
 ) -> None:
     """/backup/{backup}/creation/cancel [POST]
 
-    Cancels the creation of a backup, waiting or running: it stops within a second, what it
+    Cancels the creation of a backup, waiting or running. It stops within a second, what it
     stored is removed, nothing is listed, and its stream ends with a `failed` event whose
     status is CANCELED. The answer comes once it has stopped. A creation that has already
     ended is a 409.

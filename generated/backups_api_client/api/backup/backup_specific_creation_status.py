@@ -61,7 +61,7 @@ def sync_detailed(
 ) -> Response[BackupStatus]:
     """/backup/{backup}/creation/status [GET]
 
-    The state of the creation of a backup: INITIALIZED while it waits for its turn,
+    The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
     IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
     finished creation is known for at least an hour; a backup that is listed is COMPLETED
     whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot
@@ -100,7 +100,7 @@ def sync(
 ) -> BackupStatus:
     """/backup/{backup}/creation/status [GET]
 
-    The state of the creation of a backup: INITIALIZED while it waits for its turn,
+    The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
     IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
     finished creation is known for at least an hour; a backup that is listed is COMPLETED
     whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot
@@ -146,7 +146,7 @@ async def asyncio_detailed(
 ) -> Response[BackupStatus]:
     """/backup/{backup}/creation/status [GET]
 
-    The state of the creation of a backup: INITIALIZED while it waits for its turn,
+    The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
     IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
     finished creation is known for at least an hour; a backup that is listed is COMPLETED
     whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot
@@ -185,7 +185,7 @@ async def asyncio(
 ) -> BackupStatus:
     """/backup/{backup}/creation/status [GET]
 
-    The state of the creation of a backup: INITIALIZED while it waits for its turn,
+    The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
     IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
     finished creation is known for at least an hour; a backup that is listed is COMPLETED
     whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot

@@ -65,7 +65,7 @@ def sync_detailed(
     """/backup/{backup}/restoration/cancel [POST]
 
     Cancels the latest restoration of a backup, waiting or running, until the replacement
-    commits: the database is left as it was, and the restoration's stream ends with a
+    commits. The database is left as it was, and the restoration's stream ends with a
     `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
     replacement commits (after the backup's integrity check), the restoration completes, and
     this is a 409, as it is for a restoration that has ended. The optional body is accepted for
@@ -114,7 +114,7 @@ def sync(
     """/backup/{backup}/restoration/cancel [POST]
 
     Cancels the latest restoration of a backup, waiting or running, until the replacement
-    commits: the database is left as it was, and the restoration's stream ends with a
+    commits. The database is left as it was, and the restoration's stream ends with a
     `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
     replacement commits (after the backup's integrity check), the restoration completes, and
     this is a 409, as it is for a restoration that has ended. The optional body is accepted for
@@ -171,7 +171,7 @@ async def asyncio_detailed(
     """/backup/{backup}/restoration/cancel [POST]
 
     Cancels the latest restoration of a backup, waiting or running, until the replacement
-    commits: the database is left as it was, and the restoration's stream ends with a
+    commits. The database is left as it was, and the restoration's stream ends with a
     `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
     replacement commits (after the backup's integrity check), the restoration completes, and
     this is a 409, as it is for a restoration that has ended. The optional body is accepted for
@@ -220,7 +220,7 @@ async def asyncio(
     """/backup/{backup}/restoration/cancel [POST]
 
     Cancels the latest restoration of a backup, waiting or running, until the replacement
-    commits: the database is left as it was, and the restoration's stream ends with a
+    commits. The database is left as it was, and the restoration's stream ends with a
     `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
     replacement commits (after the backup's integrity check), the restoration completes, and
     this is a 409, as it is for a restoration that has ended. The optional body is accepted for

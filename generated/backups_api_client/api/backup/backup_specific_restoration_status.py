@@ -61,7 +61,7 @@ def sync_detailed(
 ) -> Response[BackupStatus]:
     """/backup/{backup}/restoration/status [GET]
 
-    The state of the latest restoration of a backup: INITIALIZED while it waits for its
+    The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
     turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
     A finished restoration is known for at least an hour.
 
@@ -98,7 +98,7 @@ def sync(
 ) -> BackupStatus:
     """/backup/{backup}/restoration/status [GET]
 
-    The state of the latest restoration of a backup: INITIALIZED while it waits for its
+    The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
     turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
     A finished restoration is known for at least an hour.
 
@@ -142,7 +142,7 @@ async def asyncio_detailed(
 ) -> Response[BackupStatus]:
     """/backup/{backup}/restoration/status [GET]
 
-    The state of the latest restoration of a backup: INITIALIZED while it waits for its
+    The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
     turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
     A finished restoration is known for at least an hour.
 
@@ -179,7 +179,7 @@ async def asyncio(
 ) -> BackupStatus:
     """/backup/{backup}/restoration/status [GET]
 
-    The state of the latest restoration of a backup: INITIALIZED while it waits for its
+    The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
     turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
     A finished restoration is known for at least an hour.
 

@@ -79,8 +79,8 @@ def sync_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backups/create/streamed [POST]
 
-    The streamed version of /backups/create: takes a backup of the local database and
-    reports its progress while it runs.
+    Takes a backup of the local database and reports its progress while it runs: the
+    streamed version of /backups/create.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
     event's `data` is one BackupStreamedProgress; the event types are `progress`,
@@ -148,8 +148,8 @@ def sync(
 ) -> BackupStreamedProgress:
     """/backups/create/streamed [POST]
 
-    The streamed version of /backups/create: takes a backup of the local database and
-    reports its progress while it runs.
+    Takes a backup of the local database and reports its progress while it runs: the
+    streamed version of /backups/create.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
     event's `data` is one BackupStreamedProgress; the event types are `progress`,
@@ -225,8 +225,8 @@ async def asyncio_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backups/create/streamed [POST]
 
-    The streamed version of /backups/create: takes a backup of the local database and
-    reports its progress while it runs.
+    Takes a backup of the local database and reports its progress while it runs: the
+    streamed version of /backups/create.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
     event's `data` is one BackupStreamedProgress; the event types are `progress`,
@@ -294,8 +294,8 @@ async def asyncio(
 ) -> BackupStreamedProgress:
     """/backups/create/streamed [POST]
 
-    The streamed version of /backups/create: takes a backup of the local database and
-    reports its progress while it runs.
+    Takes a backup of the local database and reports its progress while it runs: the
+    streamed version of /backups/create.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
     event's `data` is one BackupStreamedProgress; the event types are `progress`,
