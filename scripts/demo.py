@@ -59,7 +59,7 @@ class CommandLine:
         return json.loads(done.stdout)
 
     def backup_ids(self) -> list[str]:
-        return [backup["id"] for backup in self.read("backups", "snapshot")["iterable"]]
+        return [backup["id"] for backup in self.read("backups", "list")["iterable"]]
 
 
 def main() -> int:
@@ -91,8 +91,8 @@ def main() -> int:
 
 def run(backups_api: CommandLine, data_dir: Path, source: dict[str, int]) -> None:
     before = backups_api.backup_ids()
-    backups_api.show("backups", "create-new-backup-streamed")
-    backups_api.show("backups", "snapshot")
+    backups_api.show("backups", "create")
+    backups_api.show("backups", "list")
 
     new = [backup for backup in backups_api.backup_ids() if backup not in before]
     if len(new) != 1:
@@ -100,13 +100,13 @@ def run(backups_api: CommandLine, data_dir: Path, source: dict[str, int]) -> Non
     backup = new[0]
     changed = forget_half(database_of(data_dir))
     print(f"\nChanged the database: {describe(changed)} now")
-    backups_api.show("backup", "restore-specific-backup-streamed", backup)
+    backups_api.show("backups", "restore", backup)
     restored = table_sizes(database_of(data_dir))
     if restored != source:
         raise DemoFailed(f"the restored database differs from the backup: {restored} != {source}")
     print(f"\nRestored {backup} into the live database: {describe(restored)} as when it was taken")
 
-    backups_api.show("backups", "delete-specific-backup", backup)
+    backups_api.show("backups", "delete", backup)
     print(f"Deleted the demo's backup {backup}; {len(backups_api.backup_ids())} backups remain")
 
 

@@ -1,4 +1,5 @@
-"""The Python examples of the generated API reference (generated/docs/*.md), and how one is run
+"""The Python examples of the generated API reference (generated/docs/*.md) and of the package's README,
+and how one is run
 against a live server: by the docs tests with the package of the tree, by `make publish` with the
 package installed from the index."""
 
@@ -15,6 +16,7 @@ from openapi_python_client.strings import snake_case
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "generated" / "docs"
+PAGES = (ROOT / "generated" / "README.md", *sorted(DOCS.glob("*.md")))
 
 # A fenced block is ```python, followed by words of its info string: `stream` marks the examples of
 # the stream() form.
@@ -37,7 +39,7 @@ class Example:
 
 def examples() -> list[Example]:
     found = []
-    for page in sorted(DOCS.glob("*.md")):
+    for page in PAGES:
         text = page.read_text()
         for block in FENCE.finditer(text):
             line = text.count("\n", 0, block.start()) + 1

@@ -5,14 +5,17 @@ templates/, this script, or the pinned generator and formatter. The digest of th
 in the output, so an unchanged tree is left untouched. `--check` regenerates into a temporary
 folder and fails, naming the files, when the output on disk differs from a fresh generation.
 
-Beyond the stock generator (see scripts/template_helpers.py for the helpers):
-- every template under templates/package/ is rendered into the package (the streaming runtime);
+Beyond the stock generator (see scripts/template_helpers.py and scripts/codegen/ for the helpers):
+- every template under templates/package/ is rendered into the package (the streaming runtime, the
+  client object, the command line);
 - templates/docs/ is rendered into docs/ beside the package: one page per tag, one per model and enum;
 - CHANGELOG.md is copied beside the package, for the sdist, and given to the README template;
 - the templates get the globals `auth`, `info`, `external_docs`, `changelog`, `servers`, `tags`, `api_page`,
   `parameter_description`, `event_stream`, `accept_header`, `error_classes`, `error_class_names`,
-  `idempotency_key`, `repeatable`, `success_responses`, `success_type`, `cli_groups` (the command line's
-  commands), and the filters `model_links`, `table_cell` and `python_literal`.
+  `idempotency_key`, `repeatable`, `success_responses`, `success_type`, `client_class`,
+  `client_resources`, `client_methods` and `client_calls` (the client object), `command_line` (the
+  command line's commands), and the filters `model_links`, `table_cell`, `python_literal` and
+  `first_sentence`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from codegen.command_line import command_line
+from codegen.resources import client_class_name, client_resources
+from codegen.text import first_sentence
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
@@ -47,7 +53,6 @@ from template_helpers import (
     accept_header,
     api_page,
     auth_header,
-    cli_group,
     error_classes,
     event_stream,
     idempotency_key,
@@ -78,7 +83,8 @@ def input_digest(spec: Path, config: Path) -> str:
     for tool in ("openapi-python-client", "ruff"):
         digest.update(f"{tool}=={version(tool)}\n".encode())
     templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
-    scripts = {path.name: path for path in (Path(__file__), SCRIPTS / "template_helpers.py")}
+    helpers = [Path(__file__), SCRIPTS / "template_helpers.py", *sorted((SCRIPTS / "codegen").glob("*.py"))]
+    scripts = {path.relative_to(SCRIPTS).as_posix(): path for path in helpers}
     inputs = {**scripts, "spec": spec, "config": config, "changelog": CHANGELOG}
     inputs.update((p.relative_to(TEMPLATES).as_posix(), p) for p in templates)
     for label, path in inputs.items():
@@ -92,7 +98,9 @@ class ClientProject(Project):
     def __init__(self, *, openapi: GeneratorData, config: Config, spec: dict[str, Any]) -> None:
         super().__init__(openapi=openapi, config=config, custom_template_path=TEMPLATES)
         servers = [server["url"] for server in spec.get("servers", [])]
-        tags = {PythonIdentifier(tag["name"], "tag"): tag.get("description") for tag in spec.get("tags", [])}
+        tags: dict[str, str | None] = {
+            PythonIdentifier(tag["name"], "tag"): tag.get("description") for tag in spec.get("tags", [])
+        }
         descriptions = parameter_descriptions(spec)
 
         def parameter_description(endpoint: Endpoint, parameter: Property) -> UntrustedString | str | None:
@@ -100,6 +108,7 @@ class ClientProject(Project):
             return descriptions.get(key) or parameter.description
 
         errors = error_classes(spec)
+        resources = client_resources(spec, openapi.endpoint_collections_by_tag)
         self.env.globals.update(
             auth=auth_header(spec),
             error_classes=errors,
@@ -124,13 +133,21 @@ class ClientProject(Project):
             parameter_description=parameter_description,
             event_stream=self.event_stream,
             accept_header=accept_header,
-            cli_groups=[
-                cli_group(tag, collection, parameter_description, self.event_stream)
-                for tag, collection in openapi.endpoint_collections_by_tag.items()
-            ],
+            client_class=client_class_name(spec["info"]["title"]),
+            client_resources=resources,
+            client_calls={
+                method.module: ".".join(filter(None, ("client", resource.name, method.name)))
+                for resource in resources
+                for method in resource.methods
+            },
+            client_methods={method.module: method for resource in resources for method in resource.methods},
+            command_line=command_line(resources, tags, parameter_description, self.event_stream),
         )
         self.env.filters.update(
-            model_links=self.model_links, table_cell=table_cell, python_literal=python_literal
+            model_links=self.model_links,
+            table_cell=table_cell,
+            python_literal=python_literal,
+            first_sentence=first_sentence,
         )
 
     def event_stream(self, endpoint: Endpoint) -> EventStream | None:

@@ -6,33 +6,20 @@ Each helper reacts to what the spec declares, never to an operation's or a model
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import reduce
 from http import HTTPStatus
 from operator import getitem
 from typing import TYPE_CHECKING, Any
 
-from openapi_python_client.parser.properties.boolean import BooleanProperty
-from openapi_python_client.parser.properties.date import DateProperty
-from openapi_python_client.parser.properties.datetime import DateTimeProperty
-from openapi_python_client.parser.properties.enum_property import EnumProperty
-from openapi_python_client.parser.properties.float import FloatProperty
-from openapi_python_client.parser.properties.int import IntProperty
 from openapi_python_client.parser.properties.model_property import ModelProperty
-from openapi_python_client.parser.properties.none import NoneProperty
-from openapi_python_client.parser.properties.string import StringProperty
-from openapi_python_client.parser.properties.union import UnionProperty
-from openapi_python_client.parser.properties.uuid import UuidProperty
 from openapi_python_client.schema.openapi_schema_pydantic import Reference
 from openapi_python_client.schema.untrusted_string import UntrustedString
-from openapi_python_client.strings import kebab_case, pascal_case
+from openapi_python_client.strings import pascal_case
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from openapi_python_client.parser.openapi import Endpoint, EndpointCollection
+    from openapi_python_client.parser.openapi import Endpoint
     from openapi_python_client.parser.properties import Property
-    from openapi_python_client.parser.properties.protocol import PropertyProtocol
     from openapi_python_client.parser.responses import Response
     from openapi_python_client.schema.openapi_schema_pydantic import MediaType
 
@@ -50,6 +37,7 @@ RETRY_STATUSES = (408, 409, 429, 500, 502, 503, 504)
 TERMINAL_EVENTS = "x-sse-terminal-events"
 MESSAGE_FIELD = "x-sse-message-field"
 PROGRESS_FIELD = "x-sse-progress-field"
+BYTES_FIELDS = "x-sse-bytes-fields"
 IDEMPOTENCY_KEY = "idempotency-key"
 """The header of the IETF httpapi draft that makes a request safe to repeat, in lower case."""
 RESPONSES = "#/components/responses/"
@@ -255,6 +243,8 @@ class EventStream:
     """The field of a failure event's data that says why it failed."""
     progress_field: str | None
     """The field of an event's data that says how much of the work is done, from 0 to 100."""
+    bytes_fields: dict[str, str]
+    """The fields of an event's data that say it in bytes: `done` and `total`, or none."""
 
 
 def _content(response: Response) -> dict[UntrustedString, MediaType]:
@@ -278,8 +268,17 @@ def event_stream(endpoint: Endpoint, models: list[ModelProperty]) -> EventStream
             model = next((model for model in models if model.name.get_untrusted_value() == path), None)
             extensions = media.model_extra or {}
             terminal_events = dict(extensions.get(TERMINAL_EVENTS) or {})
+            bytes_fields = dict(extensions.get(BYTES_FIELDS) or {})
+            if bytes_fields and bytes_fields.keys() != {"done", "total"}:
+                raise ValueError(
+                    f"{endpoint.name}: {BYTES_FIELDS} names `done` and `total`, and nothing else"
+                )
             return EventStream(
-                model, terminal_events, extensions.get(MESSAGE_FIELD), extensions.get(PROGRESS_FIELD)
+                model,
+                terminal_events,
+                extensions.get(MESSAGE_FIELD),
+                extensions.get(PROGRESS_FIELD),
+                bytes_fields,
             )
     return None
 
@@ -303,157 +302,3 @@ def python_literal(text: UntrustedString | str | None) -> str:
     if len(lines) < 2:
         return repr("".join(lines))
     return "(\n" + "\n".join(repr(line) for line in lines) + "\n)"
-
-
-@dataclass(frozen=True)
-class CliOption:
-    """A parameter of an operation, or a field of its body, as the command line takes it (see
-    templates/package/cli/_definitions.py.jinja)."""
-
-    name: str
-    """The argument of the operation's functions, or the field of the body on the wire."""
-    flag: str
-    location: str
-    help: str
-    kind: str = "string"
-    choices: tuple[str, ...] = ()
-    required: bool = False
-    convert: str | None = None
-    """Python code of the callable that turns the value given into the argument's type."""
-
-
-@dataclass(frozen=True)
-class CliCommand:
-    """The command of one operation."""
-
-    name: str
-    module: str
-    """The operation's module in the tag's package of `api`."""
-    summary: str
-    description: str
-    options: tuple[CliOption, ...]
-    body_model: str | None
-    """The model whose fields are the body's options (None: no body, or one taken whole as `--body`)."""
-    body_required: bool
-    body_fields: tuple[CliOption, ...]
-    events: EventStream | None
-
-
-@dataclass(frozen=True)
-class CliGroup:
-    """The commands of one tag."""
-
-    name: str
-    tag: str
-    commands: tuple[CliCommand, ...]
-
-
-_CLI_KINDS = {
-    IntProperty: "integer",
-    FloatProperty: "number",
-    BooleanProperty: "boolean",
-    StringProperty: "string",
-}
-_CLI_PARSERS = {
-    DateTimeProperty: "datetime.datetime.fromisoformat",
-    DateProperty: "datetime.date.fromisoformat",
-    UuidProperty: "uuid.UUID",
-}
-
-
-def _without_null(prop: PropertyProtocol) -> PropertyProtocol:
-    """The one type a nullable property takes besides null; the property itself otherwise."""
-    if isinstance(prop, UnionProperty):
-        types = [inner for inner in prop.inner_properties if not isinstance(inner, NoneProperty)]
-        if len(types) == 1:
-            return types[0]
-    return prop
-
-
-def cli_option(
-    prop: PropertyProtocol, *, name: str, location: str, help: str, convert: bool = True
-) -> CliOption:
-    """How the command line takes a property: its kind of value, and (with `convert`, for an argument of
-    the operation's functions) how that value becomes the argument's type. A body's fields are not
-    converted: the body is built by its model's `from_dict`, from the values as JSON has them."""
-    flag = kebab_case(prop.name)
-    base = CliOption(name, flag, location, " ".join(help.split()), required=prop.required)
-    value = _without_null(prop)
-    if isinstance(value, EnumProperty):
-        enum = f"models.{value.class_info.name}" if convert else None
-        if value.value_type is str:
-            return replace(base, choices=tuple(str(v) for v in value.values.values()), convert=enum)
-        return replace(base, kind="integer", convert=enum)
-    if isinstance(value, ModelProperty):
-        return replace(
-            base, kind="json", convert=f"models.{value.class_info.name}.from_dict" if convert else None
-        )
-    if type(value) in _CLI_PARSERS:
-        return replace(base, convert=_CLI_PARSERS[type(value)] if convert else None)
-    return replace(base, kind=_CLI_KINDS.get(type(value), "json"))
-
-
-def cli_group(
-    tag: str,
-    collection: EndpointCollection,
-    describe: Callable[[Endpoint, Property], UntrustedString | str | None],
-    events: Callable[[Endpoint], EventStream | None],
-) -> CliGroup:
-    """The commands of a tag: each named after its operationId, less the tag's name in front when no
-    other operation of the tag has what remains as its name."""
-    group = kebab_case(tag)
-    full = [kebab_case(endpoint.name) for endpoint in collection.endpoints]
-    short = [name.removeprefix(group + "-") for name in full]
-    commands = [
-        _cli_command(brief if short.count(brief) == 1 else name, endpoint, describe, events)
-        for name, brief, endpoint in zip(full, short, collection.endpoints, strict=True)
-    ]
-    return CliGroup(group, tag, tuple(commands))
-
-
-def _text(value: UntrustedString | str | None) -> str:
-    return (value.get_untrusted_value() if isinstance(value, UntrustedString) else value or "").strip()
-
-
-def _cli_command(
-    name: str,
-    endpoint: Endpoint,
-    describe: Callable[[Endpoint, Property], UntrustedString | str | None],
-    events: Callable[[Endpoint], EventStream | None],
-) -> CliCommand:
-    locations = (
-        ("path", endpoint.path_parameters),
-        ("query", endpoint.query_parameters),
-        ("header", endpoint.header_parameters),
-        ("cookie", endpoint.cookie_parameters),
-    )
-    options = [
-        cli_option(prop, name=prop.python_name, location=location, help=_text(describe(endpoint, prop)))
-        for location, props in locations
-        for prop in props
-    ]
-    body = endpoint.bodies[0].prop if endpoint.bodies else None
-    fields: list[CliOption] = []
-    if isinstance(body, ModelProperty):
-        model_fields = [*(body.required_properties or []), *(body.optional_properties or [])]
-        fields = [
-            cli_option(
-                field, name=_text(field.name), location="body", help=_text(field.description), convert=False
-            )
-            for field in model_fields
-        ]
-    elif body is not None:
-        options.append(
-            replace(cli_option(body, name="body", location="body", help=_text(body.description)), flag="body")
-        )
-    return CliCommand(
-        name=name,
-        module=str(endpoint.name),
-        summary=_text(endpoint.summary),
-        description=_text(endpoint.description),
-        options=tuple(options),
-        body_model=body.class_info.name if isinstance(body, ModelProperty) else None,
-        body_required=bool(body and body.required),
-        body_fields=tuple(fields),
-        events=events(endpoint),
-    )

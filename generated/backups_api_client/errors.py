@@ -128,6 +128,10 @@ class APITimeoutError(APIConnectionError):
         super().__init__(request, "The server did not answer in time")
 
 
+class MissingAPIKeyError(APIError):
+    """An operation that needs an API key was called on a client object that was given none."""
+
+
 class StreamError(APIError):
     """An event stream did not end the way the API declares."""
 

@@ -31,9 +31,9 @@ def test_a_wrong_key_exits_3_and_is_never_shown(backups_api: CommandLine, tmp_pa
     key_file.write_text(WRONG_KEY + "\n")
 
     runs = {
-        "BACKUPS_API_KEY": backups_api("backups", "snapshot", BACKUPS_API_KEY=WRONG_KEY),
-        f"the file {key_file}": backups_api("backups", "snapshot", "--api-key-file", str(key_file)),
-        "the prompt": backups_api("backups", "snapshot", "--api-key", input=WRONG_KEY + "\n"),
+        "BACKUPS_API_KEY": backups_api("backups", "list", BACKUPS_API_KEY=WRONG_KEY),
+        f"the file {key_file}": backups_api("backups", "list", "--api-key-file", str(key_file)),
+        "the prompt": backups_api("backups", "list", "--api-key", input=WRONG_KEY + "\n"),
     }
 
     for source, done in runs.items():
@@ -47,7 +47,7 @@ def test_a_wrong_key_exits_3_and_is_never_shown(backups_api: CommandLine, tmp_pa
 
 
 def test_no_key_exits_3_and_says_how_to_give_one(backups_api: CommandLine) -> None:
-    done = backups_api("backups", "snapshot", BACKUPS_API_KEY=None)
+    done = backups_api("backups", "list", BACKUPS_API_KEY=None)
 
     assert done.returncode == ExitCode.AUTHENTICATION
     assert done.stderr.splitlines()[-1] == (
@@ -62,9 +62,9 @@ def test_the_key_from_a_file_or_the_prompt_comes_first(
     key_file.write_text(f"{server.api_key}\nanother-key\n")  # one per line, as the server reads them
 
     wrong = {"BACKUPS_API_KEY": WRONG_KEY}
-    from_option = backups_api("backups", "snapshot", "--json", "--api-key-file", str(key_file), **wrong)
-    from_variable = backups_api("backups", "snapshot", "--json", BACKUPS_API_KEY_FILE=str(key_file), **wrong)
-    asked = backups_api("backups", "snapshot", "--json", "--api-key", input=server.api_key + "\n", **wrong)
+    from_option = backups_api("backups", "list", "--json", "--api-key-file", str(key_file), **wrong)
+    from_variable = backups_api("backups", "list", "--json", BACKUPS_API_KEY_FILE=str(key_file), **wrong)
+    asked = backups_api("backups", "list", "--json", "--api-key", input=server.api_key + "\n", **wrong)
 
     for done in (from_option, from_variable, asked):
         assert done.returncode == 0, done.stderr
@@ -72,7 +72,7 @@ def test_the_key_from_a_file_or_the_prompt_comes_first(
 
 
 def test_a_key_is_never_taken_on_the_command_line(backups_api: CommandLine) -> None:
-    done = backups_api("backups", "snapshot", f"--api-key={WRONG_KEY}")
+    done = backups_api("backups", "list", f"--api-key={WRONG_KEY}")
 
     assert done.returncode == ExitCode.USAGE
     assert "Error: Option '--api-key' does not take a value." in done.stderr
@@ -80,7 +80,7 @@ def test_a_key_is_never_taken_on_the_command_line(backups_api: CommandLine) -> N
 
 
 def test_a_key_a_header_cannot_carry_is_refused_unsent(backups_api: CommandLine) -> None:
-    done = backups_api("backups", "snapshot", BACKUPS_API_KEY="two\nlines")
+    done = backups_api("backups", "list", BACKUPS_API_KEY="two\nlines")
 
     assert done.returncode == ExitCode.USAGE
     assert "The API key from BACKUPS_API_KEY is empty, or has characters an HTTP header cannot carry." in (
@@ -90,7 +90,7 @@ def test_a_key_a_header_cannot_carry_is_refused_unsent(backups_api: CommandLine)
 
 
 def test_an_unknown_id_exits_4(backups_api: CommandLine) -> None:
-    done = backups_api("backups", "delete-specific-backup", "1.0.0_1")
+    done = backups_api("backups", "delete", "1.0.0_1")
 
     assert done.returncode == ExitCode.NOT_FOUND
     assert done.stderr == "Error: 404 Not Found: Backup 1.0.0_1 was not found\n"
@@ -98,9 +98,7 @@ def test_an_unknown_id_exits_4(backups_api: CommandLine) -> None:
 
 def test_a_server_that_is_down_exits_6(backups_api: CommandLine, refusing_port: int) -> None:
     url = f"http://127.0.0.1:{refusing_port}"
-    done = backups_api(
-        "backups", "snapshot", "--base-url", url, "--max-retries", "0", BACKUPS_API_KEY=WRONG_KEY
-    )
+    done = backups_api("backups", "list", "--base-url", url, "--max-retries", "0", BACKUPS_API_KEY=WRONG_KEY)
 
     assert done.returncode == ExitCode.CONNECTION
     assert done.stderr.startswith(f"Error: The server could not be reached: GET {url}/backups (")
@@ -108,10 +106,10 @@ def test_a_server_that_is_down_exits_6(backups_api: CommandLine, refusing_port: 
 
 
 def test_usage_errors_exit_2(backups_api: CommandLine) -> None:
-    unknown_option = backups_api("backups", "snapshot", "--newest")
-    not_a_url = backups_api("backups", "snapshot", "--base-url", "localhost:8080")
-    missing_argument = backups_api("backups", "delete-specific-backup")
-    refused_by_the_server = backups_api("backups", "delete-specific-backup", "not an id!")
+    unknown_option = backups_api("backups", "list", "--newest")
+    not_a_url = backups_api("backups", "list", "--base-url", "localhost:8080")
+    missing_argument = backups_api("backups", "delete")
+    refused_by_the_server = backups_api("backups", "delete", "not an id!")
 
     assert unknown_option.returncode == missing_argument.returncode == ExitCode.USAGE
     assert "Error: No such option '--newest'." in unknown_option.stderr
@@ -128,7 +126,7 @@ def test_a_failing_server_exits_5(start_server: ServerFactory, installed: Path) 
     server = start_server(environment={"BACKUPS_STORE": blocker.as_uri()})
     backups_api = CommandLine(installed, {"BACKUPS_API_URL": server.url, "BACKUPS_API_KEY": server.api_key})
 
-    done = backups_api("backups", "snapshot", "--max-retries", "0")
+    done = backups_api("backups", "list", "--max-retries", "0")
 
     assert done.returncode == ExitCode.SERVER
     assert done.stderr == "Error: 500 Internal Server Error: The backup store failed; see the server log\n"
@@ -143,7 +141,7 @@ def test_a_failed_stream_exits_5_with_its_message(
     server = start_server(database=broken)
     backups_api = CommandLine(installed, {"BACKUPS_API_URL": server.url, "BACKUPS_API_KEY": server.api_key})
 
-    done = backups_api("backups", "create-new-backup-streamed", *(["--json"] if output == "json" else []))
+    done = backups_api("backups", "create", *(["--json"] if output == "json" else []))
 
     assert done.returncode == ExitCode.SERVER
     assert done.stderr.splitlines()[-1] == f"Error: {SNAPSHOT_FAILED}"
@@ -152,7 +150,7 @@ def test_a_failed_stream_exits_5_with_its_message(
         assert events[-1] == {"status": "FAILED", "percentage": 0, "message": SNAPSHOT_FAILED}
     else:
         assert done.stdout == ""
-        assert done.stderr.startswith("create-new-backup-streamed: failed ")
+        assert done.stderr.startswith("create: failed ")
 
 
 @pytest.mark.parametrize("retries", [0, 2])
@@ -162,7 +160,7 @@ def test_timeout_and_max_retries(backups_api: CommandLine, retries: int) -> None
     with socket.create_server(("127.0.0.1", 0)) as silent:  # the system accepts for it, unanswered
         url = "http://{}:{}".format(*silent.getsockname())
         done = backups_api(
-            "backups", "snapshot", "--base-url", url, "--timeout", "0.3", "--max-retries", str(retries)
+            "backups", "list", "--base-url", url, "--timeout", "0.3", "--max-retries", str(retries)
         )
         silent.setblocking(False)
         attempts = 0

@@ -38,7 +38,7 @@ def test_without_the_extra_the_library_works_and_the_command_says_what_to_instal
         [scripts / "python", "-I", "-c", IMPORT_THE_LIBRARY], capture_output=True, text=True, check=False
     )
     command = subprocess.run(
-        [scripts / "backups-api", "backups", "snapshot"], capture_output=True, text=True, check=False
+        [scripts / "backups-api", "backups", "list"], capture_output=True, text=True, check=False
     )
 
     assert (library.returncode, library.stdout) == (0, "None None\n"), library.stderr

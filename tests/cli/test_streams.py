@@ -65,7 +65,7 @@ def test_ndjson_events_arrive_one_by_one_while_the_backup_runs(
     server, hold = held_server(start_server)
     backups_api = CommandLine(installed, {"BACKUPS_API_URL": server.url, "BACKUPS_API_KEY": server.api_key})
 
-    with backups_api.running("backups", "create-new-backup-streamed", "--json") as process:
+    with backups_api.running("backups", "create", "--json") as process:
         assert process.stdout is not None
         lines = iter(process.stdout.readline, "")
         received: list[dict[str, Any]] = [json.loads(next(lines))]  # the backup has started
@@ -95,7 +95,7 @@ def test_ctrl_c_closes_the_stream_and_exits_130(
         arguments, key = ["--json"], {"BACKUPS_API_KEY": server.api_key}
 
     with (
-        backups_api.running("backups", "create-new-backup-streamed", *arguments, **key) as process,
+        backups_api.running("backups", "create", *arguments, **key) as process,
         hold.held(),  # the backup is under way, its stream open
     ):
         assert connections(server.process.pid) != []

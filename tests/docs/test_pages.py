@@ -17,7 +17,7 @@ import pytest
 from docs_examples import DOCS
 from openapi_python_client.strings import pascal_case, snake_case
 
-from backups_api_client import AuthenticatedClient, models
+from backups_api_client import AuthenticatedClient, BackupsClient, models
 from tests.specs import SPEC_PATH, load, operations, resolve
 
 from .pages import PACKAGE, sections, table_names
@@ -50,7 +50,22 @@ def test_every_operation_has_a_section(path: str, method: str, operation: dict[s
     for status, response in operation["responses"].items():
         description = " ".join(resolve(SPEC, response)["description"].split())
         assert f"| **{status}** | {description} |" in section
-    assert "```python\n" in section, "no example"
+    assert re.search(r"^```python( stream)?\n", section, re.MULTILINE), "no example"
+
+
+@pytest.mark.parametrize(("path", "method", "operation"), operation_cases())
+def test_sections_lead_with_a_method_of_the_client_object_that_exists(
+    path: str, method: str, operation: dict[str, Any]
+) -> None:
+    _, _, section = section_of(operation)
+    resource, _, name = operation["x-client-name"].rpartition(".")
+    call = ".".join(filter(None, ("client", resource, name)))
+    client = BackupsClient(base_url="http://api.test", api_key="key")
+    owner = getattr(client, resource) if resource else client
+
+    assert section.index(f"> `{call}(") < section.index("The module function")
+    assert f"{call}(" in section.partition("### Example")[2]
+    assert callable(getattr(owner, name))
 
 
 @pytest.mark.parametrize(("path", "method", "operation"), operation_cases())

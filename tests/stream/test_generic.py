@@ -246,3 +246,21 @@ def test_the_command_line_of_another_api_exits_by_its_errors(
     assert "Follow the log of a job" in help_text.stdout
     assert "JOBS_API_URL" in help_text.stdout
     assert "--api-key" not in help_text.stdout  # the API declares no credential
+
+
+def test_another_api_gets_a_client_object_of_its_own(jobs: ModuleType, base_url: str) -> None:
+    """Named from its title (JobsClient) and its tags and operationIds, as it declares no x-client-name."""
+    with (
+        jobs.JobsClient(base_url=base_url, headers={"X-Script": "log"}) as client,
+        client.jobs.follow_job_log("build 7") as events,
+    ):
+        lines = [item.to_dict() for item in events]
+    with (
+        jobs.JobsClient(base_url=base_url, headers={"X-Script": "ticks"}) as client,
+        client.clock.count_ticks(count=2) as ticks,
+    ):
+        counted = list(ticks)
+
+    assert lines == [*LINES, {"text": "done"}]
+    assert counted == [1, 2]
+    assert not hasattr(client, "backups")

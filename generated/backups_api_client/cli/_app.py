@@ -1,7 +1,8 @@
-"""The command line of an API, built with click from the operations its ``cli`` package declares.
+"""The command line of an API, built with click from the commands its ``cli`` package declares.
 
-Every operation is a command in the group of its tag. A command takes the operation's parameters and
-the fields of its body, and the settings:
+Every operation is a command, in the group of its resource of the client object. A command takes the
+operation's parameters and the fields of its body, ``--no-stream`` when it streams what another
+operation answers at once, and the settings:
 
 - ``--base-url`` (or ``<PREFIX>_URL``): where the API is served; the API's first server by default.
 - the API key, when the API declares a credential: ``--api-key`` to be asked for it, else
@@ -27,7 +28,7 @@ from attrs import frozen
 
 from .. import errors
 from ..client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AuthenticatedClient, Client
-from ._definitions import CommandLine, Kind, Operation, Option
+from ._definitions import Command, CommandLine, Kind, Operation, Option
 from ._output import ForPeople, ForScripts, Output, report
 
 
@@ -58,7 +59,7 @@ EXIT_CODES = {
 AUTHENTICATION_STATUSES = frozenset({401, 403, 407, 511})
 NOT_FOUND_STATUSES = frozenset({404, 410})
 USAGE_STATUSES = frozenset({400, 422})
-SETTINGS = frozenset({"base-url", "api-key", "api-key-file", "json", "timeout", "max-retries", "help"})
+SETTINGS = frozenset({"base-url", "api-key", "api-key-file", "json", "timeout", "max-retries", "no-stream", "help"})
 """The options of every command: an operation's option of the same name is prefixed with its location."""
 
 
@@ -86,16 +87,23 @@ def run(command_line: CommandLine, args: list[str] | None = None) -> None:
 
 
 def build(command_line: CommandLine) -> click.Group:
-    """The click group of the command line: a group per tag, a command per operation."""
+    """The click group of the command line: a command per command of the client object's own methods, a
+    group per resource."""
     codes = "\n".join(f"  {int(code):>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+    groups = [
+        click.Group(
+            group.name,
+            help=group.help,
+            commands=[command(command_line, value) for value in group.commands],
+            hidden=group.hidden,
+        )
+        for group in command_line.groups
+    ]
     root = click.Group(
         command_line.name,
         help=command_line.help,
         epilog=f"\b\nExit codes:\n{codes}",
-        commands=[
-            click.Group(group.name, help=group.help, commands=[command(command_line, op) for op in group.operations])
-            for group in command_line.groups
-        ],
+        commands=[*(command(command_line, value) for value in command_line.commands), *groups],
         context_settings={"max_content_width": 100},
     )
     return click.version_option(command_line.version, prog_name=command_line.name)(root)
@@ -115,8 +123,9 @@ class OperationCommand(click.Command):
         super().format_options(ctx, formatter)
 
 
-def command(command_line: CommandLine, operation: Operation) -> click.Command:
-    """The command of one operation."""
+def command(command_line: CommandLine, value: Command) -> click.Command:
+    """The click command of a command: its operation's options and the settings."""
+    operation = value.operation
     body_fields = operation.body.fields if operation.body else ()
     options = [*operation.options, *body_fields]
     flags = option_flags(options)
@@ -125,26 +134,47 @@ def command(command_line: CommandLine, operation: Operation) -> click.Command:
         parameter(option, flag, f"p{index}", required=option.required and (option.location != "body" or body_required))
         for index, (option, flag) in enumerate(zip(options, flags))
     ]
+    if value.plain is not None:
+        parameters.append(
+            click.Option(
+                ["--no-stream"],
+                is_flag=True,
+                help=f"Call {value.plain.request} instead, which answers once it is done, with no progress.",
+            )
+        )
 
     def callback(**given: Any) -> None:
         values = [given.pop(f"p{index}") for index in range(len(options))]
         arguments = operation_arguments(operation, flags, values)
-        raise click.exceptions.Exit(invoke(command_line, operation, given, arguments))
+        called = operation
+        if given.pop("no_stream", False) and value.plain is not None:
+            called = value.plain
+            arguments = plain_arguments(value.plain, arguments, dict(zip((o.name for o in options), flags)))
+        raise click.exceptions.Exit(invoke(command_line, value.name, called, given, arguments))
 
-    body_note = ""
+    epilog = [operation.request]
     if operation.body and not operation.body.required:
         required = [f"--{flag}" for field, flag in zip(body_fields, flags[len(operation.options) :]) if field.required]
-        body_note = "The request body is optional: it is sent when one of its fields is given"
-        body_note += f", and then {', '.join(required)} must be too." if required else "."
+        note = "The request body is optional: it is sent when one of its fields is given"
+        epilog.append(note + (f", and then {', '.join(required)} must be too." if required else "."))
     return OperationCommand(
-        operation.name,
+        value.name,
         params=[*parameters, *settings_parameters(command_line)],
         callback=callback,
-        help="\n\n".join(filter(None, [operation.summary, operation.description])),
+        help=operation.description or operation.summary,
         short_help=operation.summary or None,
-        epilog=body_note or None,
+        epilog="\n\n".join(epilog),
+        hidden=value.hidden,
         arguments=[(flag.upper(), option.help) for option, flag in zip(options, flags) if option.location == "path"],
     )
+
+
+def plain_arguments(plain: Operation, arguments: dict[str, Any], flags: dict[str, str]) -> dict[str, Any]:
+    """The arguments of the operation `--no-stream` calls: those of the streamed one, all of which it must take."""
+    taken = {option.name for option in plain.options} | ({"body"} if plain.body else set())
+    if extra := [f"--{flags.get(name, name)}" for name in arguments if name not in taken]:
+        raise click.UsageError(f"{', '.join(extra)} only applies to the stream: leave out --no-stream.")
+    return arguments
 
 
 def option_flags(options: list[Option]) -> list[str]:
@@ -340,18 +370,18 @@ def prompt_for_key() -> str:
 
 
 def invoke(
-    command_line: CommandLine, operation: Operation, given: dict[str, Any], arguments: dict[str, Any]
+    command_line: CommandLine, name: str, operation: Operation, given: dict[str, Any], arguments: dict[str, Any]
 ) -> ExitCode:
     """Read the settings, call the operation and show its outcome; the exit code."""
     try:
         settings = Settings.read(command_line, given)
-        output: Output = ForScripts() if settings.json else ForPeople(operation.name)
+        output: Output = ForScripts() if settings.json else ForPeople(name)
         with settings.client() as client:
             if operation.stream is None:
                 output.result(operation.call(client=client, **arguments))
             else:
                 with operation.stream(client=client, **arguments) as events:
-                    output.follow(events, operation.progress_field)
+                    output.follow(events, operation.progress)
     except (KeyboardInterrupt, click.Abort):
         report("Interrupted.", error=False)
         return ExitCode.INTERRUPTED

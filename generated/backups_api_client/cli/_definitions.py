@@ -57,37 +57,70 @@ class Body:
 
 
 @frozen
-class Operation:
-    """One operation, one command.
+class Progress:
+    """The fields of an event's data that say how much of the work is done.
 
     Attributes:
-        name: The command's name, from the operationId.
+        percentage: From 0 to 100.
+        done_bytes: In bytes, with ``total_bytes`` the bytes in all.
+        total_bytes: The bytes the work has in all.
+    """
+
+    percentage: str | None = None
+    done_bytes: str | None = None
+    total_bytes: str | None = None
+
+
+@frozen
+class Operation:
+    """One operation, as its commands call it.
+
+    Attributes:
         call: The operation's ``sync`` function.
-        summary: The API's summary of the operation, shown in the list of commands.
+        request: Its method and path, as ``POST /things``.
+        summary: The first sentence of the API's description of the operation, shown in the list of commands.
         description: The API's description of the operation, shown by ``--help``.
         options: Its parameters, the arguments first.
         body: Its body, when the body is a model.
         stream: The operation's ``stream`` function, when it answers with a stream of events.
-        progress_field: The field of an event's data that says how much is done, from 0 to 100.
+        progress: The fields of its events that say how much is done.
     """
 
-    name: str
     call: Callable[..., Any]
+    request: str
     summary: str = ""
     description: str = ""
     options: tuple[Option, ...] = ()
     body: Body | None = None
     stream: Callable[..., Stream[Any]] | None = None
-    progress_field: str | None = None
+    progress: Progress = Progress()
+
+
+@frozen
+class Command:
+    """A command, named as the client object names the operation's method.
+
+    Attributes:
+        name: The command's name.
+        operation: What it calls.
+        plain: What it calls with ``--no-stream``: the operation that answers at once what ``operation`` streams.
+        hidden: Whether ``--help`` leaves it out: a name kept for the scripts that use it.
+    """
+
+    name: str
+    operation: Operation
+    plain: Operation | None = None
+    hidden: bool = False
 
 
 @frozen
 class Group:
-    """The commands of the operations of one tag."""
+    """The commands of the operations of one resource of the client object."""
 
     name: str
     help: str
-    operations: tuple[Operation, ...]
+    commands: tuple[Command, ...]
+    hidden: bool = False
 
 
 @frozen
@@ -102,7 +135,8 @@ class CommandLine:
         env_prefix: The environment variables ``<PREFIX>_URL`` and ``<PREFIX>_KEY`` hold the settings.
         default_url: The base URL when none is given: the API's first server.
         takes_key: Whether the API declares a credential, so the command line takes an API key.
-        groups: The commands, by tag.
+        commands: The commands of the client object's own methods.
+        groups: The commands of each resource of the client object.
     """
 
     name: str
@@ -112,4 +146,5 @@ class CommandLine:
     env_prefix: str
     default_url: str
     takes_key: bool
+    commands: tuple[Command, ...]
     groups: tuple[Group, ...]

@@ -1,8 +1,9 @@
 """What a command shows: for people, with rich, or for scripts, as JSON (``--json``).
 
 For people: a table for a list (an array of models, or a model whose one required field is one), the
-fields of a single model, and for a stream either a live progress bar (percentage, rate and ETA), when
-the API declares which field of the events says how much is done, or one line per event. For scripts:
+fields of a single model, and for a stream either a live progress bar, when the API declares which
+fields of the events say how much is done (bytes done and in all, with the bytes per second and the
+time left, when the events carry them; else the percentage and the time left), or one line per event. For scripts:
 the answer's body as JSON, and for a stream the data of each event as one line of JSON (NDJSON),
 flushed as it arrives; the data of a failure event too, before the error.
 
@@ -20,21 +21,15 @@ from typing import Any, Protocol, TextIO
 
 import attrs
 from rich.console import Console, RenderableType
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from rich.filesize import decimal
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from .. import errors
 from ..streaming import Stream
 from ..types import Unset
+from . import _definitions
 
 UNBOUNDED = 100_000
 """The width of output that is not for a terminal: wide enough to never wrap a table."""
@@ -46,7 +41,7 @@ class Output(Protocol):
     def result(self, value: Any) -> None:
         """Show what an operation answered."""
 
-    def follow(self, events: Stream[Any], progress_field: str | None) -> None:
+    def follow(self, events: Stream[Any], progress: _definitions.Progress) -> None:
         """Show the events of a stream as they arrive, until its end."""
 
 
@@ -82,7 +77,7 @@ class ForScripts:
         if value is not None:
             self._write(as_json(value))
 
-    def follow(self, events: Stream[Any], progress_field: str | None) -> None:
+    def follow(self, events: Stream[Any], progress: _definitions.Progress) -> None:
         try:
             for item in events:
                 self._write(as_json(item))
@@ -96,11 +91,22 @@ class ForScripts:
         self._stdout.flush()
 
 
-class RateColumn(ProgressColumn):
-    """How fast the percentage grows."""
+class DoneColumn(ProgressColumn):
+    """How much is done: the bytes done and in all once the events say, else the percentage."""
 
     def render(self, task: Task) -> Text:
-        return Text("" if task.speed is None else f"{task.speed:.1f} %/s", style="progress.data.speed")
+        if not task.fields.get("in_bytes"):
+            return Text(f"{task.percentage:>3.0f}%", style="progress.percentage")
+        return Text(f"{decimal(int(task.completed))}/{decimal(int(task.total or 0))}", style="progress.download")
+
+
+class SpeedColumn(ProgressColumn):
+    """The bytes done per second, once the events say how many bytes are done."""
+
+    def render(self, task: Task) -> Text:
+        if not task.fields.get("in_bytes") or task.speed is None:
+            return Text("")
+        return Text(f"{decimal(int(task.speed))}/s", style="progress.data.speed")
 
 
 class ForPeople:
@@ -120,27 +126,27 @@ class ForPeople:
         else:
             self._stdout.print(render(value) if items is None else table(items))
 
-    def follow(self, events: Stream[Any], progress_field: str | None) -> None:
-        if progress_field is None:
+    def follow(self, events: Stream[Any], progress: _definitions.Progress) -> None:
+        if progress.percentage is None and progress.done_bytes is None:
             for item in events:
                 self._stdout.print(Text(line(item)))
             return
         last = None
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TaskProgressColumn(),
-            RateColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-        )
+        columns = (TextColumn("{task.description}"), BarColumn(), DoneColumn(), SpeedColumn(), TimeRemainingColumn())
         with Progress(*columns, console=self._stderr) as bar:
-            task = bar.add_task(self._label, total=100)
+            task = bar.add_task(self._label, total=100, in_bytes=False)
             try:
                 for last in events:
-                    done = progress(last, progress_field)
-                    if done is not None:
-                        bar.update(task, completed=done)
+                    done, total = number(last, progress.done_bytes), number(last, progress.total_bytes)
+                    if done is not None and total:
+                        if not bar.tasks[0].fields["in_bytes"]:
+                            bar.reset(task, total=total, in_bytes=True)
+                        bar.update(task, completed=done, total=total)
+                    elif (
+                        not bar.tasks[0].fields["in_bytes"]
+                        and (percent := number(last, progress.percentage)) is not None
+                    ):
+                        bar.update(task, completed=percent)
             except errors.StreamFailed:
                 bar.update(task, description=f"{self._label}: failed")
                 raise
@@ -148,12 +154,11 @@ class ForPeople:
             self.result(last)
 
 
-def progress(item: Any, field: str) -> float | None:
-    """How much is done, from 0 to 100, by the field of an event's data that says it; None when the
-    event does not say."""
+def number(item: Any, field: str | None) -> float | None:
+    """The number in a field of an event's data; None when the event does not say."""
     data = as_json(item)
-    done = data.get(field) if isinstance(data, dict) else None
-    return float(done) if isinstance(done, int | float) and not isinstance(done, bool) else None
+    value = data.get(field) if field and isinstance(data, dict) else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def is_model(value: Any) -> bool:

@@ -84,7 +84,7 @@ def sync_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backup/{backup}/restore/streamed [POST]
 
-    Restores a backup into the local database and reports its progress while it runs: the
+    Restores a backup into the local database, reporting its progress while it runs. It is the
     streamed version of /backup/{backup}/restore. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
@@ -147,7 +147,7 @@ def sync(
 ) -> BackupStreamedProgress:
     """/backup/{backup}/restore/streamed [POST]
 
-    Restores a backup into the local database and reports its progress while it runs: the
+    Restores a backup into the local database, reporting its progress while it runs. It is the
     streamed version of /backup/{backup}/restore. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
@@ -219,7 +219,7 @@ async def asyncio_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backup/{backup}/restore/streamed [POST]
 
-    Restores a backup into the local database and reports its progress while it runs: the
+    Restores a backup into the local database, reporting its progress while it runs. It is the
     streamed version of /backup/{backup}/restore. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has
@@ -282,7 +282,7 @@ async def asyncio(
 ) -> BackupStreamedProgress:
     """/backup/{backup}/restore/streamed [POST]
 
-    Restores a backup into the local database and reports its progress while it runs: the
+    Restores a backup into the local database, reporting its progress while it runs. It is the
     streamed version of /backup/{backup}/restore. The download of the backup, the copy of
     the database as it is, and the replacement run side by side, and count for a quarter, a
     quarter and a half of the percentage; the replacement commits only once the backup has

@@ -79,7 +79,7 @@ def sync_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backups/create/streamed [POST]
 
-    Takes a backup of the local database and reports its progress while it runs: the
+    Takes a backup of the local database, reporting its progress while it runs. It is the
     streamed version of /backups/create.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
@@ -148,7 +148,7 @@ def sync(
 ) -> BackupStreamedProgress:
     """/backups/create/streamed [POST]
 
-    Takes a backup of the local database and reports its progress while it runs: the
+    Takes a backup of the local database, reporting its progress while it runs. It is the
     streamed version of /backups/create.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
@@ -225,7 +225,7 @@ async def asyncio_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backups/create/streamed [POST]
 
-    Takes a backup of the local database and reports its progress while it runs: the
+    Takes a backup of the local database, reporting its progress while it runs. It is the
     streamed version of /backups/create.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
@@ -294,7 +294,7 @@ async def asyncio(
 ) -> BackupStreamedProgress:
     """/backups/create/streamed [POST]
 
-    Takes a backup of the local database and reports its progress while it runs: the
+    Takes a backup of the local database, reporting its progress while it runs. It is the
     streamed version of /backups/create.
 
     With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
