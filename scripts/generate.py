@@ -5,9 +5,9 @@ templates/, this script, or the pinned generator and formatter. The digest of th
 in the output, so an unchanged tree is left untouched. `--check` regenerates into a temporary
 folder and fails, naming the files, when the output on disk differs from a fresh generation.
 
-Beyond the stock generator (see scripts/template_helpers.py and scripts/codegen/ for the helpers):
-- every template under templates/package/ is rendered into the package (the streaming runtime, the
-  client object, the command line);
+Beyond the stock generator (see scripts/codegen/ for the helpers):
+- templates/package/ is the package's own: its templates are rendered into the package (the client
+  object, the command line's commands), its plain Python modules copied (the streaming runtime);
 - templates/docs/ is rendered into docs/ beside the package: one page per tag, one per model and enum;
 - CHANGELOG.md is copied beside the package, for the sdist, and given to the README template;
 - the templates get the globals `auth`, `info`, `external_docs`, `changelog`, `servers`, `tags`, `api_page`,
@@ -32,37 +32,33 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codegen.command_line import command_line
+from codegen.command_line import EXIT_CODES, command_line
+from codegen.endpoints import (
+    EventStream,
+    accept_header,
+    event_stream,
+    idempotency_key,
+    repeatable,
+    success_responses,
+    success_type,
+)
+from codegen.policy import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RECONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_READ_TIMEOUT,
+    IDEMPOTENT_METHODS,
+    RETRY_STATUSES,
+)
 from codegen.resources import client_class_name, client_resources
-from codegen.text import first_sentence
+from codegen.spec import auth_header, error_classes, parameter_descriptions
+from codegen.text import api_page, first_sentence, python_literal, table_cell
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.strings import PythonCode, PythonIdentifier
 from ruamel.yaml import YAML
-from template_helpers import (
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RECONNECTIONS,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_READ_TIMEOUT,
-    EXIT_CODES,
-    IDEMPOTENT_METHODS,
-    RETRY_STATUSES,
-    EventStream,
-    accept_header,
-    api_page,
-    auth_header,
-    error_classes,
-    event_stream,
-    idempotency_key,
-    parameter_descriptions,
-    python_literal,
-    repeatable,
-    success_responses,
-    success_type,
-    table_cell,
-)
 
 if TYPE_CHECKING:
     from openapi_python_client.parser.openapi import Endpoint
@@ -83,7 +79,7 @@ def input_digest(spec: Path, config: Path) -> str:
     for tool in ("openapi-python-client", "ruff"):
         digest.update(f"{tool}=={version(tool)}\n".encode())
     templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
-    helpers = [Path(__file__), SCRIPTS / "template_helpers.py", *sorted((SCRIPTS / "codegen").glob("*.py"))]
+    helpers = [Path(__file__), *sorted((SCRIPTS / "codegen").glob("*.py"))]
     scripts = {path.relative_to(SCRIPTS).as_posix(): path for path in helpers}
     inputs = {**scripts, "spec": spec, "config": config, "changelog": CHANGELOG}
     inputs.update((p.relative_to(TEMPLATES).as_posix(), p) for p in templates)
@@ -184,13 +180,18 @@ class ClientProject(Project):
             (docs_dir / name).write_text(template.render(**context), encoding=self.config.file_encoding)
 
     def _build_api(self) -> None:
+        """The stock modules, then the package's own: templates/package/*.jinja rendered, *.py copied."""
         super()._build_api()
-        for template_path in sorted(PACKAGE_TEMPLATES.rglob("*.jinja")):
-            relative = template_path.relative_to(TEMPLATES)
-            target = self.package_dir / template_path.relative_to(PACKAGE_TEMPLATES).with_suffix("")
+        sources = sorted(path for path in PACKAGE_TEMPLATES.rglob("*") if path.suffix in (".jinja", ".py"))
+        for source in sources:
+            relative = source.relative_to(PACKAGE_TEMPLATES)
+            target = self.package_dir / (relative.with_suffix("") if source.suffix == ".jinja" else relative)
             target.parent.mkdir(parents=True, exist_ok=True)
-            template = self.env.get_template(relative.as_posix())
-            target.write_text(template.render(), encoding=self.config.file_encoding)
+            if source.suffix == ".py":
+                shutil.copyfile(source, target)
+            else:
+                template = self.env.get_template(source.relative_to(TEMPLATES).as_posix())
+                target.write_text(template.render(), encoding=self.config.file_encoding)
 
 
 def changelog_section(text: str) -> str:

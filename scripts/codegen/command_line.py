@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from openapi_python_client.parser.properties import Property
     from openapi_python_client.parser.properties.protocol import PropertyProtocol
     from openapi_python_client.schema.untrusted_string import UntrustedString
-    from template_helpers import EventStream
 
+    from .endpoints import EventStream
     from .resources import ClientMethod, ClientResource
 
     Describe = Callable[[Endpoint, Property], UntrustedString | str | None]
@@ -251,3 +251,40 @@ def cli_option(
     if type(value) in _PARSERS:
         return replace(base, convert=_PARSERS[type(value)] if convert else None)
     return replace(base, kind=_KINDS.get(type(value), "json"))
+
+
+@dataclass(frozen=True)
+class ExitCode:
+    """An exit code of the command line: one per kind of error of the client's error hierarchy."""
+
+    code: int
+    name: str
+    meaning: str
+
+
+EXIT_CODES = (
+    ExitCode(0, "OK", "done"),
+    ExitCode(
+        1,
+        "ERROR",
+        "any other error: an answer the API does not document, a request the state refuses (409), "
+        "an event that cannot be read, the `cli` extra missing",
+    ),
+    ExitCode(
+        2,
+        "USAGE",
+        "usage: the command line is wrong, or the server refused the request as malformed (400, 422)",
+    ),
+    ExitCode(3, "AUTHENTICATION", "authentication: no API key, or the key was refused (401, 403, 407, 511)"),
+    ExitCode(4, "NOT_FOUND", "not found: what the request names does not exist (404, 410)"),
+    ExitCode(
+        5, "SERVER", "server: the server failed (5xx), or a streamed operation ended with a failure event"
+    ),
+    ExitCode(
+        6,
+        "CONNECTION",
+        "connection: no answer, none in time, or a stream that broke off and could not be resumed",
+    ),
+    ExitCode(130, "INTERRUPTED", "interrupted: Ctrl-C (a stream is closed first)"),
+)
+"""The command line's exit codes, for its code and for the package README alike."""

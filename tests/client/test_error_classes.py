@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from template_helpers import error_classes
+from codegen.spec import error_classes
 
 RESPONSES = "#/components/responses/"
 

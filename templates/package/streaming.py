@@ -60,7 +60,8 @@ class StreamContract(Generic[T]):
 
     decode: Callable[[str], T]
     terminal_events: Mapping[str, Outcome] = field(
-        factory=dict, validator=validators.deep_mapping(validators.instance_of(str), validators.in_(("success", "failure")))
+        factory=dict,
+        validator=validators.deep_mapping(validators.instance_of(str), validators.in_(("success", "failure"))),
     )
     message_field: str | None = None
 
@@ -69,12 +70,19 @@ class _EventStream(Generic[T]):
     """What the sync and the async stream share: everything but the I/O."""
 
     def __init__(
-        self, client: "AuthenticatedClient | Client", request: dict[str, Any], options: CallOptions, contract: StreamContract[T]
+        self,
+        client: "AuthenticatedClient | Client",
+        request: dict[str, Any],
+        options: CallOptions,
+        contract: StreamContract[T],
     ) -> None:
         self.last_event: ServerSentEvent | None = None
         self._response: httpx.Response | None = None
         self._client = client
-        self._request = {**request, "headers": {**request.get("headers", {}), "Accept": EVENT_STREAM, "Cache-Control": "no-cache"}}
+        self._request = {
+            **request,
+            "headers": {**request.get("headers", {}), "Accept": EVENT_STREAM, "Cache-Control": "no-cache"},
+        }
         self._options = options
         self._contract = contract
         self._parser = EventParser()
@@ -178,7 +186,9 @@ class _EventStream(Generic[T]):
     def _not_resumed(self, error: APIError) -> StreamTruncated:
         """The error of a stream whose reconnection failed with ``error``."""
         refused = isinstance(error, APIStatusError)
-        return StreamTruncated(self.last_event, "the server refused to resume it" if refused else "its reconnection failed")
+        return StreamTruncated(
+            self.last_event, "the server refused to resume it" if refused else "its reconnection failed"
+        )
 
 
 def _sequence_number(event_id: str) -> int | None:

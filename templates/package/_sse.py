@@ -82,7 +82,9 @@ class EventParser:
         for line in lines:
             if not line:
                 if data:
-                    events.append(ServerSentEvent("\n".join(data), self._event or "message", self._last_id, self._retry))
+                    events.append(
+                        ServerSentEvent("\n".join(data), self._event or "message", self._last_id, self._retry)
+                    )
                     data = self._data = []
                     self._data_size = 0
                 self._event = ""

@@ -142,7 +142,10 @@ class ForPeople:
                         if not bar.tasks[0].fields["in_bytes"]:
                             bar.reset(task, total=total, in_bytes=True)
                         bar.update(task, completed=done, total=total)
-                    elif not bar.tasks[0].fields["in_bytes"] and (percent := number(last, progress.percentage)) is not None:
+                    elif (
+                        not bar.tasks[0].fields["in_bytes"]
+                        and (percent := number(last, progress.percentage)) is not None
+                    ):
                         bar.update(task, completed=percent)
             except errors.StreamFailed:
                 bar.update(task, description=f"{self._label}: failed")
