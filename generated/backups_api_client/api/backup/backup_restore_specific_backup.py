@@ -1,3 +1,24 @@
+"""/backup/{backup}/restore [POST]
+
+Restores a backup into the local database, while it is in use, then answers with the
+restored backup.
+
+The backup is downloaded and verified (its checksum, its size, and SQLite's
+`quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
+is when
+the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
+The backup then replaces the database's content online, with SQLite's backup API, in one
+transaction: a connection open on the database sees the old content or the new one, never
+a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
+check is refused with a 500, and the database is left as it was.
+
+Creations and restorations of the database run one at a time, in the order they arrived;
+the `Content-Location` of the answer names the backup. The optional body is accepted for
+compatibility with existing clients; the path alone names the backup. With an
+`Idempotency-Key`, repeating the request is safe: the repeat answers with the outcome of
+the first one, never a second restoration.
+"""
+
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
@@ -76,23 +97,8 @@ def sync_detailed(
 ) -> Response[Backup]:
     """/backup/{backup}/restore [POST]
 
-    Restores a backup into the local database, while it is in use, then answers with the
-    restored backup.
-
-    The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
-    is when
-    the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
-    The backup then replaces the database's content online, with SQLite's backup API, in one
-    transaction: a connection open on the database sees the old content or the new one, never
-    a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
-    check is refused with a 500, and the database is left as it was.
-
-    Creations and restorations of the database run one at a time, in the order they arrived;
-    the `Content-Location` of the answer names the backup. The optional body is accepted for
-    compatibility with existing clients; the path alone names the backup. With an
-    `Idempotency-Key`, repeating the request is safe: the repeat answers with the outcome of
-    the first one, never a second restoration.
+    Restores a backup into the local database, while it is in use, then answers with the restored
+    backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -139,23 +145,8 @@ def sync(
 ) -> Backup:
     """/backup/{backup}/restore [POST]
 
-    Restores a backup into the local database, while it is in use, then answers with the
-    restored backup.
-
-    The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
-    is when
-    the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
-    The backup then replaces the database's content online, with SQLite's backup API, in one
-    transaction: a connection open on the database sees the old content or the new one, never
-    a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
-    check is refused with a 500, and the database is left as it was.
-
-    Creations and restorations of the database run one at a time, in the order they arrived;
-    the `Content-Location` of the answer names the backup. The optional body is accepted for
-    compatibility with existing clients; the path alone names the backup. With an
-    `Idempotency-Key`, repeating the request is safe: the repeat answers with the outcome of
-    the first one, never a second restoration.
+    Restores a backup into the local database, while it is in use, then answers with the restored
+    backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -210,23 +201,8 @@ async def asyncio_detailed(
 ) -> Response[Backup]:
     """/backup/{backup}/restore [POST]
 
-    Restores a backup into the local database, while it is in use, then answers with the
-    restored backup.
-
-    The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
-    is when
-    the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
-    The backup then replaces the database's content online, with SQLite's backup API, in one
-    transaction: a connection open on the database sees the old content or the new one, never
-    a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
-    check is refused with a 500, and the database is left as it was.
-
-    Creations and restorations of the database run one at a time, in the order they arrived;
-    the `Content-Location` of the answer names the backup. The optional body is accepted for
-    compatibility with existing clients; the path alone names the backup. With an
-    `Idempotency-Key`, repeating the request is safe: the repeat answers with the outcome of
-    the first one, never a second restoration.
+    Restores a backup into the local database, while it is in use, then answers with the restored
+    backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -273,23 +249,8 @@ async def asyncio(
 ) -> Backup:
     """/backup/{backup}/restore [POST]
 
-    Restores a backup into the local database, while it is in use, then answers with the
-    restored backup.
-
-    The backup is downloaded and verified (its checksum, its size, and SQLite's
-    `quick_check`, as when it was taken) before anything is replaced, and a copy of the database as it
-    is when
-    the restoration starts is kept beside it (`DATABASE.before-restore`, the last one only).
-    The backup then replaces the database's content online, with SQLite's backup API, in one
-    transaction: a connection open on the database sees the old content or the new one, never
-    a mix, and needs no reopening; the database keeps its journal mode. A backup that fails a
-    check is refused with a 500, and the database is left as it was.
-
-    Creations and restorations of the database run one at a time, in the order they arrived;
-    the `Content-Location` of the answer names the backup. The optional body is accepted for
-    compatibility with existing clients; the path alone names the backup. With an
-    `Idempotency-Key`, repeating the request is safe: the repeat answers with the outcome of
-    the first one, never a second restoration.
+    Restores a backup into the local database, while it is in use, then answers with the restored
+    backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

@@ -1,3 +1,21 @@
+"""/backup/{backup}/restore/streamed [POST]
+
+Restores a backup into the local database, reporting its progress while it runs. It is the
+streamed version of /backup/{backup}/restore. The download of the backup, the copy of
+the database as it is, and the replacement run side by side, and count for a quarter, a
+quarter and a half of the percentage; the replacement commits only once the backup has
+passed its checks, SQLite's `quick_check` included.
+
+With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
+same contract as /backups/create/streamed: each event's `data` is one
+BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
+stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
+silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
+after its last event. The `completed` event carries the restored backup; a `failed` one,
+why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
+the answer is one BackupStreamedProgress holding the final state.
+"""
+
 import json
 from collections.abc import Mapping
 from contextlib import suppress
@@ -84,20 +102,8 @@ def sync_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backup/{backup}/restore/streamed [POST]
 
-    Restores a backup into the local database, reporting its progress while it runs. It is the
-    streamed version of /backup/{backup}/restore. The download of the backup, the copy of
-    the database as it is, and the replacement run side by side, and count for a quarter, a
-    quarter and a half of the percentage; the replacement commits only once the backup has
-    passed its checks, SQLite's `quick_check` included.
-
-    With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
-    same contract as /backups/create/streamed: each event's `data` is one
-    BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
-    stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
-    silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
-    after its last event. The `completed` event carries the restored backup; a `failed` one,
-    why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
-    the answer is one BackupStreamedProgress holding the final state.
+    Restores a backup into the local database, reporting its progress while it runs. The module's
+    docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -147,20 +153,8 @@ def sync(
 ) -> BackupStreamedProgress:
     """/backup/{backup}/restore/streamed [POST]
 
-    Restores a backup into the local database, reporting its progress while it runs. It is the
-    streamed version of /backup/{backup}/restore. The download of the backup, the copy of
-    the database as it is, and the replacement run side by side, and count for a quarter, a
-    quarter and a half of the percentage; the replacement commits only once the backup has
-    passed its checks, SQLite's `quick_check` included.
-
-    With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
-    same contract as /backups/create/streamed: each event's `data` is one
-    BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
-    stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
-    silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
-    after its last event. The `completed` event carries the restored backup; a `failed` one,
-    why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
-    the answer is one BackupStreamedProgress holding the final state.
+    Restores a backup into the local database, reporting its progress while it runs. The module's
+    docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -219,20 +213,8 @@ async def asyncio_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backup/{backup}/restore/streamed [POST]
 
-    Restores a backup into the local database, reporting its progress while it runs. It is the
-    streamed version of /backup/{backup}/restore. The download of the backup, the copy of
-    the database as it is, and the replacement run side by side, and count for a quarter, a
-    quarter and a half of the percentage; the replacement commits only once the backup has
-    passed its checks, SQLite's `quick_check` included.
-
-    With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
-    same contract as /backups/create/streamed: each event's `data` is one
-    BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
-    stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
-    silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
-    after its last event. The `completed` event carries the restored backup; a `failed` one,
-    why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
-    the answer is one BackupStreamedProgress holding the final state.
+    Restores a backup into the local database, reporting its progress while it runs. The module's
+    docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -282,20 +264,8 @@ async def asyncio(
 ) -> BackupStreamedProgress:
     """/backup/{backup}/restore/streamed [POST]
 
-    Restores a backup into the local database, reporting its progress while it runs. It is the
-    streamed version of /backup/{backup}/restore. The download of the backup, the copy of
-    the database as it is, and the replacement run side by side, and count for a quarter, a
-    quarter and a half of the percentage; the replacement commits only once the backup has
-    passed its checks, SQLite's `quick_check` included.
-
-    With `Accept: text/event-stream` the progress arrives as Server-Sent Events, under the
-    same contract as /backups/create/streamed: each event's `data` is one
-    BackupStreamedProgress, the event types are `progress`, `completed` and `failed`, every
-    stream ends with exactly one `completed` or `failed` event, keep-alive comments fill the
-    silences, and with the same `Idempotency-Key` and `Last-Event-ID` a broken stream resumes
-    after its last event. The `completed` event carries the restored backup; a `failed` one,
-    why (with status CANCELED when the restoration was cancelled). With any other `Accept`,
-    the answer is one BackupStreamedProgress holding the final state.
+    Restores a backup into the local database, reporting its progress while it runs. The module's
+    docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

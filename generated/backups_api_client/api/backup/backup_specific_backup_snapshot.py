@@ -1,3 +1,9 @@
+"""/backup/{backup} [GET]
+
+This will just get the metadata associated with a specific backup. It is the backup as
+listed by /backups, once it is completely stored.
+"""
+
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
@@ -61,8 +67,8 @@ def sync_detailed(
 ) -> Response[Backup]:
     """/backup/{backup} [GET]
 
-    This will just get the metadata associated with a specific backup. It is the backup as
-    listed by /backups, once it is completely stored.
+    This will just get the metadata associated with a specific backup. The module's docstring has the
+    whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -97,8 +103,8 @@ def sync(
 ) -> Backup:
     """/backup/{backup} [GET]
 
-    This will just get the metadata associated with a specific backup. It is the backup as
-    listed by /backups, once it is completely stored.
+    This will just get the metadata associated with a specific backup. The module's docstring has the
+    whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -140,8 +146,8 @@ async def asyncio_detailed(
 ) -> Response[Backup]:
     """/backup/{backup} [GET]
 
-    This will just get the metadata associated with a specific backup. It is the backup as
-    listed by /backups, once it is completely stored.
+    This will just get the metadata associated with a specific backup. The module's docstring has the
+    whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -176,8 +182,8 @@ async def asyncio(
 ) -> Backup:
     """/backup/{backup} [GET]
 
-    This will just get the metadata associated with a specific backup. It is the backup as
-    listed by /backups, once it is completely stored.
+    This will just get the metadata associated with a specific backup. The module's docstring has the
+    whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

@@ -1,3 +1,11 @@
+"""/backup/{backup}/creation/cancel [POST]
+
+Cancels the creation of a backup, waiting or running. It stops within a second, what it
+stored is removed, nothing is listed, and its stream ends with a `failed` event whose
+status is CANCELED. The answer comes once it has stopped. A creation that has already
+ended is a 409.
+"""
+
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -54,10 +62,8 @@ def sync_detailed(
 ) -> Response[None]:
     """/backup/{backup}/creation/cancel [POST]
 
-    Cancels the creation of a backup, waiting or running. It stops within a second, what it
-    stored is removed, nothing is listed, and its stream ends with a `failed` event whose
-    status is CANCELED. The answer comes once it has stopped. A creation that has already
-    ended is a 409.
+    Cancels the creation of a backup, waiting or running. The module's docstring has the whole
+    description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -92,10 +98,8 @@ def sync(
 ) -> None:
     """/backup/{backup}/creation/cancel [POST]
 
-    Cancels the creation of a backup, waiting or running. It stops within a second, what it
-    stored is removed, nothing is listed, and its stream ends with a `failed` event whose
-    status is CANCELED. The answer comes once it has stopped. A creation that has already
-    ended is a 409.
+    Cancels the creation of a backup, waiting or running. The module's docstring has the whole
+    description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -138,10 +142,8 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """/backup/{backup}/creation/cancel [POST]
 
-    Cancels the creation of a backup, waiting or running. It stops within a second, what it
-    stored is removed, nothing is listed, and its stream ends with a `failed` event whose
-    status is CANCELED. The answer comes once it has stopped. A creation that has already
-    ended is a 409.
+    Cancels the creation of a backup, waiting or running. The module's docstring has the whole
+    description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -176,10 +178,8 @@ async def asyncio(
 ) -> None:
     """/backup/{backup}/creation/cancel [POST]
 
-    Cancels the creation of a backup, waiting or running. It stops within a second, what it
-    stored is removed, nothing is listed, and its stream ends with a `failed` event whose
-    status is CANCELED. The answer comes once it has stopped. A creation that has already
-    ended is a 409.
+    Cancels the creation of a backup, waiting or running. The module's docstring has the whole
+    description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

@@ -1,3 +1,12 @@
+"""/backup/{backup}/creation/status [GET]
+
+The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
+IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
+finished creation is known for at least an hour; a backup that is listed is COMPLETED
+whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot
+is taken.
+"""
+
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
@@ -61,11 +70,7 @@ def sync_detailed(
 ) -> Response[BackupStatus]:
     """/backup/{backup}/creation/status [GET]
 
-    The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
-    IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
-    finished creation is known for at least an hour; a backup that is listed is COMPLETED
-    whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot
-    is taken.
+    The state of the creation of a backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -100,11 +105,7 @@ def sync(
 ) -> BackupStatus:
     """/backup/{backup}/creation/status [GET]
 
-    The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
-    IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
-    finished creation is known for at least an hour; a backup that is listed is COMPLETED
-    whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot
-    is taken.
+    The state of the creation of a backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -146,11 +147,7 @@ async def asyncio_detailed(
 ) -> Response[BackupStatus]:
     """/backup/{backup}/creation/status [GET]
 
-    The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
-    IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
-    finished creation is known for at least an hour; a backup that is listed is COMPLETED
-    whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot
-    is taken.
+    The state of the creation of a backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -185,11 +182,7 @@ async def asyncio(
 ) -> BackupStatus:
     """/backup/{backup}/creation/status [GET]
 
-    The state of the creation of a backup. It is INITIALIZED while it waits for its turn,
-    IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED. A
-    finished creation is known for at least an hour; a backup that is listed is COMPLETED
-    whenever it was made. While a backup is being created, `bytes` is 0 until its snapshot
-    is taken.
+    The state of the creation of a backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

@@ -1,3 +1,14 @@
+"""/backup/{backup}/restoration/cancel [POST]
+
+Cancels the latest restoration of a backup, waiting or running, until the replacement
+commits. The database is left as it was, and the restoration's stream ends with a
+`failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
+replacement commits (after the backup's integrity check), the restoration completes, and
+this is a 409, as it is for a restoration that has ended. The optional body is accepted for
+compatibility with
+existing clients; the path alone names the backup.
+"""
+
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -64,13 +75,8 @@ def sync_detailed(
 ) -> Response[None]:
     """/backup/{backup}/restoration/cancel [POST]
 
-    Cancels the latest restoration of a backup, waiting or running, until the replacement
-    commits. The database is left as it was, and the restoration's stream ends with a
-    `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
-    replacement commits (after the backup's integrity check), the restoration completes, and
-    this is a 409, as it is for a restoration that has ended. The optional body is accepted for
-    compatibility with
-    existing clients; the path alone names the backup.
+    Cancels the latest restoration of a backup, waiting or running, until the replacement commits. The
+    module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -113,13 +119,8 @@ def sync(
 ) -> None:
     """/backup/{backup}/restoration/cancel [POST]
 
-    Cancels the latest restoration of a backup, waiting or running, until the replacement
-    commits. The database is left as it was, and the restoration's stream ends with a
-    `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
-    replacement commits (after the backup's integrity check), the restoration completes, and
-    this is a 409, as it is for a restoration that has ended. The optional body is accepted for
-    compatibility with
-    existing clients; the path alone names the backup.
+    Cancels the latest restoration of a backup, waiting or running, until the replacement commits. The
+    module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -170,13 +171,8 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """/backup/{backup}/restoration/cancel [POST]
 
-    Cancels the latest restoration of a backup, waiting or running, until the replacement
-    commits. The database is left as it was, and the restoration's stream ends with a
-    `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
-    replacement commits (after the backup's integrity check), the restoration completes, and
-    this is a 409, as it is for a restoration that has ended. The optional body is accepted for
-    compatibility with
-    existing clients; the path alone names the backup.
+    Cancels the latest restoration of a backup, waiting or running, until the replacement commits. The
+    module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -219,13 +215,8 @@ async def asyncio(
 ) -> None:
     """/backup/{backup}/restoration/cancel [POST]
 
-    Cancels the latest restoration of a backup, waiting or running, until the replacement
-    commits. The database is left as it was, and the restoration's stream ends with a
-    `failed` event whose status is CANCELED. The answer comes once it has stopped. Once the
-    replacement commits (after the backup's integrity check), the restoration completes, and
-    this is a 409, as it is for a restoration that has ended. The optional body is accepted for
-    compatibility with
-    existing clients; the path alone names the backup.
+    Cancels the latest restoration of a backup, waiting or running, until the replacement commits. The
+    module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

@@ -1,3 +1,10 @@
+"""/backup/{backup}/restoration/status [GET]
+
+The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
+turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
+A finished restoration is known for at least an hour.
+"""
+
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
@@ -61,9 +68,7 @@ def sync_detailed(
 ) -> Response[BackupStatus]:
     """/backup/{backup}/restoration/status [GET]
 
-    The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
-    turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
-    A finished restoration is known for at least an hour.
+    The state of the latest restoration of a backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -98,9 +103,7 @@ def sync(
 ) -> BackupStatus:
     """/backup/{backup}/restoration/status [GET]
 
-    The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
-    turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
-    A finished restoration is known for at least an hour.
+    The state of the latest restoration of a backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -142,9 +145,7 @@ async def asyncio_detailed(
 ) -> Response[BackupStatus]:
     """/backup/{backup}/restoration/status [GET]
 
-    The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
-    turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
-    A finished restoration is known for at least an hour.
+    The state of the latest restoration of a backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -179,9 +180,7 @@ async def asyncio(
 ) -> BackupStatus:
     """/backup/{backup}/restoration/status [GET]
 
-    The state of the latest restoration of a backup. It is INITIALIZED while it waits for its
-    turn, IN-PROGRESS with its percentage while it runs, then COMPLETED, FAILED or CANCELED.
-    A finished restoration is known for at least an hour.
+    The state of the latest restoration of a backup. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

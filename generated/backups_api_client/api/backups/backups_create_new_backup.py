@@ -1,3 +1,17 @@
+"""/backups/create [POST]
+
+Takes a consistent snapshot of the local database and stores it in the cloud, then
+answers with the finished backup. The backup is listed only once it is completely stored.
+
+Creations and restorations of the database run one at a time, in the order they
+arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
+given when its request arrives, and the `Content-Location` of the answer names it
+(`/backup/{id}`); its snapshot is taken when its turn comes.
+
+With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
+backup the first request made (waiting for it if it is still running), never a second one.
+"""
+
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
@@ -72,16 +86,8 @@ def sync_detailed(
 ) -> Response[Backup]:
     """/backups/create [POST]
 
-    Takes a consistent snapshot of the local database and stores it in the cloud, then
-    answers with the finished backup. The backup is listed only once it is completely stored.
-
-    Creations and restorations of the database run one at a time, in the order they
-    arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
-    given when its request arrives, and the `Content-Location` of the answer names it
-    (`/backup/{id}`); its snapshot is taken when its turn comes.
-
-    With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
-    backup the first request made (waiting for it if it is still running), never a second one.
+    Takes a consistent snapshot of the local database and stores it in the cloud, then answers with the
+    finished backup. The module's docstring has the whole description.
 
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
@@ -121,16 +127,8 @@ def sync(
 ) -> Backup:
     """/backups/create [POST]
 
-    Takes a consistent snapshot of the local database and stores it in the cloud, then
-    answers with the finished backup. The backup is listed only once it is completely stored.
-
-    Creations and restorations of the database run one at a time, in the order they
-    arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
-    given when its request arrives, and the `Content-Location` of the answer names it
-    (`/backup/{id}`); its snapshot is taken when its turn comes.
-
-    With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
-    backup the first request made (waiting for it if it is still running), never a second one.
+    Takes a consistent snapshot of the local database and stores it in the cloud, then answers with the
+    finished backup. The module's docstring has the whole description.
 
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
@@ -177,16 +175,8 @@ async def asyncio_detailed(
 ) -> Response[Backup]:
     """/backups/create [POST]
 
-    Takes a consistent snapshot of the local database and stores it in the cloud, then
-    answers with the finished backup. The backup is listed only once it is completely stored.
-
-    Creations and restorations of the database run one at a time, in the order they
-    arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
-    given when its request arrives, and the `Content-Location` of the answer names it
-    (`/backup/{id}`); its snapshot is taken when its turn comes.
-
-    With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
-    backup the first request made (waiting for it if it is still running), never a second one.
+    Takes a consistent snapshot of the local database and stores it in the cloud, then answers with the
+    finished backup. The module's docstring has the whole description.
 
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the
@@ -226,16 +216,8 @@ async def asyncio(
 ) -> Backup:
     """/backups/create [POST]
 
-    Takes a consistent snapshot of the local database and stores it in the cloud, then
-    answers with the finished backup. The backup is listed only once it is completely stored.
-
-    Creations and restorations of the database run one at a time, in the order they
-    arrived; a request that finds the queue full is a 503. A backup's id and timestamp are
-    given when its request arrives, and the `Content-Location` of the answer names it
-    (`/backup/{id}`); its snapshot is taken when its turn comes.
-
-    With an `Idempotency-Key`, repeating the request is safe: the repeat answers with the
-    backup the first request made (waiting for it if it is still running), never a second one.
+    Takes a consistent snapshot of the local database and stores it in the cloud, then answers with the
+    finished backup. The module's docstring has the whole description.
 
     Args:
         body (SeededBackup | Unset): What to back up. Every field is optional; `{}` backs up the

@@ -1,3 +1,34 @@
+"""/backups/create/streamed [POST]
+
+Takes a backup of the local database, reporting its progress while it runs. It is the
+streamed version of /backups/create.
+
+With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
+event's `data` is one BackupStreamedProgress; the event types are `progress`,
+`completed` and `failed`, and every stream ends with exactly one `completed` or
+`failed` event. A `: keep-alive` comment is sent whenever nothing else was sent for a
+few seconds. With any other `Accept`, the answer is one BackupStreamedProgress holding
+the final state. Validation, authentication and version errors are answered before the
+stream starts, with ordinary status codes.
+
+If the client disconnects while the stream runs, the backup still completes and is
+listed.
+
+As with /backups/create, creations and restorations run one at a time, in the order
+they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
+first moment, so a client can ask for the status of its creation, or cancel it, while
+the stream runs; a cancelled creation ends with a `failed` event whose status is
+CANCELED.
+
+With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
+first request started, never a second backup. The events' ids are the job's sequence
+numbers, and the stream starts with a `retry:` field (the milliseconds a client should
+wait before reconnecting). A client whose connection broke sends the request again with
+the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
+it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
+and for a minute after it ends; after that, a job's stream is its terminal event alone.
+"""
+
 import json
 from collections.abc import Mapping
 from contextlib import suppress
@@ -79,33 +110,8 @@ def sync_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backups/create/streamed [POST]
 
-    Takes a backup of the local database, reporting its progress while it runs. It is the
-    streamed version of /backups/create.
-
-    With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
-    event's `data` is one BackupStreamedProgress; the event types are `progress`,
-    `completed` and `failed`, and every stream ends with exactly one `completed` or
-    `failed` event. A `: keep-alive` comment is sent whenever nothing else was sent for a
-    few seconds. With any other `Accept`, the answer is one BackupStreamedProgress holding
-    the final state. Validation, authentication and version errors are answered before the
-    stream starts, with ordinary status codes.
-
-    If the client disconnects while the stream runs, the backup still completes and is
-    listed.
-
-    As with /backups/create, creations and restorations run one at a time, in the order
-    they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
-    first moment, so a client can ask for the status of its creation, or cancel it, while
-    the stream runs; a cancelled creation ends with a `failed` event whose status is
-    CANCELED.
-
-    With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
-    first request started, never a second backup. The events' ids are the job's sequence
-    numbers, and the stream starts with a `retry:` field (the milliseconds a client should
-    wait before reconnecting). A client whose connection broke sends the request again with
-    the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
-    it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
-    and for a minute after it ends; after that, a job's stream is its terminal event alone.
+    Takes a backup of the local database, reporting its progress while it runs. The module's docstring
+    has the whole description.
 
     Args:
         last_event_id (str | Unset):  Example: 7.
@@ -148,33 +154,8 @@ def sync(
 ) -> BackupStreamedProgress:
     """/backups/create/streamed [POST]
 
-    Takes a backup of the local database, reporting its progress while it runs. It is the
-    streamed version of /backups/create.
-
-    With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
-    event's `data` is one BackupStreamedProgress; the event types are `progress`,
-    `completed` and `failed`, and every stream ends with exactly one `completed` or
-    `failed` event. A `: keep-alive` comment is sent whenever nothing else was sent for a
-    few seconds. With any other `Accept`, the answer is one BackupStreamedProgress holding
-    the final state. Validation, authentication and version errors are answered before the
-    stream starts, with ordinary status codes.
-
-    If the client disconnects while the stream runs, the backup still completes and is
-    listed.
-
-    As with /backups/create, creations and restorations run one at a time, in the order
-    they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
-    first moment, so a client can ask for the status of its creation, or cancel it, while
-    the stream runs; a cancelled creation ends with a `failed` event whose status is
-    CANCELED.
-
-    With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
-    first request started, never a second backup. The events' ids are the job's sequence
-    numbers, and the stream starts with a `retry:` field (the milliseconds a client should
-    wait before reconnecting). A client whose connection broke sends the request again with
-    the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
-    it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
-    and for a minute after it ends; after that, a job's stream is its terminal event alone.
+    Takes a backup of the local database, reporting its progress while it runs. The module's docstring
+    has the whole description.
 
     Args:
         last_event_id (str | Unset):  Example: 7.
@@ -225,33 +206,8 @@ async def asyncio_detailed(
 ) -> Response[BackupStreamedProgress]:
     """/backups/create/streamed [POST]
 
-    Takes a backup of the local database, reporting its progress while it runs. It is the
-    streamed version of /backups/create.
-
-    With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
-    event's `data` is one BackupStreamedProgress; the event types are `progress`,
-    `completed` and `failed`, and every stream ends with exactly one `completed` or
-    `failed` event. A `: keep-alive` comment is sent whenever nothing else was sent for a
-    few seconds. With any other `Accept`, the answer is one BackupStreamedProgress holding
-    the final state. Validation, authentication and version errors are answered before the
-    stream starts, with ordinary status codes.
-
-    If the client disconnects while the stream runs, the backup still completes and is
-    listed.
-
-    As with /backups/create, creations and restorations run one at a time, in the order
-    they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
-    first moment, so a client can ask for the status of its creation, or cancel it, while
-    the stream runs; a cancelled creation ends with a `failed` event whose status is
-    CANCELED.
-
-    With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
-    first request started, never a second backup. The events' ids are the job's sequence
-    numbers, and the stream starts with a `retry:` field (the milliseconds a client should
-    wait before reconnecting). A client whose connection broke sends the request again with
-    the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
-    it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
-    and for a minute after it ends; after that, a job's stream is its terminal event alone.
+    Takes a backup of the local database, reporting its progress while it runs. The module's docstring
+    has the whole description.
 
     Args:
         last_event_id (str | Unset):  Example: 7.
@@ -294,33 +250,8 @@ async def asyncio(
 ) -> BackupStreamedProgress:
     """/backups/create/streamed [POST]
 
-    Takes a backup of the local database, reporting its progress while it runs. It is the
-    streamed version of /backups/create.
-
-    With `Accept: text/event-stream` the progress arrives as Server-Sent Events: each
-    event's `data` is one BackupStreamedProgress; the event types are `progress`,
-    `completed` and `failed`, and every stream ends with exactly one `completed` or
-    `failed` event. A `: keep-alive` comment is sent whenever nothing else was sent for a
-    few seconds. With any other `Accept`, the answer is one BackupStreamedProgress holding
-    the final state. Validation, authentication and version errors are answered before the
-    stream starts, with ordinary status codes.
-
-    If the client disconnects while the stream runs, the backup still completes and is
-    listed.
-
-    As with /backups/create, creations and restorations run one at a time, in the order
-    they arrived. The `Content-Location` header names the backup (`/backup/{id}`) from the
-    first moment, so a client can ask for the status of its creation, or cancel it, while
-    the stream runs; a cancelled creation ends with a `failed` event whose status is
-    CANCELED.
-
-    With an `Idempotency-Key`, repeating the request is safe: the repeat follows the job the
-    first request started, never a second backup. The events' ids are the job's sequence
-    numbers, and the stream starts with a `retry:` field (the milliseconds a client should
-    wait before reconnecting). A client whose connection broke sends the request again with
-    the same key and `Last-Event-ID`: it gets the events after that id, then the live ones, so
-    it sees one sequence with no gap and no duplicate. Every event is kept while the job runs
-    and for a minute after it ends; after that, a job's stream is its terminal event alone.
+    Takes a backup of the local database, reporting its progress while it runs. The module's docstring
+    has the whole description.
 
     Args:
         last_event_id (str | Unset):  Example: 7.

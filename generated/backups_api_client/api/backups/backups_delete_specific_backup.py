@@ -1,3 +1,11 @@
+"""/backups/{backup}/delete [POST]
+
+Deletes one backup from the cloud. The backup stops being listed before its data is
+removed, so an interrupted delete never leaves a broken backup listed. The optional
+body is accepted for compatibility with existing clients; the path alone names the
+backup.
+"""
+
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -64,10 +72,7 @@ def sync_detailed(
 ) -> Response[None]:
     """/backups/{backup}/delete [POST]
 
-    Deletes one backup from the cloud. The backup stops being listed before its data is
-    removed, so an interrupted delete never leaves a broken backup listed. The optional
-    body is accepted for compatibility with existing clients; the path alone names the
-    backup.
+    Deletes one backup from the cloud. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -110,10 +115,7 @@ def sync(
 ) -> None:
     """/backups/{backup}/delete [POST]
 
-    Deletes one backup from the cloud. The backup stops being listed before its data is
-    removed, so an interrupted delete never leaves a broken backup listed. The optional
-    body is accepted for compatibility with existing clients; the path alone names the
-    backup.
+    Deletes one backup from the cloud. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -163,10 +165,7 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """/backups/{backup}/delete [POST]
 
-    Deletes one backup from the cloud. The backup stops being listed before its data is
-    removed, so an interrupted delete never leaves a broken backup listed. The optional
-    body is accepted for compatibility with existing clients; the path alone names the
-    backup.
+    Deletes one backup from the cloud. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.
@@ -209,10 +208,7 @@ async def asyncio(
 ) -> None:
     """/backups/{backup}/delete [POST]
 
-    Deletes one backup from the cloud. The backup stops being listed before its data is
-    removed, so an interrupted delete never leaves a broken backup listed. The optional
-    body is accepted for compatibility with existing clients; the path alone names the
-    backup.
+    Deletes one backup from the cloud. The module's docstring has the whole description.
 
     Args:
         backup (str):  Example: 1.0.0_1795854206123456.

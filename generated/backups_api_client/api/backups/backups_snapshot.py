@@ -1,3 +1,9 @@
+"""/backups [GET]
+
+Lists every backup that is completely stored in the cloud, newest first. A backup that
+is still being written, or whose writing was interrupted, is never listed.
+"""
+
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
@@ -55,8 +61,8 @@ def sync_detailed(
 ) -> Response[Backups]:
     """/backups [GET]
 
-    Lists every backup that is completely stored in the cloud, newest first. A backup that
-    is still being written, or whose writing was interrupted, is never listed.
+    Lists every backup that is completely stored in the cloud, newest first. The module's docstring has
+    the whole description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -87,8 +93,8 @@ def sync(
 ) -> Backups:
     """/backups [GET]
 
-    Lists every backup that is completely stored in the cloud, newest first. A backup that
-    is still being written, or whose writing was interrupted, is never listed.
+    Lists every backup that is completely stored in the cloud, newest first. The module's docstring has
+    the whole description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -124,8 +130,8 @@ async def asyncio_detailed(
 ) -> Response[Backups]:
     """/backups [GET]
 
-    Lists every backup that is completely stored in the cloud, newest first. A backup that
-    is still being written, or whose writing was interrupted, is never listed.
+    Lists every backup that is completely stored in the cloud, newest first. The module's docstring has
+    the whole description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -156,8 +162,8 @@ async def asyncio(
 ) -> Backups:
     """/backups [GET]
 
-    Lists every backup that is completely stored in the cloud, newest first. A backup that
-    is still being written, or whose writing was interrupted, is never listed.
+    Lists every backup that is completely stored in the cloud, newest first. The module's docstring has
+    the whole description.
 
     Args:
         timeout: This call's timeout, instead of the client's.

@@ -1,3 +1,8 @@
+"""/.well-known/health [GET]
+
+Answers `ok` once the server is ready to take requests. Needs no authentication.
+"""
+
 from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
@@ -53,7 +58,8 @@ def sync_detailed(
 ) -> Response[str]:
     """/.well-known/health [GET]
 
-    Answers `ok` once the server is ready to take requests. Needs no authentication.
+    Answers `ok` once the server is ready to take requests. The module's docstring has the whole
+    description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -84,7 +90,8 @@ def sync(
 ) -> str:
     """/.well-known/health [GET]
 
-    Answers `ok` once the server is ready to take requests. Needs no authentication.
+    Answers `ok` once the server is ready to take requests. The module's docstring has the whole
+    description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -117,7 +124,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """/.well-known/health [GET]
 
-    Answers `ok` once the server is ready to take requests. Needs no authentication.
+    Answers `ok` once the server is ready to take requests. The module's docstring has the whole
+    description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -148,7 +156,8 @@ async def asyncio(
 ) -> str:
     """/.well-known/health [GET]
 
-    Answers `ok` once the server is ready to take requests. Needs no authentication.
+    Answers `ok` once the server is ready to take requests. The module's docstring has the whole
+    description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
