@@ -14,7 +14,9 @@ import datetime
 import re
 import sys
 
-from compat import ROOT, Report, gate, release_tags
+from compat import gate
+from releases import ROOT, release_tags
+from versions import Report
 
 CHANGELOG = ROOT / "CHANGELOG.md"
 HEADER = """# Changelog

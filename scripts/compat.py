@@ -21,25 +21,20 @@ from __future__ import annotations
 
 import argparse
 import base64
-import enum
-import io
 import os
-import subprocess
 import sys
-import tarfile
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import griffe
 from fuzz import fuzzed_server, scenarios, schemathesis
-from packaging.version import InvalidVersion, Version
-from ruamel.yaml import YAML
+from packaging.version import Version
+from releases import ROOT, Side, checkout, last_release
+from versions import Report
 
-ROOT = Path(__file__).resolve().parent.parent
 WIRE_EXAMPLES = int(os.environ.get("COMPAT_EXAMPLES", "25"))
 """Examples per operation for the wire check; `--max-examples` or COMPAT_EXAMPLES changes it."""
 WIRE_CHECKS = (
@@ -67,138 +62,6 @@ WHY: dict[griffe.BreakageKind, str] = {
     griffe.BreakageKind.ATTRIBUTE_CHANGED_VALUE: "readers get another value",
     griffe.BreakageKind.CLASS_REMOVED_BASE: "isinstance() checks and inherited members no longer hold",
 }
-
-
-class Bump(enum.IntEnum):
-    NONE = 0
-    PATCH = 1
-    MINOR = 2
-    MAJOR = 3
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of the comparison: a spec and the project generated from it."""
-
-    spec: Path
-    project: Path
-    label: str
-
-    @property
-    def document(self) -> dict[str, Any]:
-        document: dict[str, Any] = YAML(typ="safe").load(self.spec)
-        return document
-
-    @property
-    def version(self) -> Version:
-        return Version(str(self.document["info"]["version"]))
-
-    @property
-    def package(self) -> str:
-        (init,) = self.project.glob("*/__init__.py")
-        return init.parent.name
-
-
-@dataclass
-class Report:
-    """What changed from the baseline, one line per item, and the version bump that declares it."""
-
-    old_version: Version
-    new_version: Version
-    breaking: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    operations_added: list[str] = field(default_factory=list)
-    models_added: list[str] = field(default_factory=list)
-
-    @property
-    def found(self) -> Bump:
-        """The kind of the largest change: a breaking one, an addition, any other change, or none."""
-        if self.breaking:
-            return Bump.MAJOR
-        return Bump.MINOR if self.added else Bump.PATCH if self.changed else Bump.NONE
-
-    @property
-    def needed(self) -> Bump:
-        """The bump the changes need; one step lower below 1.0, but never none for a change."""
-        if self.old_version.major == 0 and self.found > Bump.PATCH:
-            return Bump(self.found - 1)
-        return self.found
-
-    @property
-    def declared(self) -> Bump:
-        """The bump from the baseline's version to the new one: the first of X, Y, Z that grew."""
-        levels = (Bump.MAJOR, Bump.MINOR, Bump.PATCH)
-        for level, before, after in zip(levels, _xyz(self.old_version), _xyz(self.new_version), strict=True):
-            if after != before:
-                return level if after > before else Bump.NONE
-        return Bump.NONE
-
-    @property
-    def problems(self) -> list[str]:
-        if self.new_version < self.old_version:
-            return [f"info.version {self.new_version} is older than the release {self.old_version}"]
-        if self.declared >= self.needed:
-            return []
-        reason = {Bump.MAJOR: "breaking changes", Bump.MINOR: "additions", Bump.PATCH: "changes"}
-        return [
-            f"{reason[self.found]} since {self.old_version} need a {self.needed.name.lower()} version bump "
-            f"(at least {bumped(self.old_version, self.needed)}); info.version is {self.new_version}"
-        ]
-
-
-def _xyz(version: Version) -> tuple[int, int, int]:
-    return version.major, version.minor, version.micro
-
-
-def bumped(version: Version, level: Bump) -> str:
-    major, minor, patch = _xyz(version)
-    if level == Bump.MAJOR:
-        return f"{major + 1}.0.0"
-    if level == Bump.MINOR:
-        return f"{major}.{minor + 1}.0"
-    return f"{major}.{minor}.{patch + 1}"
-
-
-# --- The baseline -------------------------------------------------------------------------------
-
-
-def git(*arguments: str, root: Path = ROOT) -> str:
-    return subprocess.run(
-        ["git", *arguments], cwd=root, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def release_tags(root: Path = ROOT) -> dict[str, Version]:
-    """Release tags `vX.Y.Z` in the history of HEAD, by name."""
-    found = {}
-    for tag in git("tag", "--list", "v*", "--merged", "HEAD", root=root).splitlines():
-        try:
-            found[tag] = Version(tag.removeprefix("v"))
-        except InvalidVersion:
-            continue
-    return found
-
-
-def last_release(root: Path = ROOT) -> str | None:
-    """The newest release tag in the history of HEAD; one on HEAD counts only when the tree differs."""
-    clean = not git("status", "--porcelain", root=root)
-    on_head = set(git("tag", "--points-at", "HEAD", root=root).splitlines()) if clean else set()
-    tags = {tag: version for tag, version in release_tags(root).items() if tag not in on_head}
-    return max(tags, key=tags.__getitem__, default=None)
-
-
-def checkout(tag: str, into: Path, root: Path = ROOT) -> Side:
-    """The spec and generated project of a release tag, extracted into `into`."""
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", tag, "openapi.yaml", "generated"],
-        cwd=root,
-        capture_output=True,
-        check=True,
-    ).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return Side(into / "openapi.yaml", into / "generated", tag)
 
 
 # --- The Python API -----------------------------------------------------------------------------

@@ -34,12 +34,13 @@ import urllib.request
 import venv
 from pathlib import Path
 
-from compat import Side, gate, git
+from compat import gate
 from dist import build, generation_is_current
 from docs_examples import examples, run
 from fuzz import fuzzed_server
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
+from releases import Side, git
 from twine import exceptions as twine_exceptions
 from twine.settings import Settings
 

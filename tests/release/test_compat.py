@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
-from compat import Side, run_gate
+from compat import run_gate
+from releases import Side
 
 from tests.conftest import ROOT
 

@@ -7,8 +7,8 @@ import datetime
 import re
 
 from changelog import entry, with_entry
-from compat import Bump, Report
 from packaging.version import Version
+from versions import Bump, Report
 
 from tests.conftest import ROOT
 from tests.specs import SPEC_PATH, load
