@@ -18,8 +18,8 @@ from pathlib import Path
 import anyio
 import yaml
 
-from backups_server.idempotency import IdempotencyKeys, request_key
-from backups_server.jobs import COMPLETED, CREATION, PROGRESS, Job
+from backups_server.api.idempotency import IdempotencyKeys, request_key
+from backups_server.api.jobs import COMPLETED, CREATION, PROGRESS, Job
 
 BACKUP = yaml.safe_load((Path(__file__).resolve().parents[1] / "openapi.yaml").read_text())["components"][
     "schemas"

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from backups_server import __version__
-from backups_server.backups import (
+from backups_server.engine.service import (
     FORMAT,
     FORMAT_OBJECT,
     PREFIX,
@@ -45,7 +45,7 @@ from backups_server.backups import (
     data_name,
     manifest_name,
 )
-from backups_server.store import FolderStore, S3Store, Store
+from backups_server.storage.store import FolderStore, S3Store, Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -34,15 +34,15 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from backups_api_client import AuthenticatedClient
-from backups_server.backups import Manifest, backup_record, data_name, manifest_name
+from backups_server.engine.service import Manifest, backup_record, data_name, manifest_name
 from backups_server.launcher import ServerProcess, spawn
-from backups_server.store import FolderStore, S3Store, Store
+from backups_server.storage.store import FolderStore, S3Store, Store
 from tests.specs import SPEC_PATH, load
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
-    from backups_server.store import Readable
+    from backups_server.storage.store import Readable
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "test-key-7f3a9c"

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from uvicorn.config import STARTUP_FAILURE
 
-from backups_server import __version__, config, memory, scratch, serving
-from backups_server.app import InvalidSpec, create_app
-from backups_server.backups import BackupNotFound, BackupService, Catalog, StoreTooNew
-from backups_server.operations import BackupsApi
-from backups_server.restore import RestoreError, restore
-from backups_server.retention import NO_LIMIT, RULES, Policy
-from backups_server.store import S3_TIMEOUT, Store, StoreError, StoreRefused, open_store
+from backups_server import __version__, config
+from backups_server.api.app import InvalidSpec, create_app
+from backups_server.api.handlers import BackupsApi
+from backups_server.engine.restore import RestoreError, restore
+from backups_server.engine.retention import NO_LIMIT, RULES, Policy
+from backups_server.engine.service import BackupNotFound, BackupService, Catalog, StoreTooNew
+from backups_server.runtime import memory, scratch, serving
+from backups_server.storage.store import S3_TIMEOUT, Store, StoreError, StoreRefused, open_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable

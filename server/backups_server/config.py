@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backups_server.retention import Policy
+    from backups_server.engine.retention import Policy
 
 DATA_DIR = Path(".data")
 DATABASE = "database.sqlite"

@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from backups_server import cli
-from backups_server.backups import DATA
-from backups_server.jobs import RESTORATION, Job
-from backups_server.store import FolderStore, S3Store
+from backups_server.api.jobs import RESTORATION, Job
+from backups_server.engine.service import DATA
+from backups_server.storage.store import FolderStore, S3Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from backups_server.store import Readable, Writable
+    from backups_server.storage.store import Readable, Writable
 
 MODULE = __name__
 """What `ServerFactory(module=...)` runs for a held server."""

@@ -10,7 +10,7 @@ import weakref
 
 import zstandard
 
-from backups_server.compression import READ_SIZE, CompressedReader
+from backups_server.storage.codecs import READ_SIZE, CompressedReader
 
 
 def test_the_input_is_reported_as_the_compressor_reads_it() -> None:

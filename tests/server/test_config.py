@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 from backups_server import cli
+from backups_server.engine.retention import Policy
 from backups_server.launcher import ServerDidNotStart, spawn
-from backups_server.retention import Policy
 
 from ..conftest import ROOT
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from backups_server.restore import check_integrity, restore
-from backups_server.snapshot import snapshot
+from backups_server.engine.restore import check_integrity, restore
+from backups_server.engine.snapshot import snapshot
 
 if TYPE_CHECKING:
     from pathlib import Path

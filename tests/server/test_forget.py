@@ -11,16 +11,16 @@ import pytest
 
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup, Backups, SeededBackup
-from backups_server.backups import BackupService, Catalog
-from backups_server.retention import Policy
-from backups_server.store import FolderStore
+from backups_server.engine.retention import Policy
+from backups_server.engine.service import BackupService, Catalog
+from backups_server.storage.store import FolderStore
 
 from ..conftest import Recorder, folder_store, make_database, seed_backup, server_command
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from backups_server.store import Store
+    from backups_server.storage.store import Store
 
     from ..conftest import ServerFactory, StoreUnderTest
 

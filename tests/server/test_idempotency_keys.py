@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import anyio
 
-from backups_server.idempotency import IdempotencyKeys
-from backups_server.jobs import CREATION, Job
+from backups_server.api.idempotency import IdempotencyKeys
+from backups_server.api.jobs import CREATION, Job
 
 
 def test_a_request_repeated_while_its_job_starts_finds_that_job() -> None:

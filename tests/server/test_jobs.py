@@ -11,7 +11,7 @@ import httpx
 import pytest
 from httpx_sse import EventSource
 
-from backups_server.jobs import CREATION, Job, JobQueue, QueueFull
+from backups_server.api.jobs import CREATION, Job, JobQueue, QueueFull
 
 from .held_store import MODULE, StoreHold
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from httpx_sse import ServerSentEvent
 
-    from backups_server.progress import Progress
+    from backups_server.engine.progress import Progress
 
     from ..conftest import LiveServer, ServerFactory
 

@@ -20,9 +20,9 @@ from backups_api_client.api.backups import (
     backups_snapshot,
 )
 from backups_api_client.models import Backup, Backups, SeededBackup
-from backups_server.backups import FORMAT_RECHECK, Catalog, StoreTooNew
-from backups_server.cache import ListingCache
-from backups_server.store import ObjectMissing, S3Store, StoredObject
+from backups_server.engine.service import FORMAT_RECHECK, Catalog, StoreTooNew
+from backups_server.storage.cache import ListingCache
+from backups_server.storage.store import ObjectMissing, S3Store, StoredObject
 
 from ..conftest import seed_backup
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from backups_api_client import AuthenticatedClient
-    from backups_server.store import Store
+    from backups_server.storage.store import Store
 
     from ..conftest import ServerFactory, StoreUnderTest
 

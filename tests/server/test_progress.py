@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backups_server.progress import BackupProgress, Progress, RestoreProgress
+from backups_server.engine.progress import BackupProgress, Progress, RestoreProgress
 
 
 def test_the_second_half_follows_the_bytes_stored_out_of_those_predicted_and_never_goes_back() -> None:

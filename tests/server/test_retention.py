@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backups_server.retention import NO_LIMIT, Policy, decide
+from backups_server.engine.retention import NO_LIMIT, Policy, decide
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from backups_server.backups import BackupService, readable
-from backups_server.progress import Progress
-from backups_server.store import FolderStore
+from backups_server.engine.progress import Progress
+from backups_server.engine.service import BackupService, readable
+from backups_server.storage.store import FolderStore
 
 from ..conftest import Recorder, make_database
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from backups_server.jobs import COMPLETED, CREATION, PROGRESS, Job, as_payload
-from backups_server.sse import KEEP_ALIVE, RECONNECT_AFTER, event_stream, frame
+from backups_server.api.jobs import COMPLETED, CREATION, PROGRESS, Job, as_payload
+from backups_server.api.sse import KEEP_ALIVE, RECONNECT_AFTER, event_stream, frame
 
 INITIALIZED = frame(1, PROGRESS, as_payload({"status": "INITIALIZED", "percentage": 0}))
 RETRY = f"retry: {RECONNECT_AFTER}\n"

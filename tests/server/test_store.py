@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from backups_server.store import FolderStore, ObjectMissing, S3Store, StoreError, open_store
+from backups_server.storage.store import FolderStore, ObjectMissing, S3Store, StoreError, open_store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from backups_server.jobs import TERMINAL
+from backups_server.api.jobs import TERMINAL
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from backups_server.jobs import Job
+    from backups_server.api.jobs import Job
 
 KEEP_ALIVE = ": keep-alive\n\n"
 

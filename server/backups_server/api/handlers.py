@@ -14,19 +14,19 @@ import anyio
 import anyio.to_thread
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
-from backups_server import sse
-from backups_server.backups import SHUTTING_DOWN, BackupNotFound, present
-from backups_server.framework import connexion, context
-from backups_server.idempotency import IdempotencyKeys, key_value, request_key
-from backups_server.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue, backup_status
-from backups_server.restore import restore_online
-from backups_server.sweeper import Sweeper
+from backups_server.api import sse
+from backups_server.api.framework import connexion, context
+from backups_server.api.idempotency import IdempotencyKeys, key_value, request_key
+from backups_server.api.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue, backup_status
+from backups_server.engine.restore import restore_online
+from backups_server.engine.service import SHUTTING_DOWN, BackupNotFound, present
+from backups_server.runtime.sweeper import Sweeper
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
-    from backups_server.backups import BackupService, Manifest, Reservation
-    from backups_server.progress import Progress
+    from backups_server.engine.progress import Progress
+    from backups_server.engine.service import BackupService, Manifest, Reservation
 
 Result = TypeVar("Result")
 

@@ -21,10 +21,10 @@ import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
 
-from backups_server.backups import SHUTTING_DOWN, StoreTooNew
-from backups_server.restore import RestoreError
-from backups_server.snapshot import ExplainedFailure
-from backups_server.store import StoreError
+from backups_server.engine.restore import RestoreError
+from backups_server.engine.service import SHUTTING_DOWN, StoreTooNew
+from backups_server.engine.snapshot import ExplainedFailure
+from backups_server.storage.store import StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from anyio.lowlevel import EventLoopToken
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-    from backups_server.progress import Progress
+    from backups_server.engine.progress import Progress
 
 log = logging.getLogger(__name__)
 

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 import anyio
 import anyio.to_thread
 
-from backups_server.backups import StoreTooNew
-from backups_server.store import StoreError
+from backups_server.engine.service import StoreTooNew
+from backups_server.storage.store import StoreError
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
     from anyio.abc import TaskStatus
 
-    from backups_server.backups import BackupService
+    from backups_server.engine.service import BackupService
 
 log = logging.getLogger(__name__)
 

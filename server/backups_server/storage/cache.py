@@ -6,12 +6,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from backups_server.store import ObjectMissing
+from backups_server.storage.store import ObjectMissing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from backups_server.store import StoredObject
+    from backups_server.storage.store import StoredObject
 
 T = TypeVar("T")
 

@@ -31,18 +31,18 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec
 
-from backups_server.cache import ListingCache
-from backups_server.compression import CompressedReader
-from backups_server.progress import BackupProgress, Progress
-from backups_server.retention import KEEP_EVERYTHING, decide
-from backups_server.snapshot import ExplainedFailure, NoSpaceForSnapshot, check, snapshot
-from backups_server.store import ObjectMissing, StoreError
+from backups_server.engine.progress import BackupProgress, Progress
+from backups_server.engine.retention import KEEP_EVERYTHING, decide
+from backups_server.engine.snapshot import ExplainedFailure, NoSpaceForSnapshot, check, snapshot
+from backups_server.storage.cache import ListingCache
+from backups_server.storage.codecs import CompressedReader
+from backups_server.storage.store import ObjectMissing, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from backups_server.retention import Decision, Policy
-    from backups_server.store import Store
+    from backups_server.engine.retention import Decision, Policy
+    from backups_server.storage.store import Store
 
 log = logging.getLogger(__name__)
 

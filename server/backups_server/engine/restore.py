@@ -15,22 +15,22 @@ from typing import TYPE_CHECKING
 
 import zstandard
 
-from backups_server.backups import read_manifest
-from backups_server.progress import Progress, RestoreProgress
-from backups_server.snapshot import (
+from backups_server.engine.progress import Progress, RestoreProgress
+from backups_server.engine.service import read_manifest
+from backups_server.engine.snapshot import (
     BUSY_TIMEOUT,
     ExplainedFailure,
     first_finding,
     pages_per_step,
     snapshot,
 )
-from backups_server.store import ObjectMissing, fsync_path
+from backups_server.storage.store import ObjectMissing, fsync_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from backups_server.backups import BackupService, Manifest
-    from backups_server.store import Store, Writable
+    from backups_server.engine.service import BackupService, Manifest
+    from backups_server.storage.store import Store, Writable
 
 
 class RestoreError(ExplainedFailure):

@@ -16,8 +16,7 @@ import yaml
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
-from backups_server.backups import BackupNotFound, StoreTooNew
-from backups_server.framework import (
+from backups_server.api.framework import (
     ApiKeySecurityHandler,
     BadRequestProblem,
     ConnexionResponse,
@@ -29,9 +28,10 @@ from backups_server.framework import (
     SwaggerUIOptions,
     connexion,
 )
-from backups_server.idempotency import KeyReused
-from backups_server.jobs import QueueFull, failure_text
-from backups_server.operations import BackupFailed, BackupsApi, NothingToCancel, StreamGone
+from backups_server.api.handlers import BackupFailed, BackupsApi, NothingToCancel, StreamGone
+from backups_server.api.idempotency import KeyReused
+from backups_server.api.jobs import QueueFull, failure_text
+from backups_server.engine.service import BackupNotFound, StoreTooNew
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Collection, Iterator, Mapping

@@ -18,7 +18,7 @@ import anyio
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from backups_server.jobs import Job
+    from backups_server.api.jobs import Job
 
 KEEP_FOR = 24 * 3600.0
 """Seconds a key is kept after its job has ended."""

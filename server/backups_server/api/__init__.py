@@ -1,0 +1,1 @@
+"""HTTP: the connexion app, its handlers, the job queue, Server-Sent Events, Idempotency-Key, wire shapes."""
