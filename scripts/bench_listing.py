@@ -35,17 +35,10 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from backups_server import __version__
-from backups_server.engine.service import (
-    FORMAT,
-    FORMAT_OBJECT,
-    PREFIX,
-    BackupService,
-    Manifest,
-    backup_record,
-    data_name,
-    manifest_name,
-)
-from backups_server.storage.store import FolderStore, S3Store, Store
+from backups_server.engine.service import FORMAT, FORMAT_OBJECT, PREFIX, BackupService, Manifest, backup_record, data_name, manifest_name
+from backups_server.storage.folder import FolderStore
+from backups_server.storage.s3 import S3Store
+from backups_server.storage.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -36,7 +36,9 @@ from moto.server import ThreadedMotoServer
 from backups_api_client import AuthenticatedClient
 from backups_server.engine.service import Manifest, backup_record, data_name, manifest_name
 from backups_server.launcher import ServerProcess, spawn
-from backups_server.storage.store import FolderStore, S3Store, Store
+from backups_server.storage.folder import FolderStore
+from backups_server.storage.s3 import S3Store
+from backups_server.storage.store import Store
 from tests.specs import SPEC_PATH, load
 
 if TYPE_CHECKING:

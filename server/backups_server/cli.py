@@ -20,11 +20,14 @@ from uvicorn.config import STARTUP_FAILURE
 from backups_server import __version__, config
 from backups_server.api.app import InvalidSpec, create_app
 from backups_server.api.handlers import BackupsApi
-from backups_server.engine.restore import RestoreError, restore
+from backups_server.engine.restore import restore
 from backups_server.engine.retention import NO_LIMIT, RULES, Policy
-from backups_server.engine.service import BackupNotFound, BackupService, Catalog, StoreTooNew
+from backups_server.engine.service import BackupService, Catalog
+from backups_server.errors import BackupNotFound, RestoreError, StoreError, StoreRefused, StoreTooNew
 from backups_server.runtime import memory, scratch, serving
-from backups_server.storage.store import S3_TIMEOUT, Store, StoreError, StoreRefused, open_store
+from backups_server.storage import open_store
+from backups_server.storage.s3 import S3_TIMEOUT
+from backups_server.storage.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable

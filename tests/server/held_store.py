@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Literal
 from backups_server import cli
 from backups_server.api.jobs import RESTORATION, Job
 from backups_server.engine.service import DATA
-from backups_server.storage.store import FolderStore, S3Store
+from backups_server.storage.folder import FolderStore
+from backups_server.storage.s3 import S3Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -13,7 +13,7 @@ from httpx_sse import connect_sse
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup, Backups
 from backups_server.engine.restore import restore
-from backups_server.storage.store import PART_SIZE
+from backups_server.storage.s3 import PART_SIZE
 
 from ..conftest import make_incompressible_database, writes_under_way
 from .held_store import MODULE, StoreHold

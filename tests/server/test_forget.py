@@ -13,7 +13,7 @@ from backups_api_client.api.backups import backups_create_new_backup, backups_sn
 from backups_api_client.models import Backup, Backups, SeededBackup
 from backups_server.engine.retention import Policy
 from backups_server.engine.service import BackupService, Catalog
-from backups_server.storage.store import FolderStore
+from backups_server.storage.folder import FolderStore
 
 from ..conftest import Recorder, folder_store, make_database, seed_backup, server_command
 

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from httpx_sse import EventSource
 
-from backups_server.api.jobs import CREATION, Job, JobQueue, QueueFull
+from backups_server.api.jobs import CREATION, Job, JobQueue
+from backups_server.errors import QueueFull
 
 from .held_store import MODULE, StoreHold
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from backups_server.storage.store import S3Store
+from backups_server.storage.s3 import S3Store
 
 from ..conftest import eventually, writes_under_way
 

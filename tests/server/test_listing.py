@@ -20,9 +20,12 @@ from backups_api_client.api.backups import (
     backups_snapshot,
 )
 from backups_api_client.models import Backup, Backups, SeededBackup
-from backups_server.engine.service import FORMAT_RECHECK, Catalog, StoreTooNew
+from backups_server.engine.service import FORMAT_RECHECK, Catalog
+from backups_server.errors import StoreTooNew
 from backups_server.storage.cache import ListingCache
-from backups_server.storage.store import ObjectMissing, S3Store, StoredObject
+from backups_server.errors import ObjectMissing
+from backups_server.storage.s3 import S3Store
+from backups_server.storage.store import StoredObject
 
 from ..conftest import seed_backup
 

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from backups_server.api.jobs import Cancelled
-from backups_server.engine.restore import RestoreError, restore_online
+from backups_server.errors import Cancelled
+from backups_server.errors import RestoreError
+from backups_server.engine.restore import restore_online
 from backups_server.engine.service import BackupService, Manifest
-from backups_server.storage.store import FolderStore
+from backups_server.storage.folder import FolderStore
 
 from ..conftest import make_database, make_incompressible_database, rows
 

@@ -11,7 +11,7 @@ import pytest
 
 from backups_server.engine.progress import Progress
 from backups_server.engine.service import BackupService, readable
-from backups_server.storage.store import FolderStore
+from backups_server.storage.folder import FolderStore
 
 from ..conftest import Recorder, make_database
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from httpx_sse import connect_sse
 
-from backups_server.storage.store import PART_SIZE
+from backups_server.storage.s3 import PART_SIZE
 
 from ..conftest import make_incompressible_database, s3_store
 from .held_store import MODULE, StoreHold

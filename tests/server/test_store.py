@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from backups_server.storage.store import FolderStore, ObjectMissing, S3Store, StoreError, open_store
+from backups_server.storage.folder import FolderStore
+from backups_server.errors import ObjectMissing, StoreError
+from backups_server.storage.s3 import S3Store
+from backups_server.storage import open_store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -28,10 +28,8 @@ from backups_server.api.framework import (
     SwaggerUIOptions,
     connexion,
 )
-from backups_server.api.handlers import BackupFailed, BackupsApi, NothingToCancel, StreamGone
-from backups_server.api.idempotency import KeyReused
-from backups_server.api.jobs import QueueFull, failure_text
-from backups_server.engine.service import BackupNotFound, StoreTooNew
+from backups_server.api.handlers import BackupsApi
+from backups_server.errors import JobFailed, QueueFull, ServerError, StoreTooNew, failure_text
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Collection, Iterator, Mapping
@@ -41,15 +39,6 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger(__name__)
-
-REFUSALS: dict[type[Exception], int] = {
-    BackupNotFound: 404,
-    NothingToCancel: 409,
-    StreamGone: 410,
-    KeyReused: 422,
-    BackupFailed: 500,
-}
-"""The status of each error whose message is the answer, as the spec documents them."""
 
 MAX_BODY_BYTES = 64 * 1024
 """Request bodies above this size are refused; the largest valid body is a few hundred bytes."""
@@ -78,10 +67,7 @@ def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> con
     texts = UpstreamTexts.from_spec(document)
     for problem in (HTTPException, ProblemException):
         app.add_error_handler(problem, partial(_http_error, texts))
-    app.add_error_handler(StoreTooNew, partial(_version_error, texts))
-    for refusal, status in REFUSALS.items():
-        app.add_error_handler(refusal, partial(_refused, status))
-    app.add_error_handler(QueueFull, _queue_full)
+    app.add_error_handler(ServerError, partial(_refused, texts))
     app.add_error_handler(Exception, _server_error)
     return app
 
@@ -239,19 +225,15 @@ def _http_error(texts: UpstreamTexts, _request: object, error: HTTPException) ->
     return _text(status, detail, error.headers)
 
 
-def _version_error(texts: UpstreamTexts, _request: object, error: StoreTooNew) -> ConnexionResponse:
-    log.error("refusing the store: %s", error)
-    return _text(505, texts.version_not_supported)
-
-
-def _refused(status: int, _request: object, error: Exception) -> ConnexionResponse:
-    return _text(status, str(error))
-
-
-def _queue_full(_request: object, _error: QueueFull) -> ConnexionResponse:
-    return _text(
-        503, "Too many backups and restorations are waiting; try again shortly", {"Retry-After": "1"}
-    )
+def _refused(texts: UpstreamTexts, _request: object, error: ServerError) -> ConnexionResponse:
+    """The status the spec documents for the error, with what the client is told; a store written by
+    a newer version answers the upstream 505 text."""
+    if isinstance(error, StoreTooNew):
+        log.error("refusing the store: %s", error)
+        return _text(505, texts.version_not_supported)
+    if error.status >= 500 and not isinstance(error, JobFailed | QueueFull):
+        log.error("request failed", exc_info=error)
+    return _text(error.status, error.client_text(), dict(error.headers))
 
 
 def _server_error(_request: object, error: Exception) -> ConnexionResponse:

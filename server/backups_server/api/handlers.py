@@ -19,7 +19,8 @@ from backups_server.api.framework import connexion, context
 from backups_server.api.idempotency import IdempotencyKeys, key_value, request_key
 from backups_server.api.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue, backup_status
 from backups_server.engine.restore import restore_online
-from backups_server.engine.service import SHUTTING_DOWN, BackupNotFound, present
+from backups_server.engine.service import present
+from backups_server.errors import BackupNotFound, JobFailed, NothingToCancel, Stopping, StreamGone
 from backups_server.runtime.sweeper import Sweeper
 
 if TYPE_CHECKING:
@@ -34,18 +35,6 @@ EVENT_STREAM = "text/event-stream"
 
 STORE_THREADS = 8
 """Threads for the calls that reach the store, apart from anyio's: a stalled store holds these only."""
-
-
-class BackupFailed(Exception):
-    """A job ended with a `failed` event; its message is already fit for the client."""
-
-
-class StreamGone(Exception):
-    """A stream to resume belongs to no job this server knows; the message is fit for the client."""
-
-
-class NothingToCancel(Exception):
-    """The job has ended, or passed its point of no return; the message is fit for the client."""
 
 
 class BackupsApi:
@@ -90,7 +79,7 @@ class BackupsApi:
     def abandon(self) -> None:
         """Fail every job now, saying the server is shutting down; no backup of them is listed."""
         self.service.stop()
-        self.queue.abandon(SHUTTING_DOWN)
+        self.queue.abandon(Stopping.TEXT)
 
     @property
     def queue(self) -> JobQueue:
@@ -261,10 +250,10 @@ def _q(parameters: list[str]) -> float:
 
 
 async def _outcome(job: Job) -> dict[str, Any]:
-    """The data of a job's `completed` event, once it ends; raises BackupFailed if it failed."""
+    """The data of a job's `completed` event, once it ends; raises JobFailed if it failed."""
     final = await job.final()
     if final.kind == FAILED:
-        raise BackupFailed(final.data["message"])
+        raise JobFailed(final.data["message"])
     return final.data
 
 

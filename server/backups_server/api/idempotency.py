@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from backups_server.errors import KeyReused
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
@@ -22,10 +24,6 @@ if TYPE_CHECKING:
 
 KEEP_FOR = 24 * 3600.0
 """Seconds a key is kept after its job has ended."""
-
-
-class KeyReused(Exception):
-    """The key was used for another request; the message is fit for the client."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -21,10 +20,12 @@ import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
 
-from backups_server.engine.restore import RestoreError
-from backups_server.engine.service import SHUTTING_DOWN, StoreTooNew
-from backups_server.engine.snapshot import ExplainedFailure
-from backups_server.storage.store import StoreError
+from backups_server.errors import (
+    Cancelled,
+    QueueFull,
+    Stopping,
+    failure_text,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,14 +68,6 @@ class Event(NamedTuple):
 def as_payload(data: dict[str, Any]) -> str:
     """An event's data as one line of JSON."""
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-
-
-class Cancelled(Exception):
-    """The job was cancelled before its point of no return."""
-
-
-class QueueFull(Exception):
-    """Too many jobs wait already."""
 
 
 def backup_status(backup: dict[str, Any], value: str, percentage: float) -> dict[str, Any]:
@@ -239,7 +232,7 @@ class JobQueue:
         self._send.close()
         for job in self._known.values():
             if job is not self._running:
-                job.fail("FAILED", SHUTTING_DOWN)
+                job.fail("FAILED", Stopping.TEXT)
 
     def abandon(self, message: str) -> None:
         """End every job that has not ended with a `failed` event now; what they do after that is
@@ -311,18 +304,3 @@ class _Reporter:
 
 def cancelled(job: Job) -> str:
     return f"The {job.kind} of backup {job.backup['id']} was cancelled"
-
-
-def failure_text(error: BaseException) -> str:
-    """What a client is told about a failure: short; the details are in the server log."""
-    if isinstance(error, RestoreError):
-        return f"Not restored: {error}"
-    if isinstance(error, ExplainedFailure):
-        return str(error)
-    if isinstance(error, StoreTooNew):
-        return "The backup store was written by a newer version of this server"
-    if isinstance(error, StoreError):
-        return "The backup store failed; see the server log"
-    if isinstance(error, sqlite3.Error):
-        return "The database could not be snapshotted; see the server log"
-    return "The backup failed; see the server log"

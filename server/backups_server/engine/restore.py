@@ -17,24 +17,15 @@ import zstandard
 
 from backups_server.engine.progress import Progress, RestoreProgress
 from backups_server.engine.service import read_manifest
-from backups_server.engine.snapshot import (
-    BUSY_TIMEOUT,
-    ExplainedFailure,
-    first_finding,
-    pages_per_step,
-    snapshot,
-)
-from backups_server.storage.store import ObjectMissing, fsync_path
+from backups_server.engine.snapshot import BUSY_TIMEOUT, first_finding, pages_per_step, snapshot
+from backups_server.errors import ObjectMissing, RestoreError
+from backups_server.storage.store import fsync_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from backups_server.engine.service import BackupService, Manifest
     from backups_server.storage.store import Store, Writable
-
-
-class RestoreError(ExplainedFailure):
-    """The backup cannot be restored there, or its data is damaged."""
 
 
 def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) -> Manifest:

@@ -33,10 +33,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec
 
 from backups_server.engine.progress import BackupProgress, Progress
 from backups_server.engine.retention import KEEP_EVERYTHING, decide
-from backups_server.engine.snapshot import ExplainedFailure, NoSpaceForSnapshot, check, snapshot
+from backups_server.engine.snapshot import check, snapshot
+from backups_server.errors import (
+    BackupNotFound,
+    NoSpaceForSnapshot,
+    ObjectMissing,
+    Stopping,
+    StoreError,
+    StoreTooNew,
+)
 from backups_server.storage.cache import ListingCache
 from backups_server.storage.codecs import CompressedReader
-from backups_server.storage.store import ObjectMissing, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -64,26 +71,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 PLATFORMS = {"linux": "LINUX", "darwin": "MACOS", "win32": "WINDOWS", "cygwin": "WINDOWS"}
 PLATFORMS |= {"android": "ANDROID", "ios": "IOS", "emscripten": "WEB", "wasi": "WEB"}
-
-
-class StoreTooNew(Exception):
-    """The store was written in a newer format than this server understands."""
-
-
-SHUTTING_DOWN = "The server is shutting down"
-
-
-class Stopping(ExplainedFailure):
-    """The server is shutting down: the backup is abandoned before it is listed."""
-
-    def __init__(self) -> None:
-        super().__init__(SHUTTING_DOWN)
-
-
-class BackupNotFound(LookupError):
-    def __init__(self, backup_id: str, message: str | None = None) -> None:
-        super().__init__(message or f"Backup {backup_id} was not found")
-        self.backup_id = backup_id
 
 
 @dataclass(frozen=True)

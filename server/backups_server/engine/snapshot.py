@@ -8,6 +8,8 @@ import sqlite3
 from contextlib import closing
 from typing import TYPE_CHECKING
 
+from backups_server.errors import DatabaseCorrupt
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -22,20 +24,6 @@ BUSY_TIMEOUT = 30.0
 
 MAX_FINDING = 120
 """A finding of the check is cut to this length in the message."""
-
-
-class ExplainedFailure(Exception):
-    """A backup failed for a reason its message explains to the client as it is."""
-
-
-class DatabaseCorrupt(ExplainedFailure):
-    def __init__(self, finding: str) -> None:
-        super().__init__(f"The database is corrupt: {finding}")
-
-
-class NoSpaceForSnapshot(ExplainedFailure):
-    def __init__(self, folder: Path) -> None:
-        super().__init__(f"No space left for the snapshot in {folder}")
 
 
 def snapshot(database: Path, target: Path, on_progress: Callable[[int, int], None]) -> int:

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 import anyio
 import anyio.to_thread
 
-from backups_server.engine.service import StoreTooNew
-from backups_server.storage.store import StoreError
+from backups_server.errors import StoreError, StoreTooNew
 
 if TYPE_CHECKING:
     from datetime import timedelta

@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from backups_server.storage.store import ObjectMissing
+from backups_server.errors import ObjectMissing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
