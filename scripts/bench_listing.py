@@ -35,8 +35,10 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from backups_server import __version__
-from backups_server.engine.service import FORMAT, FORMAT_OBJECT, PREFIX, BackupService, Manifest, backup_record, data_name, manifest_name
+from backups_server.engine.service import BackupService
 from backups_server.storage.folder import FolderStore
+from backups_server.storage.layout import FORMAT, FORMAT_OBJECT, MANIFESTS, data_name, manifest_name
+from backups_server.storage.records import BackupRecord, Manifest
 from backups_server.storage.s3 import S3Store
 from backups_server.storage.store import Store
 
@@ -120,7 +122,9 @@ def bench_s3(endpoint: str, count: int, rounds: int) -> Figures:
     requests = sent_requests(client)
 
     def bare_list() -> int:
-        pages = client.get_paginator("list_objects_v2").paginate(Bucket="bench", Prefix=store.prefix + PREFIX)
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket="bench", Prefix=store.prefix + MANIFESTS
+        )
         return sum(page.get("KeyCount", 0) for page in pages)
 
     return measure("S3 (moto)", store, count, bare_list, rounds=rounds, requests=requests)
@@ -131,7 +135,7 @@ def bench_folder(root: Path, count: int, rounds: int) -> Figures:
     seeding(f"a folder store with {count:,} backups", lambda: seed(store, count, 1))
 
     def walk() -> int:
-        return sum(len(files) for _, _, files in os.walk(root / PREFIX))
+        return sum(len(files) for _, _, files in os.walk(root / MANIFESTS))
 
     return measure("folder", store, count, walk, rounds=rounds)
 
@@ -196,11 +200,11 @@ def seed(store: Store, count: int, writers: int) -> None:
     write(FORMAT_OBJECT, f'{{"format": {FORMAT}}}\n'.encode())
 
     def seed_one(number: int) -> None:
-        backup = backup_record(__version__, START + number * HOUR, 4096, "bench")
-        data = data_name(backup["id"])
-        manifest = Manifest(backup, data, hashlib.sha256(DATA_BYTES).hexdigest(), len(DATA_BYTES))
+        record = BackupRecord.new(__version__, START + number * HOUR, 4096, "bench", "LINUX")
+        data = data_name(record.backup_id)
+        manifest = Manifest(record, data, hashlib.sha256(DATA_BYTES).hexdigest(), len(DATA_BYTES))
         write(data, DATA_BYTES)
-        write(manifest_name(backup["id"]), manifest.to_bytes())
+        write(manifest_name(record.backup_id), manifest.to_bytes())
 
     with ThreadPoolExecutor(writers) as pool:
         list(pool.map(seed_one, range(count)))

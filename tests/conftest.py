@@ -13,42 +13,19 @@ folder store or by an S3 store (moto's server mode), and the generated client to
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
 import socket
-import sqlite3
-import subprocess
-import sys
-import time
-import uuid
-from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
-import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 
 from backups_api_client import AuthenticatedClient
-from backups_server.engine.service import Manifest, backup_record, data_name, manifest_name
-from backups_server.launcher import ServerProcess, spawn
-from backups_server.storage.folder import FolderStore
-from backups_server.storage.s3 import S3Store
-from backups_server.storage.store import Store
+from tests.helpers import LiveServer, ServerFactory, StoreUnderTest, folder_store, s3_store, session_server
 from tests.specs import SPEC_PATH, load
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
-
-    from backups_server.storage.store import Readable
-
-ROOT = Path(__file__).resolve().parent.parent
-API_KEY = "test-key-7f3a9c"
-DEVICE_NAME = "test-device"
+    from collections.abc import Iterator
 
 
 @pytest.fixture
@@ -72,46 +49,6 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
-@dataclass
-class StoreUnderTest:
-    kind: str
-    url: str
-    store: Store
-    """The same store, for tests to look into directly."""
-    environment: dict[str, str] = field(default_factory=dict)
-    """What a server process needs in its environment to reach the store."""
-
-
-def folder_store(root: Path) -> StoreUnderTest:
-    return StoreUnderTest("folder", root.as_uri(), FolderStore(root))
-
-
-@contextmanager
-def s3_store(endpoint: str) -> Iterator[StoreUnderTest]:
-    """A new bucket on the S3 endpoint, used under a prefix."""
-    credentials = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
-        region_name=credentials["AWS_DEFAULT_REGION"],
-    )
-    bucket = f"backups-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=bucket)
-    environment = {"AWS_ENDPOINT_URL": endpoint, **credentials}
-    try:
-        yield StoreUnderTest(
-            "s3", f"s3://{bucket}/team/backups", S3Store(bucket, "team/backups", client), environment
-        )
-    finally:
-        client.close()
-
-
 @pytest.fixture
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
     if getattr(request, "param", "folder") == "folder":
@@ -119,116 +56,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnder
         return
     with s3_store(request.getfixturevalue("moto_endpoint")) as store:
         yield store
-
-
-def make_database(path: Path, rows: int = 1000, *, journal_mode: str = "wal") -> Path:
-    """A small database of notes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path)) as connection, connection:
-        connection.execute(f"PRAGMA journal_mode={journal_mode}")
-        connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT, body TEXT)")
-        connection.executemany(
-            "INSERT INTO notes (title, body) VALUES (?, ?)",
-            [(f"note {number}", f"text of note {number} " * 20) for number in range(rows)],
-        )
-    return path
-
-
-def seed_backup(store: Store, moment: datetime, *, device_name: str = DEVICE_NAME) -> str:
-    """Write a backup taken at `moment` straight into `store`, data first and manifest last, as a
-    server would (with a few bytes of data); returns its id."""
-    timestamp = (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-    backup = backup_record("1.0.0", timestamp, 4096, device_name)
-    data, content = data_name(backup["id"]), b"seeded"
-    store.write(data, io.BytesIO(content))
-    manifest = Manifest(backup, data, hashlib.sha256(content).hexdigest(), len(content))
-    store.write(manifest_name(backup["id"]), io.BytesIO(manifest.to_bytes()))
-    backup_id: str = backup["id"]
-    return backup_id
-
-
-def rows(database: Path, query: str = "SELECT * FROM notes ORDER BY id") -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(database)) as connection:
-        return connection.execute(query).fetchall()
-
-
-@dataclass
-class LiveServer:
-    process: ServerProcess
-    data_dir: Path
-    database: Path
-    store: StoreUnderTest
-
-    @property
-    def url(self) -> str:
-        return self.process.base_url
-
-    @property
-    def api_key(self) -> str:
-        return self.process.api_key
-
-    def client(self) -> AuthenticatedClient:
-        return AuthenticatedClient(base_url=self.url, token=self.api_key)
-
-    @contextmanager
-    def streamed(self, path: str) -> Iterator[httpx.Response]:
-        """The answer to a POST of `path` asking for its events, for the length of the block; 200."""
-        headers = {"X-Application-ID": self.api_key, "Accept": "text/event-stream"}
-        with httpx.stream("POST", self.url + path, headers=headers, timeout=30) as response:
-            assert response.status_code == 200, response.read()
-            yield response
-
-
-class ServerFactory:
-    """Starts servers on temporary data folders and the store under test; stops them all at the end."""
-
-    def __init__(self, tmp_path: Path, store: StoreUnderTest) -> None:
-        self.tmp_path = tmp_path
-        self.store = store
-        self.servers: list[LiveServer] = []
-
-    def __call__(
-        self,
-        *,
-        database: Path | None = None,
-        data_dir: Path | None = None,
-        environment: Mapping[str, str] | None = None,
-        ready: bool = True,
-        module: str = "backups_server",
-        wrapper: Sequence[str] = (),
-    ) -> LiveServer:
-        """A server, ready unless `ready` is false; one that does not start is stopped before the
-        error is raised, so no process outlives its test."""
-        data_dir = data_dir or self.tmp_path / f"server-{len(self.servers)}"
-        database = database or make_database(data_dir / "database.sqlite")
-        settings = {
-            "BACKUPS_DATABASE": str(database),
-            "BACKUPS_STORE": self.store.url,
-            "BACKUPS_DEVICE_NAME": DEVICE_NAME,
-            "BACKUPS_LOG_LEVEL": "warning",
-            **self.store.environment,
-            **(environment or {}),
-        }
-        server = LiveServer(
-            spawn(data_dir, api_key=API_KEY, environment=settings, module=module, wrapper=wrapper),
-            data_dir,
-            database,
-            self.store,
-        )
-        self.servers.append(server)
-        if ready:
-            try:
-                server.process.wait_ready()
-            except BaseException:
-                server.process.kill()
-                raise
-        return server
-
-    def stop_all(self) -> None:
-        for server in self.servers:
-            server.process.stop()
-            where = server.process.listening_on or f"process {server.process.pid}"
-            print(f"--- log of the server on {where}:\n{server.process.log_tail()}")
 
 
 @pytest.fixture
@@ -249,14 +76,6 @@ def client(server: LiveServer) -> Iterator[AuthenticatedClient]:
         yield client
 
 
-def session_server(root: Path, store: StoreUnderTest) -> Iterator[LiveServer]:
-    factory = ServerFactory(root, store)
-    try:
-        yield factory()
-    finally:
-        factory.stop_all()
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("live")
@@ -267,67 +86,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def live_s3_server(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[LiveServer]:
     with s3_store(moto_endpoint) as store:
         yield from session_server(tmp_path_factory.mktemp("live-s3"), store)
-
-
-def server_command(
-    store: StoreUnderTest, command: str, *arguments: str, wrapper: Sequence[str] = (), **variables: str
-) -> subprocess.CompletedProcess[str]:
-    """`python -m backups_server COMMAND ARGUMENTS --store STORE` (under `wrapper`, if given), with no
-    BACKUPS_* setting but the store's and `variables`."""
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
-    return subprocess.run(
-        [*wrapper, sys.executable, "-m", "backups_server", command, *arguments, "--store", store.url],
-        env=environment | store.environment | variables,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-
-
-def make_incompressible_database(path: Path, megabytes: int) -> Path:
-    """A database of random blobs, `megabytes` of them, which compress to about as much."""
-    with closing(sqlite3.connect(path)) as connection, connection:
-        connection.execute("CREATE TABLE blobs (data BLOB)")
-        connection.executemany("INSERT INTO blobs VALUES (randomblob(1048576))", [()] * megabytes)
-    return path
-
-
-def writes_under_way(store: StoreUnderTest) -> list[str]:
-    """What the store holds of unfinished writes: `.partial` files of a folder, multipart uploads of S3."""
-    if isinstance(store.store, S3Store):
-        return [write.name for write in store.store.unfinished("data/")]
-    return [item.name for item in store.store.list("data/") if item.name.endswith(".partial")]
-
-
-class Recorder:
-    """A store, and a hook run after each object written; deletions are recorded in order."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.deleted: list[str] = []
-        self.after_write: Callable[[str], None] = lambda _: None
-
-    def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
-        self.store.write(name, source, on_stored)
-        self.after_write(name)
-
-    def delete(self, name: str) -> None:
-        self.deleted.append(name)
-        self.store.delete(name)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.store, name)
-
-
-def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:
-    """Whether `check` holds within `timeout` seconds, asked again every 50 ms."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @pytest.fixture

@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from uvicorn.config import STARTUP_FAILURE
 
 from backups_server import __version__, config
-from backups_server.api.app import InvalidSpec, create_app
+from backups_server.api.app import create_app, load_document
 from backups_server.api.handlers import BackupsApi
+from backups_server.api.wire import InvalidSpec, backup_path
+from backups_server.engine.catalog import Catalog
 from backups_server.engine.restore import restore
 from backups_server.engine.retention import NO_LIMIT, RULES, Policy
-from backups_server.engine.service import BackupService, Catalog
+from backups_server.engine.service import BackupService
 from backups_server.errors import BackupNotFound, RestoreError, StoreError, StoreRefused, StoreTooNew
 from backups_server.runtime import memory, scratch, serving
 from backups_server.storage import open_store
@@ -118,15 +120,17 @@ def serve(args: argparse.Namespace) -> int:
         device_name=settings.device_name,
         retention=settings.retention,
     )
-    api = BackupsApi(
-        service,
-        keepalive=settings.keepalive,
-        max_waiting=settings.max_waiting,
-        leftover_age=settings.leftover_age,
-        sweep_interval=settings.sweep_interval,
-    )
     try:
-        app = create_app(api, spec=settings.spec, api_keys=settings.api_keys)
+        document = load_document(settings.spec)
+        api = BackupsApi(
+            service,
+            backup_path=backup_path(document),
+            keepalive=settings.keepalive,
+            max_waiting=settings.max_waiting,
+            leftover_age=settings.leftover_age,
+            sweep_interval=settings.sweep_interval,
+        )
+        app = create_app(api, document=document, api_keys=settings.api_keys)
     except InvalidSpec as error:
         raise SystemExit(f"Cannot serve {settings.spec}: {error}") from None
     files = serving.file_limit()
@@ -169,9 +173,9 @@ def restore_command(args: argparse.Namespace) -> int:
     except (StoreTooNew, StoreError) as error:
         print(f"Not restored: {_store_failure(error)}", file=sys.stderr)
         return 1
-    backup = manifest.backup
-    taken = f"taken {backup['created']['value']} on {backup['device_name']}"
-    print(f"Restored backup {backup['id']} ({backup['bytes']:,} bytes, {taken}) into {args.to}")
+    record = manifest.record
+    taken = f"taken {record.created.isoformat(timespec='microseconds')} on {record.device_name}"
+    print(f"Restored backup {record.backup_id} ({record.size:,} bytes, {taken}) into {args.to}")
     return 0
 
 

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 import pytest
 from dist import distributions, environment
 
-from ..conftest import ROOT
+from tests.helpers import ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from ..conftest import LiveServer
+    from tests.helpers import LiveServer
 
 COMMAND = "backups-api"
 SECONDS = 60

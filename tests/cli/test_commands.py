@@ -17,12 +17,12 @@ from openapi_python_client.strings import snake_case
 from backups_api_client.api.backups import backups_snapshot
 from backups_api_client.cli import COMMAND_LINE
 from backups_api_client.cli._definitions import Command
+from tests.helpers import DEVICE_NAME
 from tests.specs import SPEC_PATH, load, operations, resolve
 
-from ..conftest import DEVICE_NAME
-
 if TYPE_CHECKING:
-    from ..conftest import LiveServer
+    from tests.helpers import LiveServer
+
     from .conftest import CommandLine
 
 pytestmark = pytest.mark.timeout(180)  # the first test of a session builds and installs the wheel

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from backups_api_client.cli._app import EXIT_CODES, ExitCode
+from tests.helpers import ROOT
 
-from ..conftest import ROOT
 from .conftest import CommandLine
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..conftest import LiveServer, ServerFactory
+    from tests.helpers import LiveServer, ServerFactory
 
 pytestmark = pytest.mark.timeout(180)  # the first test of a session builds and installs the wheel
 

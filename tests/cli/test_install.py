@@ -11,7 +11,7 @@ import pytest
 from dist import environment
 from packaging.requirements import Requirement
 
-from ..conftest import ROOT
+from tests.helpers import ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from backups_api_client.cli._app import ExitCode
+from backups_server.storage.layout import MANIFESTS, is_manifest, manifest_name
+from tests.helpers import eventually, make_database
 from tests.server.held_store import MODULE, StoreHold
 
-from ..conftest import eventually, make_database
 from .conftest import CommandLine
 
 if TYPE_CHECKING:
-    from ..conftest import LiveServer, ServerFactory
+    from tests.helpers import LiveServer, ServerFactory
 
 pytestmark = pytest.mark.timeout(180)  # the first test of a session builds and installs the wheel
 
@@ -56,7 +57,7 @@ def held_server(start_server: ServerFactory) -> tuple[LiveServer, StoreHold]:
 
 
 def manifests(server: LiveServer) -> list[str]:
-    return [item.name for item in server.store.store.list("backups/") if item.name.endswith("/manifest.json")]
+    return [item.name for item in server.store.store.list(MANIFESTS) if is_manifest(item.name)]
 
 
 def test_ndjson_events_arrive_one_by_one_while_the_backup_runs(
@@ -80,7 +81,7 @@ def test_ndjson_events_arrive_one_by_one_while_the_backup_runs(
     assert received[0] == {"status": "INITIALIZED", "percentage": 0}
     assert [event["status"] for event in received[1:-1]] == ["IN-PROGRESS"] * (len(received) - 2)
     assert received[-1]["status"] == "COMPLETED"
-    assert manifests(server) == [f"backups/{received[-1]['backup']['id']}/manifest.json"]
+    assert manifests(server) == [manifest_name(received[-1]["backup"]["id"])]
 
 
 @pytest.mark.parametrize("output", ["people", "json"])

@@ -16,14 +16,13 @@ import backups_api_client
 from backups_api_client import AuthenticatedClient
 from backups_api_client.api.backups import backups_snapshot
 from backups_api_client.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from tests.helpers import ROOT
 from tests.specs import SPEC_PATH, load
-
-from ..conftest import ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..conftest import LiveServer
+    from tests.helpers import LiveServer
 
 VERSION = load(SPEC_PATH)["info"]["version"]
 

@@ -17,7 +17,7 @@ from backups_api_client.models import BackupStatusEnum, ModelDownloadProgressSta
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..conftest import LiveServer
+    from tests.helpers import LiveServer
 
 ENVIRONMENT = ("BACKUPS_API_URL", "BACKUPS_API_KEY", "BACKUPS_API_KEY_FILE")
 

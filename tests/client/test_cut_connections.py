@@ -21,12 +21,12 @@ import pytest
 from backups_api_client import AuthenticatedClient
 from backups_api_client.api.backups import backups_create_new_backup_streamed, backups_snapshot
 from backups_api_client.client import Clock
+from tests.helpers import make_database
 
-from ..conftest import make_database
 from .fault_proxy import Cut, FaultProxy
 
 if TYPE_CHECKING:
-    from ..conftest import LiveServer, ServerFactory
+    from tests.helpers import LiveServer, ServerFactory
 
 DEVICE = "Zo\u00eb\u2019s workstation"
 """A device name that takes several bytes in UTF-8: the terminal event carries it."""

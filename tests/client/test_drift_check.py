@@ -7,7 +7,7 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from ..conftest import ROOT
+from tests.helpers import ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -24,7 +24,7 @@ from backups_api_client.models import (
 from tests.server.held_store import MODULE, StoreHold
 
 if TYPE_CHECKING:
-    from ..conftest import LiveServer, ServerFactory
+    from tests.helpers import LiveServer, ServerFactory
 
 OTHER_KEY = "another-client-key-4b1d"
 

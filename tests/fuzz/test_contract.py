@@ -13,14 +13,14 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from tests.conftest import API_KEY, ROOT
+from tests.helpers import API_KEY, ROOT
 
 from . import hooks
 
 if TYPE_CHECKING:
     from schemathesis import Case
 
-    from tests.conftest import LiveServer
+    from tests.helpers import LiveServer
 
 EXAMPLES_PER_OPERATION = 25
 

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 from .index import PASSWORD, USERNAME, Index
 from .specs import Change, load_spec, write_spec

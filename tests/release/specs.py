@@ -10,7 +10,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 Change = Callable[[dict[str, Any]], None]
 

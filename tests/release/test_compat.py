@@ -14,7 +14,7 @@ import pytest
 from compat import run_gate
 from releases import Side
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 from .specs import (
     Change,

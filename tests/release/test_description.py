@@ -10,7 +10,7 @@ from changelog import entry, with_entry
 from packaging.version import Version
 from versions import Bump, Report
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.specs import SPEC_PATH, load
 
 README = ROOT / "generated" / "README.md"

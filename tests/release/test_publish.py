@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from backups_server.launcher import running_server
-from tests.conftest import make_database
+from tests.helpers import make_database
 
 from .index import running_index
 from .repository import Repository, git, twine_environment

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Literal
 
 from backups_server import cli
 from backups_server.api.jobs import RESTORATION, Job
-from backups_server.engine.service import DATA
 from backups_server.storage.folder import FolderStore
+from backups_server.storage.layout import DATA_FILE
 from backups_server.storage.s3 import S3Store
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class _HeldSink:
 
 def _held_writes(write: Callable[..., None], after: int, hold: _Hold) -> Callable[..., None]:
     def held_write(store: object, name: str, source: Readable, *arguments: object) -> None:
-        if name.endswith("/" + DATA):
+        if name.endswith("/" + DATA_FILE):
             source = _HeldSource(source, after, hold)
         write(store, name, source, *arguments)
 
@@ -117,7 +117,7 @@ def _held_writes(write: Callable[..., None], after: int, hold: _Hold) -> Callabl
 
 def _held_reads(read: Callable[..., None], after: int, hold: _Hold) -> Callable[..., None]:
     def held_read(store: object, name: str, sink: Writable) -> None:
-        if name.endswith("/" + DATA):
+        if name.endswith("/" + DATA_FILE):
             sink = _HeldSink(sink, after, hold)
         read(store, name, sink)
 

@@ -30,15 +30,14 @@ from backups_api_client.models import (
     PlatformEnum,
     SeededBackup,
 )
-
-from ..conftest import DEVICE_NAME
+from backups_server.storage.layout import MANIFESTS
+from tests.helpers import DEVICE_NAME
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from backups_api_client import AuthenticatedClient
-
-    from ..conftest import LiveServer, ServerFactory
+    from tests.helpers import LiveServer, ServerFactory
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -116,8 +115,8 @@ def test_delete_removes_the_backup_and_its_data(client: AuthenticatedClient, ser
 
     assert response.status_code == 204
     assert [backup.id for backup in listing(client).iterable] == [kept.id]
-    assert server.store.store.list(f"backups/{deleted.id}/") == []
-    assert server.store.store.list(f"backups/{kept.id}/") != []
+    assert server.store.store.list(f"{MANIFESTS}{deleted.id}/") == []
+    assert server.store.store.list(f"{MANIFESTS}{kept.id}/") != []
     with pytest.raises(errors.NotFoundError) as again:
         backups_delete_specific_backup.sync(deleted.id, client=client)
     assert again.value.text == f"Backup {deleted.id} was not found"

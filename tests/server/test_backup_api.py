@@ -32,15 +32,16 @@ from backups_api_client.api.backup import (
 )
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import BackupStatusEnum
+from backups_server.storage.layout import FORMAT_OBJECT, manifest_name
+from tests.helpers import make_database, rows
 
-from ..conftest import make_database, rows
 from .held_store import MODULE, StoreHold
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from ..conftest import LiveServer, ServerFactory, StoreUnderTest
+    from tests.helpers import LiveServer, ServerFactory, StoreUnderTest
 
 both_stores = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -136,8 +137,8 @@ def test_a_tampered_backup_is_refused_and_the_database_left_as_it_was(
             backups_create_new_backup.sync(client=client),
             backups_create_new_backup.sync(client=client),
         )
-        manifest_name = f"backups/{damaged.id}/manifest.json"
-        manifest = json.loads(store.store.read_bytes(manifest_name))
+        manifest_object = manifest_name(damaged.id)
+        manifest = json.loads(store.store.read_bytes(manifest_object))
         data = io.BytesIO()
         store.store.read(manifest["data"]["object"], data)
         database = bytearray(zstandard.ZstdDecompressor().decompressobj().decompress(data.getvalue()))
@@ -145,8 +146,8 @@ def test_a_tampered_backup_is_refused_and_the_database_left_as_it_was(
         compressed = zstandard.ZstdCompressor().compress(bytes(database))
         store.store.write(manifest["data"]["object"], io.BytesIO(compressed))
         manifest["data"] |= {"sha256": hashlib.sha256(compressed).hexdigest(), "bytes": len(compressed)}
-        store.store.write(manifest_name, io.BytesIO(json.dumps(manifest).encode()))
-        tampered = f"backups/{good.id}/manifest.json"
+        store.store.write(manifest_object, io.BytesIO(json.dumps(manifest).encode()))
+        tampered = manifest_name(good.id)
         other = json.loads(store.store.read_bytes(tampered))
         other["data"]["sha256"] = "0" * 64
         store.store.write(tampered, io.BytesIO(json.dumps(other).encode()))
@@ -215,7 +216,7 @@ def test_creations_are_cancelled_while_they_wait_and_while_they_run(start_server
         assert ended[0].json()["message"] == f"The creation of backup {running_id} was cancelled"
         assert backups_snapshot.sync(client=client).iterable == []
         assert server.store.store.list("") == [
-            item for item in server.store.store.list("") if item.name == "format.json"
+            item for item in server.store.store.list("") if item.name == FORMAT_OBJECT
         ]
         with pytest.raises(errors.NothingToCancelError):
             backup_specific_creation_cancel.sync(running_id, client=client)

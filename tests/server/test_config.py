@@ -22,14 +22,13 @@ import yaml
 from backups_server import cli
 from backups_server.engine.retention import Policy
 from backups_server.launcher import ServerDidNotStart, spawn
-
-from ..conftest import ROOT
+from tests.helpers import ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from ..conftest import ServerFactory
+    from tests.helpers import ServerFactory
 
 
 def environment_without_settings() -> dict[str, str]:

@@ -17,7 +17,7 @@ from backups_server.engine.snapshot import snapshot
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..conftest import ServerFactory, StoreUnderTest
+    from tests.helpers import ServerFactory, StoreUnderTest
 
 ROWS = 2000
 

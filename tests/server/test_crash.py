@@ -13,13 +13,14 @@ from httpx_sse import connect_sse
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup, Backups
 from backups_server.engine.restore import restore
+from backups_server.storage.layout import FORMAT_OBJECT, MANIFESTS, is_manifest
 from backups_server.storage.s3 import PART_SIZE
+from tests.helpers import make_incompressible_database, writes_under_way
 
-from ..conftest import make_incompressible_database, writes_under_way
 from .held_store import MODULE, StoreHold
 
 if TYPE_CHECKING:
-    from ..conftest import LiveServer, ServerFactory, StoreUnderTest
+    from tests.helpers import LiveServer, ServerFactory, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -49,7 +50,7 @@ def test_a_backup_killed_while_being_stored_is_never_listed(
     database = server.database
 
     assert server.process.process.returncode == -signal.SIGKILL
-    assert [item.name for item in store.store.list("backups/") if item.name.endswith("/manifest.json")] == []
+    assert [item.name for item in store.store.list(MANIFESTS) if is_manifest(item.name)] == []
     assert writes_under_way(store) != []
     assert [path.name for path in (server.data_dir / "tmp").glob("*/snapshot.sqlite")] == ["snapshot.sqlite"]
 
@@ -61,7 +62,7 @@ def test_a_backup_killed_while_being_stored_is_never_listed(
         listing = backups_snapshot.sync(client=client)
         assert isinstance(listing, Backups)
         assert listing.iterable == []
-        assert [item.name for item in store.store.list("")] == ["format.json"]
+        assert [item.name for item in store.store.list("")] == [FORMAT_OBJECT]
         assert list((server.data_dir / "tmp").iterdir()) == []
 
         after = backups_create_new_backup.sync(client=client)
@@ -88,4 +89,4 @@ def test_after_a_kill_the_scratch_folder_is_emptied_at_start_and_old_leftovers_s
     )
 
     assert writes_under_way(store) == []
-    assert store.store.list("backups/") == []
+    assert store.store.list(MANIFESTS) == []

@@ -14,11 +14,12 @@ import pytest
 from backups_api_client import Client, errors
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup
+from backups_server.storage.layout import FORMAT_OBJECT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..conftest import LiveServer, ServerFactory, StoreUnderTest
+    from tests.helpers import LiveServer, ServerFactory, StoreUnderTest
 
 BACKUP_ID = "1.0.0_1795854206123456"
 OPERATIONS = [
@@ -92,7 +93,7 @@ def test_a_store_of_a_newer_format_is_505_and_left_untouched(
     server = start_server()
     with http_client(server) as http:
         assert http.post("/backups/create").status_code == 200
-    store.store.write("format.json", io.BytesIO(marker))
+    store.store.write(FORMAT_OBJECT, io.BytesIO(marker))
     before = {item.name: item.size for item in store.store.list("")}
     server.process.stop()
 
@@ -105,7 +106,7 @@ def test_a_store_of_a_newer_format_is_505_and_left_untouched(
 
     assert {item.name: item.size for item in store.store.list("")} == before
     stored = io.BytesIO()
-    store.store.read("format.json", stored)
+    store.store.read(FORMAT_OBJECT, stored)
     assert stored.getvalue() == marker
 
 

@@ -11,18 +11,17 @@ import pytest
 
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup, Backups, SeededBackup
+from backups_server.engine.catalog import Catalog
 from backups_server.engine.retention import Policy
-from backups_server.engine.service import BackupService, Catalog
 from backups_server.storage.folder import FolderStore
-
-from ..conftest import Recorder, folder_store, make_database, seed_backup, server_command
+from backups_server.storage.layout import backup_of, data_name, is_manifest, manifest_name
+from tests.helpers import Recorder, folder_store, make_service, seed_backup, server_command
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from backups_server.storage.store import Store
-
-    from ..conftest import ServerFactory, StoreUnderTest
+    from tests.helpers import ServerFactory, StoreUnderTest
 
 both_stores = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -43,33 +42,21 @@ class Clock:
         return (self.now - EPOCH) // timedelta(microseconds=1) * 1000
 
 
-def make_service(root: Path, store: Store, policy: Policy, clock: Clock) -> BackupService:
-    return BackupService(
-        store=store,
-        database=make_database(root / "database.sqlite", rows=10),
-        work_dir=root / "scratch",
-        version="1.0.0",
-        device_name="unit",
-        retention=policy,
-        clock=clock,
-    )
-
-
 def stored_backups(store: Store) -> list[str]:
     """The ids of the backups that have any object in the store, newest first."""
-    return sorted({item.name.split("/")[1] for item in store.list("") if "/" in item.name}, reverse=True)
+    return sorted({backup_of(item.name) for item in store.list("") if "/" in item.name}, reverse=True)
 
 
 @both_stores
 def test_the_policy_applies_after_each_backup(store: StoreUnderTest, tmp_path: Path) -> None:
     clock = Clock()
-    service = make_service(tmp_path, store.store, Policy(last=1, daily=2), clock)
+    service = make_service(tmp_path, store=store.store, retention=Policy(last=1, daily=2), clock=clock)
     made, listings = [], []
 
     for moment in ("2026-03-01 08:00", "2026-03-01 09:00", "2026-03-02 08:00", "2026-03-03 08:00"):
         clock.now = utc(moment)
-        made.append(service.create(lambda _: None)["id"])
-        listings.append([backup["id"] for backup in service.list_backups()])
+        made.append(service.create(lambda _: None).backup_id)
+        listings.append([backup.backup_id for backup in service.list_backups()])
 
     assert listings == [
         made[:1],
@@ -85,16 +72,16 @@ def test_the_backups_whose_creation_has_not_returned_are_never_removed(tmp_path:
     newest = seed_backup(recorder, utc("2026-03-02 08:00"))  # by a server sharing the store, its clock ahead
     clock = Clock()
     clock.now = utc("2026-03-01 08:00")
-    service = make_service(tmp_path, recorder, Policy(last=1), clock)
+    service = make_service(tmp_path, store=recorder, retention=Policy(last=1), clock=clock)
     runs_meanwhile = []
 
     def another_backup_finishing(name: str) -> None:
-        if name.endswith("/manifest.json"):
+        if is_manifest(name):
             service.apply_retention()
             runs_meanwhile.append(stored_backups(recorder))
 
     recorder.after_write = another_backup_finishing
-    just_made = service.create(lambda _: None)["id"]
+    just_made = service.create(lambda _: None).backup_id
     recorder.after_write = lambda _: None
 
     assert runs_meanwhile == [[newest, just_made]]
@@ -108,8 +95,8 @@ def test_nothing_is_removed_when_the_listing_fails(
     store: StoreUnderTest, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     seeded = [seed_backup(store.store, utc(f"2026-03-0{day} 08:00")) for day in (1, 2, 3)]
-    store.store.write(f"backups/{seeded[1]}/manifest.json", io.BytesIO(b"{not json"))
-    service = make_service(tmp_path, store.store, Policy(last=1), Clock())
+    store.store.write(manifest_name(seeded[1]), io.BytesIO(b"{not json"))
+    service = make_service(tmp_path, store=store.store, retention=Policy(last=1), clock=Clock())
 
     with caplog.at_level(logging.WARNING, "backups_server"):
         service.apply_retention()
@@ -127,10 +114,10 @@ def test_a_backup_goes_manifest_first(tmp_path: Path) -> None:
 
     assert [decision.kept for decision in decisions] == [True, False, False]
     assert recorder.deleted == [
-        f"backups/{newer}/manifest.json",
-        f"data/{newer}/data.sqlite.zst",
-        f"backups/{older}/manifest.json",
-        f"data/{older}/data.sqlite.zst",
+        manifest_name(newer),
+        data_name(newer),
+        manifest_name(older),
+        data_name(older),
     ]
     assert stored_backups(recorder) == [newest]
 
@@ -205,11 +192,9 @@ def test_forget_without_a_policy_or_with_a_broken_store_removes_nothing(tmp_path
         "No --keep-* option (or BACKUPS_KEEP_* variable) is set, so every backup is kept",
     ]
 
-    store.store.write(f"backups/{seeded[0]}/manifest.json", io.BytesIO(b"{not json"))
+    store.store.write(manifest_name(seeded[0]), io.BytesIO(b"{not json"))
     broken = server_command(store, "forget", "--keep-last", "1")
 
     assert broken.returncode == 1
-    assert broken.stderr.startswith(
-        f"Stopped: the backup store failed: backups/{seeded[0]}/manifest.json is not"
-    )
+    assert broken.stderr.startswith(f"Stopped: the backup store failed: {manifest_name(seeded[0])} is not")
     assert stored_backups(store.store) == seeded[::-1]

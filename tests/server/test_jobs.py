@@ -22,8 +22,7 @@ if TYPE_CHECKING:
     from httpx_sse import ServerSentEvent
 
     from backups_server.engine.progress import Progress
-
-    from ..conftest import LiveServer, ServerFactory
+    from tests.helpers import LiveServer, ServerFactory
 
 
 def open_stream(stack: ExitStack, server: LiveServer) -> tuple[str, Iterator[ServerSentEvent]]:

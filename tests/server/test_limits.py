@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from ..conftest import make_database
+from tests.helpers import make_database
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..conftest import LiveServer, ServerFactory
+    from tests.helpers import LiveServer, ServerFactory
 
 QUICK = {"BACKUPS_CLIENT_TIMEOUT": "1"}
 

@@ -20,22 +20,20 @@ from backups_api_client.api.backups import (
     backups_snapshot,
 )
 from backups_api_client.models import Backup, Backups, SeededBackup
-from backups_server.engine.service import FORMAT_RECHECK, Catalog
-from backups_server.errors import StoreTooNew
+from backups_server.engine.catalog import FORMAT_RECHECK, Catalog
+from backups_server.errors import ObjectMissing, StoreTooNew
 from backups_server.storage.cache import ListingCache
-from backups_server.errors import ObjectMissing
+from backups_server.storage.layout import FORMAT_OBJECT, MANIFESTS, is_manifest, manifest_name
 from backups_server.storage.s3 import S3Store
 from backups_server.storage.store import StoredObject
-
-from ..conftest import seed_backup
+from tests.helpers import seed_backup
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from backups_api_client import AuthenticatedClient
     from backups_server.storage.store import Store
-
-    from ..conftest import ServerFactory, StoreUnderTest
+    from tests.helpers import ServerFactory, StoreUnderTest
 
 both_stores = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -50,7 +48,7 @@ def seed(store: Store, count: int) -> list[str]:
 
 
 def listed(catalog: Catalog) -> list[str]:
-    return [manifest.backup["id"] for manifest in catalog.manifests()]
+    return [manifest.backup_id for manifest in catalog.manifests()]
 
 
 @contextmanager
@@ -106,7 +104,7 @@ def test_a_warm_listing_costs_the_list_requests_alone(store: StoreUnderTest) -> 
     assert cold == {"ListObjectsV2": 1, "GetObject": count + 1}  # each manifest, and the format marker
     assert warm == {"ListObjectsV2": 1}
     assert recheck == {"ListObjectsV2": 1, "GetObject": 1}
-    assert len(store.store.list("backups/")) == count  # so a LIST page holds 1000 backups
+    assert len(store.store.list(MANIFESTS)) == count  # so a LIST page holds 1000 backups
     assert recheck.total() <= math.ceil(count / 1000) + 2
 
 
@@ -116,7 +114,7 @@ def test_the_format_marker_holds_for_a_few_seconds(store: StoreUnderTest) -> Non
     catalog = Catalog(store.store, monotonic=lambda: now)
     assert listed(catalog) == made
 
-    store.store.write("format.json", io.BytesIO(b'{"format": 2}'))  # a newer server upgraded the store
+    store.store.write(FORMAT_OBJECT, io.BytesIO(b'{"format": 2}'))  # a newer server upgraded the store
     now += FORMAT_RECHECK - 0.1
     assert listed(catalog) == made
     now += 0.1
@@ -133,7 +131,7 @@ def test_a_deleted_manifest_disappears_from_a_cached_listing(store: StoreUnderTe
     assert listed(catalog) == [newest, deleted, oldest]
     read_cold = len(reads.names)
 
-    store.store.delete(f"backups/{deleted}/manifest.json")
+    store.store.delete(manifest_name(deleted))
 
     assert listed(catalog) == [newest, oldest]
     assert len(reads.names) == read_cold
@@ -142,16 +140,16 @@ def test_a_deleted_manifest_disappears_from_a_cached_listing(store: StoreUnderTe
 @both_stores
 def test_a_manifest_replaced_under_the_same_name_is_read_again(store: StoreUnderTest) -> None:
     (backup_id,) = seed(store.store, 1)
-    name = f"backups/{backup_id}/manifest.json"
+    name = manifest_name(backup_id)
     reads = Reads(store.store)
     catalog = Catalog(reads)
-    assert catalog.manifests()[0].backup["device_name"] == "test-device"
+    assert catalog.manifests()[0].record.device_name == "test-device"
 
     replaced = store.store.read_bytes(name).replace(b'"test-device"', b'"same-length"')
     assert len(replaced) == len(store.store.read_bytes(name))
     store.store.write(name, io.BytesIO(replaced))
 
-    assert catalog.manifests()[0].backup["device_name"] == "same-length"
+    assert catalog.manifests()[0].record.device_name == "same-length"
     assert reads.names.count(name) == 2
 
 
@@ -165,7 +163,7 @@ def test_a_cold_listing_reads_manifests_concurrently_within_a_bound(store: Store
     lock = threading.Lock()
 
     def wait_for_the_others(name: str) -> None:
-        if name.endswith("manifest.json"):
+        if is_manifest(name):
             with lock:
                 running["now"] += 1
                 running["most"] = max(running["most"], running["now"])

@@ -6,7 +6,7 @@ import tomllib
 
 from packaging.requirements import Requirement
 
-from ..conftest import ROOT
+from tests.helpers import ROOT
 
 PINNED = ("connexion", "starlette")
 """The server overrides connexion internals and imports starlette's warning class beside it."""

@@ -13,12 +13,13 @@ import httpx
 import pytest
 import zstandard
 
-from ..conftest import rows, server_command
+from backups_server.storage.layout import data_name, manifest_name
+from tests.helpers import rows, server_command
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..conftest import LiveServer, StoreUnderTest
+    from tests.helpers import LiveServer, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -78,7 +79,7 @@ def test_restore_of_an_unknown_backup_fails_clearly(
 
 def test_restore_refuses_damaged_data(server: LiveServer, store: StoreUnderTest, tmp_path: Path) -> None:
     backup_id = create_backup(server)
-    data = f"data/{backup_id}/data.sqlite.zst"
+    data = data_name(backup_id)
     stored = io.BytesIO()
     store.store.read(data, stored)
     damaged = bytearray(stored.getvalue())
@@ -97,7 +98,7 @@ CHECKSUM_REFUSED = "is damaged: its checksum does not match"
 
 def manifest_of(store: StoreUnderTest, backup_id: str) -> dict[str, object]:
     raw = io.BytesIO()
-    store.store.read(f"backups/{backup_id}/manifest.json", raw)
+    store.store.read(manifest_name(backup_id), raw)
     manifest: dict[str, object] = json.loads(raw.getvalue())
     return manifest
 
@@ -113,8 +114,8 @@ def test_restore_refuses_the_data_of_another_sound_backup(
     second = create_backup(server)
     assert manifest_of(store, first)["data"] != manifest_of(store, second)["data"]
     other = io.BytesIO()
-    store.store.read(f"data/{first}/data.sqlite.zst", other)
-    store.store.write(f"data/{second}/data.sqlite.zst", io.BytesIO(other.getvalue()))
+    store.store.read(data_name(first), other)
+    store.store.write(data_name(second), io.BytesIO(other.getvalue()))
 
     result = server_command(store, "restore", second, "--to", str(tmp_path / "notes.sqlite"))
 
@@ -131,7 +132,7 @@ def test_restore_refuses_data_whose_manifest_names_another_checksum(
     data = manifest["data"]
     assert isinstance(data, dict)
     data["sha256"] = "0" * 64
-    store.store.write(f"backups/{backup_id}/manifest.json", io.BytesIO(json.dumps(manifest).encode()))
+    store.store.write(manifest_name(backup_id), io.BytesIO(json.dumps(manifest).encode()))
 
     result = server_command(store, "restore", backup_id, "--to", str(tmp_path / "notes.sqlite"))
 
@@ -144,15 +145,15 @@ def test_restore_stops_decompressing_once_past_the_manifests_size(
     server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:
     backup_id = create_backup(server)
-    manifest_name = f"backups/{backup_id}/manifest.json"
+    manifest_object = manifest_name(backup_id)
     raw = io.BytesIO()
-    store.store.read(manifest_name, raw)
+    store.store.read(manifest_object, raw)
     manifest = json.loads(raw.getvalue())
     compressor = zstandard.ZstdCompressor()
     bomb = compressor.compress(b"\0" * (256 * 1024 * 1024))  # a few KiB that decompress to 256 MiB
     manifest["data"] |= {"sha256": hashlib.sha256(bomb).hexdigest(), "bytes": len(bomb)}
     store.store.write(manifest["data"]["object"], io.BytesIO(bomb))
-    store.store.write(manifest_name, io.BytesIO(json.dumps(manifest).encode()))
+    store.store.write(manifest_object, io.BytesIO(json.dumps(manifest).encode()))
 
     # Writing more than 64 MiB would fail with "File too large": the restore must stop well before.
     result = server_command(

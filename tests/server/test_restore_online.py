@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from backups_server.errors import Cancelled
-from backups_server.errors import RestoreError
 from backups_server.engine.restore import restore_online
-from backups_server.engine.service import BackupService, Manifest
+from backups_server.engine.service import BackupService
+from backups_server.errors import Cancelled, RestoreError
 from backups_server.storage.folder import FolderStore
-
-from ..conftest import make_database, make_incompressible_database, rows
+from backups_server.storage.records import Manifest
+from tests.helpers import make_database, make_incompressible_database, rows
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 
@@ -35,7 +35,19 @@ def backed_up_then_changed(database: Path) -> tuple[BackupService, Manifest]:
     backup = service.create(lambda _: None)
     with closing(sqlite3.connect(service.database)) as connection, connection:
         connection.execute("DELETE FROM notes WHERE id > 100")
-    return service, service.manifest(backup["id"])
+    return service, service.manifest(backup.backup_id)
+
+
+def restore(service: BackupService, manifest: Manifest, **options: Callable[[], None]) -> None:
+    """The service's database replaced with the backup, as the API's restorations do."""
+    restore_online(
+        manifest,
+        store=service.store,
+        database=service.database,
+        scratch_dir=service.scratch_dir(),
+        on_progress=lambda _: None,
+        **options,
+    )
 
 
 def test_a_restoration_cancelled_during_its_download_says_so(tmp_path: Path) -> None:
@@ -52,7 +64,7 @@ def test_a_restoration_cancelled_during_its_download_says_so(tmp_path: Path) -> 
             raise Cancelled
 
     with pytest.raises(Cancelled):
-        restore_online(service, manifest, lambda _: None, interrupt=cancelled_on_the_side)
+        restore(service, manifest, interrupt=cancelled_on_the_side)
 
     assert rows(service.database) == before
     assert not service.database.with_name("live.sqlite.before-restore").exists()
@@ -62,10 +74,10 @@ def test_a_backup_removed_while_its_restoration_waited_is_said_to_be_gone(tmp_pa
     """As when the keep policy removes a backup whose restoration waits behind a creation."""
     service, manifest = backed_up_then_changed(make_database(tmp_path / "live.sqlite"))
     before = rows(service.database)
-    service.delete(manifest.backup["id"])
+    service.delete(manifest.backup_id)
 
-    with pytest.raises(RestoreError, match=f"^backup {manifest.backup['id']} is no longer in the store$"):
-        restore_online(service, manifest, lambda _: None)
+    with pytest.raises(RestoreError, match=f"^backup {manifest.backup_id} is no longer in the store$"):
+        restore(service, manifest)
 
     assert rows(service.database) == before
 
@@ -87,7 +99,7 @@ def test_the_copy_of_the_database_is_on_disk_before_the_restoration_commits(
 
     monkeypatch.setattr(os, "fsync", recorded_fsync)
     monkeypatch.setattr(os, "replace", recorded_replace)
-    restore_online(service, manifest, lambda _: None, commit=lambda: steps.append(("commit", None)))
+    restore(service, manifest, commit=lambda: steps.append(("commit", None)))
 
     safety = service.database.with_name("live.sqlite.before-restore")
     copy_synced = steps.index(("fsync", safety.stat().st_ino))

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ..conftest import make_database
+from tests.helpers import make_database
 
 if TYPE_CHECKING:
-    from ..conftest import ServerFactory
+    from tests.helpers import ServerFactory
 
 
 def test_a_second_interrupt_fails_every_running_stream_then_exits(start_server: ServerFactory) -> None:

@@ -12,15 +12,15 @@ import pytest
 from httpx_sse import connect_sse
 
 from backups_server.storage.s3 import PART_SIZE
+from tests.helpers import make_incompressible_database, s3_store
 
-from ..conftest import make_incompressible_database, s3_store
 from .held_store import MODULE, StoreHold
 from .moto_process import MotoProcess, moto_process
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..conftest import ServerFactory, StoreUnderTest
+    from tests.helpers import ServerFactory, StoreUnderTest
 
 STALL_AFTER = 2 * PART_SIZE
 """The store stalls once this much of the 32 MiB of data is stored: the upload is under way."""

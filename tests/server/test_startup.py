@@ -13,14 +13,14 @@ import pytest
 import yaml
 
 from backups_server.launcher import ServerDidNotStart, ServerProcess
+from tests.helpers import ServerFactory, folder_store, s3_store
 
-from ..conftest import ServerFactory, folder_store, s3_store
 from .moto_process import moto_process
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..conftest import LiveServer
+    from tests.helpers import LiveServer
 
 
 def serve(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:

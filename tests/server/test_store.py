@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from backups_server.storage.folder import FolderStore
 from backups_server.errors import ObjectMissing, StoreError
-from backups_server.storage.s3 import S3Store
 from backups_server.storage import open_store
+from backups_server.storage.folder import FolderStore
+from backups_server.storage.s3 import S3Store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..conftest import StoreUnderTest
+    from tests.helpers import StoreUnderTest
 
 both_stores = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
@@ -45,6 +45,18 @@ def test_a_large_object_goes_and_comes_back_whole(store: StoreUnderTest) -> None
     store.store.read("backups/a/data", received)
 
     assert received.getvalue() == data
+
+
+@both_stores
+def test_a_ranged_read_gives_those_bytes_in_one_request(store: StoreUnderTest) -> None:
+    data = os.urandom(3 * 1024 * 1024)
+    store.store.write("things/a", io.BytesIO(data))
+
+    assert store.store.read_range("things/a", 1_000_000, 4096) == data[1_000_000:1_004_096]
+    assert store.store.read_range("things/a", len(data) - 10, 4096) == data[-10:]
+    assert store.store.read_range("things/a", 0, 1) == data[:1]
+    with pytest.raises(ObjectMissing):
+        store.store.read_range("things/none", 0, 10)
 
 
 @both_stores

@@ -14,14 +14,15 @@ import pytest
 from backups_api_client import errors
 from backups_api_client.api.backups import backups_create_new_backup_streamed
 from backups_api_client.models import SeededBackup
+from backups_server.storage.layout import MANIFESTS, is_manifest
+from tests.helpers import make_database
 
-from ..conftest import make_database
 from .held_store import MODULE, StoreHold
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..conftest import LiveServer, ServerFactory, StoreUnderTest
+    from tests.helpers import LiveServer, ServerFactory, StoreUnderTest
 
 SNAPSHOT_FAILED = "The database could not be snapshotted; see the server log"
 
@@ -70,14 +71,14 @@ def test_progress_passes_the_half_while_the_data_is_stored_and_ends_at_100(
             received.append(event)
             if float(event[2]["percentage"]) > 50:  # type: ignore[arg-type]
                 break
-        assert not [item for item in store.store.list("backups/") if item.name.endswith("/manifest.json")]
+        assert not [item for item in store.store.list(MANIFESTS) if is_manifest(item.name)]
 
     received.extend(arriving)
     percentages = [float(data["percentage"]) for _, _, data in received]  # type: ignore[arg-type]
     assert percentages == sorted(percentages)
     assert [event for _, event, _ in received[:-1]] == ["progress"] * (len(received) - 1)
     assert received[-1][1] == "completed"
-    listed = {item.name.split("/")[1] for item in store.store.list("backups/")}
+    listed = {item.name.split("/")[1] for item in store.store.list(MANIFESTS)}
     assert received[-1][2]["backup"]["id"] in listed  # type: ignore[index]
     assert percentages[-1] == 100
     assert 50 < max(percentages[:-1]) < 100
@@ -120,7 +121,7 @@ def test_a_backup_that_breaks_mid_way_ends_the_stream_with_a_failed_event(
     headers = {"X-Application-ID": server.api_key}
     listing = httpx.get(f"{server.url}/backups", headers=headers).json()
     assert listing["iterable"] == []
-    assert server.store.store.list("backups/") == []
+    assert server.store.store.list(MANIFESTS) == []
     assert list((server.data_dir / "tmp").iterdir()) == []
 
 

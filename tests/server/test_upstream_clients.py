@@ -18,7 +18,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from ..conftest import LiveServer
+    from tests.helpers import LiveServer
 
 UPSTREAM_BACKUP_FIELDS = {"id", "version", "timestamp", "bytes", "created", "device_name", "platform"}
 UPSTREAM_PLATFORMS = {"WEB", "MACOS", "LINUX", "WINDOWS", "FUCHSIA", "IOS", "ANDROID", "UNKNOWN"}

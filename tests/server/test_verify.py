@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from ..conftest import make_database
+from backups_server.storage.layout import MANIFESTS
+from tests.helpers import make_database
+
 from .test_streaming import events, stream_lines
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..conftest import LiveServer, ServerFactory
+    from tests.helpers import LiveServer, ServerFactory
 
 PAGE = 4096
 
@@ -33,7 +35,7 @@ def corrupt(database: Path) -> Path:
 def assert_nothing_kept(server: LiveServer) -> None:
     listing = httpx.get(f"{server.url}/backups", headers={"X-Application-ID": server.api_key}, timeout=30)
     assert listing.json()["iterable"] == []
-    assert server.store.store.list("backups/") == []
+    assert server.store.store.list(MANIFESTS) == []
     assert list((server.data_dir / "tmp").iterdir()) == []
 
 

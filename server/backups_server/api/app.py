@@ -29,6 +29,7 @@ from backups_server.api.framework import (
     connexion,
 )
 from backups_server.api.handlers import BackupsApi
+from backups_server.api.wire import InvalidSpec
 from backups_server.errors import JobFailed, QueueFull, ServerError, StoreTooNew, failure_text
 
 if TYPE_CHECKING:
@@ -47,9 +48,14 @@ MAX_DETAIL = 160
 """Error texts are cut to this length: a validation message can quote a whole request body."""
 
 
-def create_app(api: BackupsApi, *, spec: Path, api_keys: Collection[str]) -> connexion.AsyncApp:
-    """The ASGI application: connexion with openapi.yaml, the handlers of `api`, and the keys."""
-    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+def load_document(spec: Path) -> dict[str, Any]:
+    """The OpenAPI document the server serves."""
+    document: dict[str, Any] = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    return document
+
+
+def create_app(api: BackupsApi, *, document: dict[str, Any], api_keys: Collection[str]) -> connexion.AsyncApp:
+    """The ASGI application: connexion with the OpenAPI document, the handlers of `api`, and the keys."""
     if unhandled := [name for name in _operation_ids(document) if not hasattr(api, _handler_name(name))]:
         raise InvalidSpec(f"no handler for the operation {', '.join(unhandled)}")
     app = connexion.AsyncApp(
@@ -157,10 +163,6 @@ class BodyLimits:
             return message
 
         await self.app(scope, limited_receive, send)
-
-
-class InvalidSpec(ValueError):
-    """The OpenAPI document lacks something the server needs."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,12 +14,11 @@ import anyio
 import anyio.to_thread
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
-from backups_server.api import sse
+from backups_server.api import sse, wire
 from backups_server.api.framework import connexion, context
 from backups_server.api.idempotency import IdempotencyKeys, key_value, request_key
-from backups_server.api.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue, backup_status
+from backups_server.api.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue
 from backups_server.engine.restore import restore_online
-from backups_server.engine.service import present
 from backups_server.errors import BackupNotFound, JobFailed, NothingToCancel, Stopping, StreamGone
 from backups_server.runtime.sweeper import Sweeper
 
@@ -27,7 +26,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
     from backups_server.engine.progress import Progress
-    from backups_server.engine.service import BackupService, Manifest, Reservation
+    from backups_server.engine.service import BackupService, Reservation
+    from backups_server.storage.records import Manifest
 
 Result = TypeVar("Result")
 
@@ -44,17 +44,21 @@ class BackupsApi:
         self,
         service: BackupService,
         *,
+        backup_path: str,
         keepalive: float,
         max_waiting: int,
         leftover_age: float,
         sweep_interval: float,
     ) -> None:
         self.service = service
+        self.backup_path = backup_path
+        """Where a backup is, `{backup}` standing for its id: the Content-Location of its jobs."""
         self.keepalive = keepalive
         self.max_waiting = max_waiting
         self.leftover_age = timedelta(seconds=leftover_age)
         self.sweep_interval = sweep_interval
         self.keys = IdempotencyKeys()
+        self._presentations = wire.Presentations()
         self._queue: JobQueue | None = None
         self._store_calls: anyio.CapacityLimiter | None = None
 
@@ -91,14 +95,16 @@ class BackupsApi:
         return PlainTextResponse("ok")
 
     async def backups_snapshot(self) -> Response:
-        backups = await self._in_store(self.service.list_backups)
+        manifests = await self._in_store(self.service.list_backups)
+        today = self._today()
+        backups = [self._presentations.of(manifest, today) for manifest in manifests]
         indices = {backup["id"]: index for index, backup in enumerate(backups)}
         return JSONResponse({"iterable": backups, "indices": indices})
 
     async def backups_create_new_backup(self, body: dict[str, Any] | None = None) -> Response:
         job = await self._job(CREATION, body, self._start_creation)
         final = await _outcome(job)
-        return JSONResponse(final["backup"], headers=_location(job))
+        return JSONResponse(final["backup"], headers=self._location(job))
 
     async def backups_create_new_backup_streamed(self, body: dict[str, Any] | None = None) -> Response:
         return await self._progress(CREATION, body, self._start_creation)
@@ -109,7 +115,7 @@ class BackupsApi:
 
     async def backup_specific_backup_snapshot(self, backup: str) -> Response:
         manifest = await self._in_store(self.service.manifest, backup)
-        return JSONResponse(present(manifest.backup, datetime.now(UTC)))
+        return JSONResponse(wire.backup(manifest.record, self._today()))
 
     async def backup_restore_specific_backup(
         self, backup: str, body: dict[str, Any] | None = None
@@ -118,7 +124,7 @@ class BackupsApi:
             RESTORATION, {"backup": backup, "body": body}, partial(self._start_restoration, backup)
         )
         final = await _outcome(job)
-        return JSONResponse(final["backup"], headers=_location(job))
+        return JSONResponse(final["backup"], headers=self._location(job))
 
     async def backup_restore_specific_backup_streamed(
         self, backup: str, body: dict[str, Any] | None = None
@@ -131,8 +137,8 @@ class BackupsApi:
         if job is not None:
             return JSONResponse(job.status)
         manifest = await self._in_store(self.service.manifest, backup)  # made earlier, or by another server
-        listed = present(manifest.backup, datetime.now(UTC))
-        return JSONResponse(backup_status(listed, "COMPLETED", 100))
+        listed = wire.backup(manifest.record, self._today())
+        return JSONResponse(wire.status(listed, wire.State.COMPLETED, 100))
 
     async def backup_specific_creation_cancel(self, backup: str) -> Response:
         return await self._cancel(CREATION, backup)
@@ -153,11 +159,11 @@ class BackupsApi:
         headers = connexion.request.headers
         if not _prefers_event_stream(headers.get("accept", "")):
             job = await self._job(kind, request, start)
-            return JSONResponse(await _outcome(job), headers=_location(job))
+            return JSONResponse(await _outcome(job), headers=self._location(job))
         last_seen = headers.get("last-event-id") if "idempotency-key" in headers else None
         job = await self._job(kind, request, None if last_seen else start)
         stream = sse.event_stream(job, int(last_seen or 0), self.keepalive)
-        return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS | _location(job))
+        return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS | self._location(job))
 
     async def _job(self, kind: str, request: Any, start: Callable[[], Awaitable[Job]] | None) -> Job:
         """The job of this request: the one its Idempotency-Key started, or one `start` starts
@@ -176,7 +182,7 @@ class BackupsApi:
         reservation = await self._in_store(self.service.reserve)
         return self.queue.submit(
             CREATION,
-            self.service.describe(reservation),
+            wire.backup(self.service.record(reservation), self._today()),
             partial(self._create, reservation),
             skipped=partial(self.service.release, reservation),
         )
@@ -184,18 +190,27 @@ class BackupsApi:
     def _create(
         self, reservation: Reservation, on_progress: Callable[[Progress], None], job: Job
     ) -> dict[str, Any]:
-        return self.service.create(on_progress, reservation, job.check, job.commit)
+        record = self.service.create(on_progress, reservation, job.check, job.commit)
+        return wire.backup(record, self._today())
 
     async def _start_restoration(self, backup_id: str) -> Job:
         manifest = await self._in_store(self.service.manifest, backup_id)
-        backup = present(manifest.backup, datetime.now(UTC))
+        backup = wire.backup(manifest.record, self._today())
         return self.queue.submit(RESTORATION, backup, partial(self._restore, manifest))
 
     def _restore(
         self, manifest: Manifest, on_progress: Callable[[Progress], None], job: Job
     ) -> dict[str, Any]:
-        restore_online(self.service, manifest, on_progress, job.check, job.commit)
-        return present(manifest.backup, datetime.now(UTC))
+        restore_online(
+            manifest,
+            store=self.service.store,
+            database=self.service.database,
+            scratch_dir=self.service.scratch_dir(),
+            on_progress=on_progress,
+            interrupt=self.service.interruption(job.check),
+            commit=job.commit,
+        )
+        return wire.backup(manifest.record, self._today())
 
     async def _cancel(self, kind: str, backup_id: str) -> Response:
         job = self.queue.find(kind, backup_id)
@@ -212,6 +227,12 @@ class BackupsApi:
             )
         await job.final()
         return Response(status_code=204)
+
+    def _today(self) -> date:
+        return wire.local_date(self.service.clock())
+
+    def _location(self, job: Job) -> dict[str, str]:
+        return {"Content-Location": self.backup_path.format(backup=job.backup["id"])}
 
     async def _in_store(self, call: Callable[..., Result], *arguments: Any) -> Result:
         """Run a blocking call that reaches the store on the store's own threads."""
@@ -255,7 +276,3 @@ async def _outcome(job: Job) -> dict[str, Any]:
     if final.kind == FAILED:
         raise JobFailed(final.data["message"])
     return final.data
-
-
-def _location(job: Job) -> dict[str, str]:
-    return {"Content-Location": f"/backup/{job.backup['id']}"}

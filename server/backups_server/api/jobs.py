@@ -20,6 +20,7 @@ import anyio.from_thread
 import anyio.lowlevel
 import anyio.to_thread
 
+from backups_server.api import wire
 from backups_server.errors import (
     Cancelled,
     QueueFull,
@@ -70,11 +71,6 @@ def as_payload(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
-def backup_status(backup: dict[str, Any], value: str, percentage: float) -> dict[str, Any]:
-    """A BackupStatus of the API."""
-    return {"backup": backup, "value": value, "percentage": percentage}
-
-
 class Job:
     """One creation or restoration: its events for every request that follows it, its status, and
     its cancellation.
@@ -97,7 +93,7 @@ class Job:
         self._cancelled = False
         self._committed = False
         self.ended_at: float | None = None
-        self.publish(PROGRESS, {"status": "INITIALIZED", "percentage": 0})
+        self.publish(PROGRESS, {"status": wire.State.INITIALIZED, "percentage": 0})
 
     @property
     def ended(self) -> bool:
@@ -111,7 +107,7 @@ class Job:
     def status(self) -> dict[str, Any]:
         """The job as a BackupStatus."""
         state = self.last.data
-        return backup_status(self.backup, state["status"], state["percentage"])
+        return wire.status(self.backup, wire.State(state["status"]), state["percentage"])
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
         """Add an event; call it from the event loop. Nothing is added once the job has ended."""
@@ -124,7 +120,7 @@ class Job:
         changed, self._changed = self._changed, anyio.Event()
         changed.set()
 
-    def fail(self, status: str, message: str) -> None:
+    def fail(self, status: wire.State, message: str) -> None:
         self.publish(
             FAILED, {"status": status, "percentage": self.last.data["percentage"], "message": message}
         )
@@ -223,7 +219,7 @@ class JobQueue:
         if not job.cancel():
             return False
         if job is not self._running:
-            job.fail("CANCELED", cancelled(job))
+            job.fail(wire.State.CANCELED, cancelled(job))
         return True
 
     def close(self) -> None:
@@ -232,13 +228,13 @@ class JobQueue:
         self._send.close()
         for job in self._known.values():
             if job is not self._running:
-                job.fail("FAILED", Stopping.TEXT)
+                job.fail(wire.State.FAILED, Stopping.TEXT)
 
     def abandon(self, message: str) -> None:
         """End every job that has not ended with a `failed` event now; what they do after that is
         published nowhere."""
         for job in self._known.values():
-            job.fail("FAILED", message)
+            job.fail(wire.State.FAILED, message)
 
     async def _run_each(self, jobs: MemoryObjectReceiveStream[tuple[Job, Work, Callable[[], None]]]) -> None:
         async with jobs:
@@ -253,7 +249,7 @@ class JobQueue:
                     self._running = None
 
     async def _run(self, job: Job, work: Work) -> None:
-        job.publish(PROGRESS, {"status": "IN-PROGRESS", "percentage": 0})  # its turn has come
+        job.publish(PROGRESS, {"status": wire.State.IN_PROGRESS, "percentage": 0})  # its turn has come
         reporter = _Reporter(job.publish, anyio.lowlevel.current_token())
         try:
             backup = await anyio.to_thread.run_sync(
@@ -261,13 +257,18 @@ class JobQueue:
             )
         except Cancelled:
             log.info("the %s of %s was cancelled", job.kind, job.backup["id"])
-            job.fail("CANCELED", cancelled(job))
+            job.fail(wire.State.CANCELED, cancelled(job))
         except Exception as error:
             log.exception("the %s of %s failed", job.kind, job.backup["id"])
-            job.fail("FAILED", failure_text(error))
+            job.fail(wire.State.FAILED, failure_text(error))
         else:
             size = int(backup["bytes"])
-            done = {"status": "COMPLETED", "percentage": 100, "total_bytes": size, "processed_bytes": size}
+            done = {
+                "status": wire.State.COMPLETED,
+                "percentage": 100,
+                "total_bytes": size,
+                "processed_bytes": size,
+            }
             job.publish(COMPLETED, {**done, "backup": backup})
 
     def _forget_old(self) -> None:
@@ -295,7 +296,7 @@ class _Reporter:
         percentage = min(round(progress.fraction * 100, 1), 99.9)
         if int(percentage) > int(self.percentage):
             self.percentage = percentage
-            data: dict[str, Any] = {"status": "IN-PROGRESS", "percentage": percentage}
+            data: dict[str, Any] = {"status": wire.State.IN_PROGRESS, "percentage": percentage}
             if progress.size:
                 data["total_bytes"] = progress.size
                 data["processed_bytes"] = int(progress.size * percentage / 100)

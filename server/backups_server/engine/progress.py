@@ -4,10 +4,12 @@ a restoration's (fetching the backup and copying the database beside it, then th
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, ParamSpec
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+P = ParamSpec("P")
 
 SNAPSHOT_SHARE = 0.5
 """The part of a backup's progress that the snapshot accounts for; compressing and storing is the rest."""
@@ -110,3 +112,13 @@ class RestoreProgress(_RisingFraction):
 
 def _fraction(done: int, total: int) -> float:
     return min(done / total, 1.0) if total else 1.0
+
+
+def watched(report: Callable[P, None], interrupt: Callable[[], None]) -> Callable[P, None]:
+    """`report`, after `interrupt()`: what that raises stops the work at its next step."""
+
+    def checked(*args: P.args, **kwargs: P.kwargs) -> None:
+        interrupt()
+        report(*args, **kwargs)
+
+    return checked

@@ -3,7 +3,6 @@ or into the live database, online."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import tempfile
@@ -13,19 +12,19 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import zstandard
-
-from backups_server.engine.progress import Progress, RestoreProgress
-from backups_server.engine.service import read_manifest
+from backups_server.engine.progress import Progress, RestoreProgress, watched
 from backups_server.engine.snapshot import BUSY_TIMEOUT, first_finding, pages_per_step, snapshot
 from backups_server.errors import ObjectMissing, RestoreError
+from backups_server.storage.codecs import unpack
+from backups_server.storage.layout import stored_format
+from backups_server.storage.records import manifest_of
 from backups_server.storage.store import fsync_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from backups_server.engine.service import BackupService, Manifest
-    from backups_server.storage.store import Store, Writable
+    from backups_server.storage.records import Manifest
+    from backups_server.storage.store import Store
 
 
 def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) -> Manifest:
@@ -36,7 +35,8 @@ def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) 
     """
     if target.exists() and not force:
         raise RestoreError(f"{target} already exists; use --force to replace it")
-    manifest = read_manifest(store, backup_id)
+    stored_format(store)
+    manifest = manifest_of(store, backup_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     os.close(descriptor)
@@ -63,15 +63,18 @@ SAFETY_COPY = ".before-restore"
 
 
 def restore_online(
-    service: BackupService,
     manifest: Manifest,
+    *,
+    store: Store,
+    database: Path,
+    scratch_dir: Path,
     on_progress: Callable[[Progress], None],
     interrupt: Callable[[], None] = lambda: None,
     commit: Callable[[], None] = lambda: None,
 ) -> None:
-    """Replace the content of the service's live database with a backup, verified before it commits.
+    """Replace the content of the live `database` with a backup of `store`, verified before it commits.
 
-    Side by side: the backup is downloaded and decompressed into scratch space; the database as it
+    Side by side: the backup is downloaded and decompressed into `scratch_dir`; the database as it
     is now is copied (SQLite's backup API, one committed state); and the replacement copies the
     backup into the database, in one transaction, each step once the download has written the
     pages it reads. Once downloaded, the backup is verified against its manifest (checksum, size)
@@ -84,10 +87,9 @@ def restore_online(
     journal the copy is taken before the replacement begins, since the replacement locks the
     database until it commits; in WAL mode readers never wait.
     """
-    database = service.database
     safety = database.with_name(database.name + SAFETY_COPY)
     copy = database.with_name(f".{safety.name}.partial")
-    progress = RestoreProgress(on_progress, manifest.stored_bytes, int(manifest.backup["bytes"]))
+    progress = RestoreProgress(on_progress, manifest.stored_bytes, manifest.record.size)
     arrived = _Arrivals()
     abandoned = threading.Event()
 
@@ -99,10 +101,10 @@ def restore_online(
     def download(verified: Path) -> None:
         try:
             fetch(
-                service.store,
+                store,
                 manifest,
                 verified,
-                service.watched(progress.fetched, side_interrupt),
+                watched(progress.fetched, side_interrupt),
                 arrived.written,
             )
         except BaseException as error:
@@ -110,7 +112,7 @@ def restore_online(
             raise
 
     with (
-        tempfile.TemporaryDirectory(dir=service.scratch_dir(), prefix=f"{manifest.backup['id']}+") as scratch,
+        tempfile.TemporaryDirectory(dir=scratch_dir, prefix=f"{manifest.backup_id}+") as scratch,
         ThreadPoolExecutor(max_workers=4, thread_name_prefix="restore") as side,
     ):
         verified = Path(scratch, "backup.sqlite")
@@ -121,7 +123,7 @@ def restore_online(
             downloading if wal else None,
             database,
             copy,
-            service.watched(progress.copied, side_interrupt),
+            watched(progress.copied, side_interrupt),
         )
         checking = side.submit(_check_once_there, downloading, verified)
 
@@ -142,7 +144,7 @@ def restore_online(
             replace_online(
                 verified,
                 database,
-                service.watched(progress.replaced, interrupt),
+                watched(progress.replaced, interrupt),
                 before_commit,
                 arrived.wait_for,
             )
@@ -218,19 +220,18 @@ def fetch(
     another connection may read the pages written so far while the rest comes. `on_stored` gets the
     count of the stored bytes read so far, and `on_written` of the bytes written, after each part;
     what they raise stops the download."""
-    backup_id, size = manifest.backup["id"], manifest.backup["bytes"]
+    backup_id, size = manifest.backup_id, manifest.record.size
     with target.open("wb", buffering=0) as file:
         file.truncate(size)
-        bounded = BoundedSink(file, size, backup_id, on_written)
-        with zstandard.ZstdDecompressor().stream_writer(bounded, closefd=False) as decompressed:  # type: ignore[arg-type]  # any object with write() will do
-            sink = HashingSink(decompressed, on_stored)
-            try:
-                store.read(manifest.data, sink)
-            except ObjectMissing as error:  # deleted since its manifest was read, by the keep policy say
-                raise RestoreError(f"backup {backup_id} is no longer in the store") from error
-    if sink.sha256.hexdigest() != manifest.sha256:
+        try:
+            unpacked = unpack(
+                store, manifest.data, file, size, label=backup_id, on_stored=on_stored, on_written=on_written
+            )
+        except ObjectMissing as error:  # deleted since its manifest was read, by the keep policy say
+            raise RestoreError(f"backup {backup_id} is no longer in the store") from error
+    if unpacked.sha256 != manifest.sha256:
         raise RestoreError(f"backup {backup_id} is damaged: its checksum does not match")
-    if bounded.written != size:
+    if unpacked.written != size:
         raise RestoreError(f"backup {backup_id} is damaged: it does not have the size it was taken with")
 
 
@@ -279,51 +280,6 @@ def replace_online(
         raise RestoreError(f"the database could not be replaced: {error}") from error
     finally:
         threading.Thread(target=live.close, name="checkpoint").start()
-
-
-class BoundedSink:
-    """Writes to `file` until more than `limit` bytes come: then the data is not what the manifest
-    describes, and decompressing stops there instead of filling the disk. `on_written` gets the
-    count written so far after each write."""
-
-    def __init__(
-        self, file: Writable, limit: int, backup_id: str, on_written: Callable[[int], None] = lambda _: None
-    ) -> None:
-        self._file = file
-        self._limit = limit
-        self._backup_id = backup_id
-        self._on_written = on_written
-        self.written = 0
-
-    def write(self, data: bytes, /) -> int:
-        if self.written + len(data) > self._limit:
-            raise RestoreError(f"backup {self._backup_id} is damaged: it is larger than it was taken with")
-        done = 0
-        while done < len(data):  # a raw file may write less than it is given
-            done += self._file.write(data[done:])
-        self.written += len(data)
-        self._on_written(self.written)
-        return len(data)
-
-
-class HashingSink:
-    """Passes the stored bytes on to the decompressor, hashing and counting them on the way."""
-
-    def __init__(self, decompressed: Writable, on_stored: Callable[[int], None]) -> None:
-        self.sha256 = hashlib.sha256()
-        self._decompressed = decompressed
-        self._on_stored = on_stored
-        self._count = 0
-
-    def write(self, data: bytes, /) -> int:
-        self.sha256.update(data)
-        try:
-            written = self._decompressed.write(data)
-        except zstandard.ZstdError as error:
-            raise RestoreError(f"the stored data is damaged: {error}") from error
-        self._count += len(data)
-        self._on_stored(self._count)
-        return written
 
 
 def check_integrity(database: Path) -> None:

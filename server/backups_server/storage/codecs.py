@@ -1,4 +1,5 @@
-"""A file read as a zstd stream, hashed and counted on both sides."""
+"""How a backup's data is stored: compressed with zstd on the way in, hashed and counted on both sides,
+and decompressed on the way out, checked and bounded."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import zstandard
 
+from backups_server.errors import RestoreError
+
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from backups_server.storage.store import Store, Writable
 
 LEVEL = 3
 JOB_SIZE = 4 * 1024 * 1024
@@ -76,3 +81,75 @@ class _CountedReader:
         self._counts.consumed += len(data)
         self._counts.report()
         return data
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """What an unpacking read and wrote: the SHA-256 of the stored bytes, and the bytes written."""
+
+    sha256: str
+    written: int
+
+
+def unpack(
+    store: Store,
+    name: str,
+    target: Writable,
+    limit: int,
+    *,
+    label: str,
+    on_stored: Callable[[int], None] = lambda _: None,
+    on_written: Callable[[int], None] = lambda _: None,
+) -> Unpacked:
+    """Read the stored object `name` and write it into `target`, decompressed: at most `limit`
+    bytes, or RestoreError naming `label`, as for data that does not decompress."""
+    bounded = BoundedSink(target, limit, label, on_written)
+    with zstandard.ZstdDecompressor().stream_writer(bounded, closefd=False) as decompressed:  # type: ignore[arg-type]  # any object with write() will do
+        hashing = HashingSink(decompressed, on_stored)
+        store.read(name, hashing)
+    return Unpacked(hashing.sha256.hexdigest(), bounded.written)
+
+
+class BoundedSink:
+    """Writes to `file` until more than `limit` bytes come: then the data is not what the manifest
+    describes, and decompressing stops there instead of filling the disk. `on_written` gets the
+    count written so far after each write."""
+
+    def __init__(
+        self, file: Writable, limit: int, backup_id: str, on_written: Callable[[int], None] = lambda _: None
+    ) -> None:
+        self._file = file
+        self._limit = limit
+        self._backup_id = backup_id
+        self._on_written = on_written
+        self.written = 0
+
+    def write(self, data: bytes, /) -> int:
+        if self.written + len(data) > self._limit:
+            raise RestoreError(f"backup {self._backup_id} is damaged: it is larger than it was taken with")
+        done = 0
+        while done < len(data):  # a raw file may write less than it is given
+            done += self._file.write(data[done:])
+        self.written += len(data)
+        self._on_written(self.written)
+        return len(data)
+
+
+class HashingSink:
+    """Passes the stored bytes on to the decompressor, hashing and counting them on the way."""
+
+    def __init__(self, decompressed: Writable, on_stored: Callable[[int], None]) -> None:
+        self.sha256 = hashlib.sha256()
+        self._decompressed = decompressed
+        self._on_stored = on_stored
+        self._count = 0
+
+    def write(self, data: bytes, /) -> int:
+        self.sha256.update(data)
+        try:
+            written = self._decompressed.write(data)
+        except zstandard.ZstdError as error:
+            raise RestoreError(f"the stored data is damaged: {error}") from error
+        self._count += len(data)
+        self._on_stored(self._count)
+        return written
