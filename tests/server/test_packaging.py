@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
+import yaml
 from packaging.requirements import Requirement
 
 from tests.helpers import ROOT
@@ -19,3 +20,12 @@ def test_the_server_pins_connexion_and_starlette_to_the_tested_versions() -> Non
     required = {item.name: str(item.specifier) for item in map(Requirement, project["dependencies"])}
 
     assert {name: required[name] for name in PINNED} == {name: f"=={locked[name]}" for name in PINNED}
+
+
+def test_the_server_requires_the_client_of_its_own_version() -> None:
+    """It reads the API's words from the client's models, which its spec generates."""
+    project = tomllib.loads((ROOT / "server" / "pyproject.toml").read_text())["project"]
+    required = {item.name: str(item.specifier) for item in map(Requirement, project["dependencies"])}
+    version = yaml.safe_load((ROOT / "openapi.yaml").read_text())["info"]["version"]
+
+    assert required["backups-api-client"] == f"=={version}"
