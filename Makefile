@@ -46,7 +46,7 @@ compat: $(READY) ## The compatibility gate: the spec and package against the las
 	$(PY) scripts/compat.py
 
 test: check ## Everything CI checks: the static checks, then the whole test suite
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --durations=15
 
 fuzz: $(READY) ## Fuzz the live server against openapi.yaml with schemathesis (SEED=... to explore)
 	$(PY) scripts/fuzz.py

@@ -28,6 +28,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+@pytest.fixture(scope="session")
+def run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder of this test run that every worker of it shares (pytest-xdist), for what is made once
+    per run: what it holds is made under a file lock."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

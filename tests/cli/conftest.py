@@ -1,4 +1,4 @@
-"""The command line as people install it: the client's wheel, built once per session with the
+"""The command line as people install it: the client's wheel, built once per test run with the
 functions `make dist` uses, installed with its `cli` extra into a fresh virtual environment, pinned
 to requirements.txt; every test runs its `backups-api` script as a process.
 
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from dist import distributions, environment
+from filelock import FileLock
 
 from tests.helpers import ROOT
 
@@ -31,15 +32,24 @@ SECONDS = 60
 
 
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    (built,) = (path for path in distributions(tmp_path_factory.mktemp("dist")) if path.suffix == ".whl")
-    return built
+def wheel(run_folder: Path) -> Path:
+    """The client's wheel, built once per test run, by whichever worker needs it first."""
+    with FileLock(run_folder / "dist.lock"):
+        dist = run_folder / "dist"
+        if not dist.is_dir():
+            distributions(dist)
+        (built,) = dist.glob("*.whl")
+        return built
 
 
 @pytest.fixture(scope="session")
-def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    venv = tmp_path_factory.mktemp("cli") / "venv"
-    return environment(venv, f"{wheel}[cli]", constraints=ROOT / "requirements.txt")
+def installed(wheel: Path, run_folder: Path) -> Path:
+    """The folder of scripts of a virtual environment with the wheel and its extra, made once per run."""
+    with FileLock(run_folder / "cli.lock"):
+        venv = run_folder / "cli-venv"
+        if not (venv / "bin" / COMMAND).is_file():
+            environment(venv, f"{wheel}[cli]", constraints=ROOT / "requirements.txt")
+        return venv / "bin"
 
 
 @dataclass
@@ -54,9 +64,13 @@ class CommandLine:
         return [str(self.scripts / COMMAND)]
 
     def environment(self, **changes: str | None) -> dict[str, str]:
-        """The process's environment: this one's, less any BACKUPS_API_* variable, with the settings
-        and `changes` (None removes one)."""
-        base = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_API_")}
+        """The process's environment: this one's, less any BACKUPS_API_* variable and the terminal's size
+        (a test runner's workers may set one), with the settings and `changes` (None removes one)."""
+        base = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith("BACKUPS_API_") and name not in ("COLUMNS", "LINES")
+        }
         merged: dict[str, str | None] = {**base, **self.settings, **changes}
         return {name: value for name, value in merged.items() if value is not None}
 
