@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,15 +48,36 @@ def examples() -> list[Example]:
     return found
 
 
-def run(example: Example, python: str, url: str, key: str, folder: Path) -> subprocess.CompletedProcess[str]:
-    """Run an example with `python`, isolated from the caller's PYTHONPATH, against the server at
-    `url`; the examples read the URL and the key from <TITLE>_URL and <TITLE>_KEY, named after the
-    API's title as the templates name them."""
+RUNNER = """
+import runpy, sys
+for labelled in sys.argv[1:]:
+    label, _, path = labelled.partition("=")
+    runpy.run_path(path, run_name="__main__")
+    print(f"example {label}: ok", flush=True)
+"""
+"""Runs each example file given as `ID=PATH` in turn, in a namespace of its own, and says so; the first
+that fails stops it, with its traceback."""
+
+
+def run(
+    examples: Sequence[Example], python: str, url: str, key: str, folder: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run examples in turn, in one interpreter `python` isolated from the caller's PYTHONPATH, against
+    the server at `url`; the examples read the URL and the key from <TITLE>_URL and <TITLE>_KEY, named
+    after the API's title as the templates name them."""
     title = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["info"]["title"]
     prefix = snake_case(title).upper()
-    script = folder / "example.py"
-    script.write_text(example.code)
+    labelled = []
+    for number, example in enumerate(examples):
+        script = folder / f"example-{number}.py"
+        script.write_text(example.code)
+        labelled.append(f"{example.id}={script}")
     environment = {**os.environ, f"{prefix}_URL": url, f"{prefix}_KEY": key}
     return subprocess.run(
-        [python, "-I", str(script)], env=environment, capture_output=True, text=True, timeout=120, check=False
+        [python, "-I", "-c", RUNNER, *labelled],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60 + 30 * len(examples),
+        check=False,
     )

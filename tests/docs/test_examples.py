@@ -39,6 +39,8 @@ def test_example_calls_functions_that_exist(example: Example) -> None:
 def test_example_runs_against_the_live_server(
     example: Example, live_server: LiveServer, tmp_path: Path
 ) -> None:
-    done = run(example, sys.executable, live_server.url, live_server.api_key, tmp_path)
+    done = run([example], sys.executable, live_server.url, live_server.api_key, tmp_path)
     assert done.returncode == 0, f"{example.id} failed:\n{done.stderr}"
-    assert done.stdout.strip(), f"{example.id} printed nothing"
+    *printed, last = done.stdout.splitlines()
+    assert last == f"example {example.id}: ok"
+    assert "".join(printed).strip(), f"{example.id} printed nothing"

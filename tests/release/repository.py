@@ -64,6 +64,11 @@ class Repository:
         )
 
 
+EXAMPLES = "5"
+"""Examples per operation of the gate's wire check in the releases of these tests: enough for a change
+that breaks the wire to show."""
+
+
 def twine_environment(index: Index, home: Path, *, credentials: bool = True) -> dict[str, str]:
     """The environment of `make publish` for `index`: twine's settings, and a home without ~/.pypirc."""
     environment = {
@@ -72,7 +77,7 @@ def twine_environment(index: Index, home: Path, *, credentials: bool = True) -> 
     environment |= {"HOME": str(home), "TWINE_REPOSITORY_URL": index.url, "PUBLISH_INDEX_URL": index.simple}
     # pip keeps its cache where it was, so the package's dependencies need not be fetched again.
     environment.setdefault("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
-    environment["COMPAT_EXAMPLES"] = "5"
+    environment["COMPAT_EXAMPLES"] = EXAMPLES
     if credentials:
         environment |= {"TWINE_USERNAME": USERNAME, "TWINE_PASSWORD": PASSWORD}
     return environment

@@ -6,6 +6,7 @@ runs them; nothing of the index or of twine is replaced.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tarfile
 import venv
@@ -19,7 +20,7 @@ from backups_server.launcher import running_server
 from tests.helpers import make_database
 
 from .index import running_index
-from .repository import Repository, git, twine_environment
+from .repository import EXAMPLES, Repository, git, twine_environment
 from .specs import Change, add_optional_request_field, rename_field, set_version
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def release(repository: Repository, *changes: Change, message: str) -> None:
     """Change the spec, regenerate, write the changelog entry, regenerate, commit."""
     repository.change_spec(*changes)
     for step in (("generate.py",), ("changelog.py", "--date", "2026-12-02"), ("generate.py",)):
-        done = repository.script(*step)
+        done = repository.script(*step, environment={**os.environ, "COMPAT_EXAMPLES": EXAMPLES})
         assert done.returncode == 0, done.stdout + done.stderr
     repository.commit(message)
 
