@@ -52,6 +52,11 @@ class StoreTooNew(ServerError):
         return "The backup store was written by a newer version of this server"
 
 
+class KeysRefused(ServerError):
+    """The store's keys cannot be opened or changed as asked: a wrong passphrase or identity, none
+    given, or the last wrapping of the master key about to go. The server does not start with it."""
+
+
 # --- Backups and restorations ----------------------------------------------------------------------
 
 

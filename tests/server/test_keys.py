@@ -1,0 +1,79 @@
+"""The keys of an encrypted store: a master key wrapped with age, opened by a passphrase or an identity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from pyrage import x25519
+
+from backups_server.errors import KeysRefused
+from backups_server.storage.folder import FolderStore
+from backups_server.storage.keys import (
+    MasterKey,
+    Secret,
+    add_wrapping,
+    open_master_key,
+    remove_wrapping,
+    wrappings,
+)
+from backups_server.storage.sealing import Unauthentic, seal, unseal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def test_a_wrapping_opens_with_its_passphrase_or_identity_only(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path)
+    master = MasterKey.new()
+    identity, other = x25519.Identity.generate(), x25519.Identity.generate()
+    by_passphrase = add_wrapping(store, master.wrap(passphrase="correct horse"))
+    by_identity = add_wrapping(store, master.wrap(recipients=(str(identity.to_public()),)))
+
+    opened, used = open_master_key(store, Secret(identities=(identity,)))
+    assert (opened.derive(b"test"), used) == (master.derive(b"test"), by_identity)
+    opened, used = open_master_key(store, Secret(passphrase="correct horse"))
+    assert (opened.derive(b"test"), used) == (master.derive(b"test"), by_passphrase)
+    with pytest.raises(KeysRefused, match="none of the store's 2 keys opens"):
+        open_master_key(store, Secret(passphrase="wrong", identities=(other,)))
+    assert [(w.name, w.kind) for w in wrappings(store)] == sorted(
+        [(by_passphrase, "passphrase"), (by_identity, "x25519")]
+    )
+
+
+def test_the_last_wrapping_cannot_be_removed(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path)
+    master = MasterKey.new()
+    identity = x25519.Identity.generate()
+    first = add_wrapping(store, master.wrap(recipients=(str(identity.to_public()),)))
+    second = add_wrapping(store, master.wrap(recipients=(str(identity.to_public()),)))
+
+    remove_wrapping(store, first)
+    with pytest.raises(KeysRefused, match="last key"):
+        remove_wrapping(store, second)
+    assert [w.name for w in wrappings(store)] == [second]
+
+
+def test_derived_keys_differ_by_purpose_and_keys_never_show() -> None:
+    master = MasterKey.new()
+    secret = Secret(passphrase="hunter2", identities=(x25519.Identity.generate(),))
+
+    assert master.derive(b"page ids") != master.derive(b"manifests")
+    assert "hunter2" not in repr(secret)
+    assert "AGE-SECRET-KEY" not in repr(secret)
+    assert repr(master) == "MasterKey(***)"
+
+
+def test_a_sealed_value_opens_only_with_its_key_and_associated_data() -> None:
+    key, other = MasterKey.new().derive(b"a"), MasterKey.new().derive(b"a")
+    sealed = seal(key, b"page", b"packs/ab/1")
+    flipped = bytes([sealed[0], *sealed[1:-1], sealed[-1] ^ 1])
+
+    assert unseal(key, sealed, b"packs/ab/1") == b"page"
+    for wrong in (
+        (other, sealed, b"packs/ab/1"),
+        (key, sealed, b"packs/ab/2"),
+        (key, flipped, b"packs/ab/1"),
+    ):
+        with pytest.raises(Unauthentic):
+            unseal(*wrong)
