@@ -1,0 +1,80 @@
+"""Packs and the index of an encrypted store: every blob opens only where it was written."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import pytest
+
+from backups_server.storage.folder import FolderStore
+from backups_server.storage.index import IndexCache, open_index, write_index
+from backups_server.storage.keys import MasterKey
+from backups_server.storage.packs import (
+    PackWriter,
+    compress,
+    new_pack_name,
+    open_blob,
+    open_table,
+    table_length,
+)
+from backups_server.storage.sealing import Unauthentic
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PAGES = [(os.urandom(16), os.urandom(2048) * 2) for _ in range(8)]
+
+
+def packed(name: str, key: bytes) -> tuple[bytes, PackWriter]:
+    writer = PackWriter(name, key)
+    for start in (0, 4):
+        writer.add(*compress(PAGES[start : start + 4]))
+    return writer.finish(), writer
+
+
+def test_a_pack_gives_back_each_blob_and_its_table() -> None:
+    name, key = new_pack_name(), MasterKey.new().derive(b"pack")
+    data, writer = packed(name, key)
+
+    length = table_length(data)
+    table = open_table(name, key, data[-4 - length : -4])
+    opened = [open_blob(name, key, blob, data[blob.offset : blob.offset + blob.length]) for blob in table]
+
+    assert table == writer.blobs
+    assert b"".join(opened) == b"".join(page for _, page in PAGES)
+    assert [piece.id for blob in table for piece in blob.pieces] == [page_id for page_id, _ in PAGES]
+
+
+def test_a_blob_opens_only_in_its_pack_and_at_its_place() -> None:
+    key = MasterKey.new().derive(b"pack")
+    name = new_pack_name()
+    data, writer = packed(name, key)
+    first, second = writer.blobs
+    sealed_first = data[first.offset : first.offset + first.length]
+
+    with pytest.raises(Unauthentic):
+        open_blob(new_pack_name(), key, first, sealed_first)  # another pack's name
+    with pytest.raises(Unauthentic):
+        open_blob(name, key, replace(second, length=first.length), sealed_first)  # another place
+
+
+def test_the_index_is_read_once_then_from_its_cache(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "store")
+    key = MasterKey.new().derive(b"index")
+    pack, writer = new_pack_name(), PackWriter(new_pack_name(), key)
+    writer.add(*compress(PAGES[:2]))
+    written = write_index(store, key, {pack: writer.blobs})
+    cache = IndexCache(tmp_path / "cache")
+
+    index, names = cache.load(store, key)
+    store.write(written, io.BytesIO(b"changed in the store, not in the cache"))
+    again, _ = cache.load(store, key)
+
+    assert names == [written]
+    assert index.find(PAGES[0][0]) is not None
+    assert again.find(PAGES[1][0]) is not None
+    assert open_index(written, key, (tmp_path / "cache" / written.removeprefix("index/")).read_bytes())
+    assert oct((tmp_path / "cache" / written.removeprefix("index/")).stat().st_mode & 0o777) == "0o600"
