@@ -66,7 +66,7 @@ def test_the_index_is_read_once_then_from_its_cache(tmp_path: Path) -> None:
     key = MasterKey.new().derive(b"index")
     pack, writer = new_pack_name(), PackWriter(new_pack_name(), key)
     writer.add(*compress(PAGES[:2]))
-    written = write_index(store, key, {pack: writer.blobs})
+    written, _ = write_index(store, key, {pack: writer.blobs})
     cache = IndexCache(tmp_path / "cache")
 
     index, names = cache.load(store, key)

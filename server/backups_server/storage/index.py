@@ -97,11 +97,12 @@ def decode(raw: bytes) -> dict[str, list[Blob]]:
     return packs
 
 
-def write_index(store: Store, key: bytes, packs: dict[str, list[Blob]]) -> str:
-    """Store an index object for these packs; its name."""
+def write_index(store: Store, key: bytes, packs: dict[str, list[Blob]]) -> tuple[str, int]:
+    """Store an index object for these packs; its name and size."""
     name = f"{INDEXES}{secrets.token_hex(16)}"
-    store.write(name, io.BytesIO(seal(key, encode(packs), name.encode())))
-    return name
+    sealed = seal(key, encode(packs), name.encode())
+    store.write(name, io.BytesIO(sealed))
+    return name, len(sealed)
 
 
 def open_index(name: str, key: bytes, sealed: bytes) -> dict[str, list[Blob]]:

@@ -1,0 +1,197 @@
+"""An encrypted, deduplicated store of pieces: the pages of databases, and the lists that order them.
+
+A piece's id is a keyed BLAKE3 hash of its bytes (16 bytes, the key derived from the store's master
+key), so an id says nothing of what it names. A piece the store holds already, whichever backup wrote
+it, is never written again: `VaultWriter` writes only what the index lacks, into packs. `VaultReader`
+gives pieces back in any order, each checked against its id, reading each blob with one ranged read
+and keeping the last few opened.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import OrderedDict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+import blake3
+
+from backups_server.errors import ObjectMissing
+from backups_server.storage.index import IndexCache, write_index
+from backups_server.storage.packs import (
+    ID_BYTES,
+    TARGET_SIZE,
+    PackWriter,
+    Piece,
+    compress,
+    new_pack_name,
+    open_blob,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from backups_server.storage.index import Index, Location
+    from backups_server.storage.keys import MasterKey
+    from backups_server.storage.packs import Blob
+    from backups_server.storage.store import Store
+
+BATCH_BYTES = 256 * 1024
+"""The bytes of pieces compressed together in one blob: zstd finds much more to share in a batch of
+pages than in one page (1.76 times against 1.39 on a typical database)."""
+COMPRESSING = 2
+"""Batches compressed at once, on threads of their own."""
+OPEN_BLOBS = 32
+"""Blobs a reader keeps opened: pages that follow each other mostly share a few blobs."""
+
+
+class DamagedPiece(ValueError):
+    """A piece whose bytes do not hash to its id, or whose blob does not open or is gone."""
+
+
+class Vault:
+    """A store's pieces, opened with its master key."""
+
+    def __init__(self, store: Store, master: MasterKey, cache: IndexCache) -> None:
+        self.store = store
+        self._ids_key = master.derive(b"piece ids")
+        self._index_key = master.derive(b"index")
+        self.manifest_key = master.derive(b"manifests")
+        self._master = master
+        self._cache = cache
+
+    def piece_id(self, data: bytes) -> bytes:
+        return blake3.blake3(data, key=self._ids_key).digest(length=ID_BYTES)
+
+    def pack_key(self, pack: str) -> bytes:
+        return self._master.derive(b"pack " + pack.encode())
+
+    def index(self) -> Index:
+        """The store's index, as its index objects say now."""
+        index, _ = self._cache.load(self.store, self._index_key)
+        return index
+
+    def write_index(self, packs: dict[str, list[Blob]]) -> tuple[str, int]:
+        return write_index(self.store, self._index_key, packs)
+
+
+class VaultWriter:
+    """Adds pieces to a store, writing only those it lacks: batched, compressed on threads of their
+    own, sealed into packs, each pack stored once full. `finish` stores the last pack and an index
+    object for the packs written. `on_stored(n)` gets the bytes stored so far, after each object."""
+
+    def __init__(self, vault: Vault, index: Index, on_stored: Callable[[int], None] = lambda _: None) -> None:
+        self._vault = vault
+        self._index = index
+        self._on_stored = on_stored
+        self._batch: list[tuple[bytes, bytes]] = []
+        self._batch_bytes = 0
+        self._batched: set[bytes] = set()
+        self._compressing: deque[Future[tuple[bytes, tuple[Piece, ...]]]] = deque()
+        self._threads = ThreadPoolExecutor(max_workers=COMPRESSING, thread_name_prefix="compress")
+        self._pack: PackWriter | None = None
+        self.packs: dict[str, list[Blob]] = {}
+        self.stored_bytes = 0
+        """What this writer added to the store, in bytes."""
+
+    def add(self, data: bytes) -> bytes:
+        """The id of a piece, which the store holds once `finish` returns."""
+        piece_id = self._vault.piece_id(data)
+        if piece_id in self._index or piece_id in self._batched:
+            return piece_id
+        self._batched.add(piece_id)
+        self._batch.append((piece_id, data))
+        self._batch_bytes += len(data)
+        if self._batch_bytes >= BATCH_BYTES:
+            self._submit_batch()
+        return piece_id
+
+    def finish(self) -> dict[str, list[Blob]]:
+        """Store what is pending, then an index object for the packs written; the packs."""
+        try:
+            self._submit_batch()
+            while self._compressing:
+                self._pack_next()
+            self._store_pack()
+        finally:
+            self._threads.shutdown(cancel_futures=True)
+        if self.packs:
+            _, size = self._vault.write_index(self.packs)
+            self._stored(size)
+        return self.packs
+
+    def abandon(self) -> None:
+        self._threads.shutdown(wait=True, cancel_futures=True)
+
+    def _submit_batch(self) -> None:
+        if not self._batch:
+            return
+        self._compressing.append(self._threads.submit(compress, self._batch))
+        self._batch, self._batch_bytes = [], 0
+        while len(self._compressing) > COMPRESSING or (self._compressing and self._compressing[0].done()):
+            self._pack_next()
+
+    def _pack_next(self) -> None:
+        compressed, pieces = self._compressing.popleft().result()
+        if self._pack is None:
+            name = new_pack_name()
+            self._pack = PackWriter(name, self._vault.pack_key(name))
+        self._pack.add(compressed, pieces)
+        if self._pack.size >= TARGET_SIZE:
+            self._store_pack()
+
+    def _store_pack(self) -> None:
+        if self._pack is None:
+            return
+        pack, self._pack = self._pack, None
+        data = pack.finish()
+        self._vault.store.write(pack.name, io.BytesIO(data))
+        self.packs[pack.name] = pack.blobs
+        self._stored(len(data))
+
+    def _stored(self, count: int) -> None:
+        self.stored_bytes += count
+        self._on_stored(self.stored_bytes)
+
+
+class VaultReader:
+    """Gives back pieces by id, each checked against its id; raises DamagedPiece, naming the object."""
+
+    def __init__(self, vault: Vault, index: Index) -> None:
+        self._vault = vault
+        self._index = index
+        self._opened: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self.read_bytes = 0
+        """The bytes read from the store so far."""
+
+    def piece(self, piece_id: bytes) -> bytes:
+        location = self._index.find(piece_id)
+        if location is None:
+            raise DamagedPiece(f"the piece {piece_id.hex()} is in no pack of the store")
+        batch = self._blob(location)
+        data = batch[location.piece.offset : location.piece.offset + location.piece.length]
+        if self._vault.piece_id(data) != piece_id:
+            raise DamagedPiece(f"a piece of {location.pack} does not match its id {piece_id.hex()}")
+        return data
+
+    def _blob(self, location: Location) -> bytes:
+        key = (location.pack, location.blob.offset)
+        batch = self._opened.get(key)
+        if batch is not None:
+            self._opened.move_to_end(key)
+            return batch
+        blob = location.blob
+        try:
+            sealed = self._vault.store.read_range(location.pack, blob.offset, blob.length)
+            batch = open_blob(location.pack, self._vault.pack_key(location.pack), blob, sealed)
+        except ObjectMissing as error:
+            raise DamagedPiece(f"the pack {location.pack} is no longer in the store") from error
+        except ValueError as error:
+            raise DamagedPiece(
+                f"a blob of {location.pack} is damaged or was tampered with: {error}"
+            ) from error
+        self.read_bytes += len(sealed)
+        self._opened[key] = batch
+        if len(self._opened) > OPEN_BLOBS:
+            self._opened.popitem(last=False)
+        return batch
