@@ -14,7 +14,7 @@ import pytest
 from backups_api_client import Client, errors
 from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
 from backups_api_client.models import Backup
-from backups_server.storage.layout import FORMAT_OBJECT
+from backups_server.storage.layout import FORMAT, FORMAT_OBJECT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -89,7 +89,7 @@ def test_the_health_check_needs_no_key(live_server: LiveServer) -> None:
 def test_a_store_of_a_newer_format_is_505_and_left_untouched(
     start_server: ServerFactory, store: StoreUnderTest, spec: dict[str, Any]
 ) -> None:
-    marker = json.dumps({"format": 2, "written_by": "a newer server"}).encode()
+    marker = json.dumps({"format": FORMAT + 1, "written_by": "a newer server"}).encode()
     server = start_server()
     with http_client(server) as http:
         assert http.post("/backups/create").status_code == 200

@@ -76,7 +76,7 @@ async def test_the_queue_runs_jobs_in_the_order_they_came() -> None:
     def work(name: str) -> Callable[[Callable[[Progress], None], Job], dict[str, Any]]:
         def run(_on_progress: Callable[[Progress], None], job: Job) -> dict[str, Any]:
             ran.append(name)
-            return job.backup
+            return {"backup": job.backup}
 
         return run
 

@@ -4,6 +4,7 @@ marker read again every few seconds, and servers sharing a store seeing each oth
 from __future__ import annotations
 
 import io
+import json
 import math
 import threading
 from collections import Counter
@@ -23,7 +24,7 @@ from backups_api_client.models import Backup, Backups, SeededBackup
 from backups_server.engine.catalog import FORMAT_RECHECK, Catalog
 from backups_server.errors import ObjectMissing, StoreTooNew
 from backups_server.storage.cache import ListingCache
-from backups_server.storage.layout import FORMAT_OBJECT, MANIFESTS, is_manifest, manifest_name
+from backups_server.storage.layout import FORMAT, FORMAT_OBJECT, MANIFESTS, is_manifest, manifest_name
 from backups_server.storage.s3 import S3Store
 from backups_server.storage.store import StoredObject
 from tests.helpers import seed_backup
@@ -114,7 +115,9 @@ def test_the_format_marker_holds_for_a_few_seconds(store: StoreUnderTest) -> Non
     catalog = Catalog(store.store, monotonic=lambda: now)
     assert listed(catalog) == made
 
-    store.store.write(FORMAT_OBJECT, io.BytesIO(b'{"format": 2}'))  # a newer server upgraded the store
+    store.store.write(
+        FORMAT_OBJECT, io.BytesIO(json.dumps({"format": FORMAT + 1}).encode())
+    )  # a newer server
     now += FORMAT_RECHECK - 0.1
     assert listed(catalog) == made
     now += 0.1

@@ -15,7 +15,7 @@ from backups_server.engine.restore import restore_online
 from backups_server.engine.service import BackupService
 from backups_server.errors import Cancelled, RestoreError
 from backups_server.storage.folder import FolderStore
-from backups_server.storage.records import Manifest
+from backups_server.storage.records import StoredManifest
 from tests.helpers import make_database, make_incompressible_database, rows
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def backed_up_then_changed(database: Path) -> tuple[BackupService, Manifest]:
+def backed_up_then_changed(database: Path) -> tuple[BackupService, StoredManifest]:
     """A service on `database`, the manifest of its backup, and the database changed since."""
     service = BackupService(
         store=FolderStore(database.parent / "store"),
@@ -38,7 +38,12 @@ def backed_up_then_changed(database: Path) -> tuple[BackupService, Manifest]:
     return service, service.manifest(backup.backup_id)
 
 
-def restore(service: BackupService, manifest: Manifest, **options: Callable[[], None]) -> None:
+def restore(
+    service: BackupService,
+    manifest: StoredManifest,
+    interrupt: Callable[[], None] = lambda: None,
+    commit: Callable[[], None] = lambda: None,
+) -> None:
     """The service's database replaced with the backup, as the API's restorations do."""
     restore_online(
         manifest,
@@ -46,7 +51,8 @@ def restore(service: BackupService, manifest: Manifest, **options: Callable[[], 
         database=service.database,
         scratch_dir=service.scratch_dir(),
         on_progress=lambda _: None,
-        **options,
+        interrupt=interrupt,
+        commit=commit,
     )
 
 

@@ -85,7 +85,7 @@ def test_progress_rises_to_the_end(service: BackupService) -> None:
     fractions = [report.fraction for report in reports]
     assert fractions == sorted(fractions)
     assert fractions[-1] == 1.0
-    assert {report.size for report in reports} == {backup.size}
+    assert {report.size for report in reports} == {backup.record.size}
 
 
 def test_leftovers_go_once_old_enough_and_complete_backups_stay(service: BackupService) -> None:

@@ -21,13 +21,14 @@ from backups_server.api.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue
 from backups_server.engine.restore import restore_online
 from backups_server.errors import BackupNotFound, JobFailed, NothingToCancel, Stopping, StreamGone
 from backups_server.runtime.sweeper import Sweeper
+from backups_server.storage.records import SealedManifest
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
     from backups_server.engine.progress import Progress
     from backups_server.engine.service import BackupService, Reservation
-    from backups_server.storage.records import Manifest
+    from backups_server.storage.records import StoredManifest
 
 Result = TypeVar("Result")
 
@@ -190,8 +191,8 @@ class BackupsApi:
     def _create(
         self, reservation: Reservation, on_progress: Callable[[Progress], None], job: Job
     ) -> dict[str, Any]:
-        record = self.service.create(on_progress, reservation, job.check, job.commit)
-        return wire.backup(record, self._today())
+        created = self.service.create(on_progress, reservation, job.check, job.commit)
+        return {"added_bytes": created.added_bytes, "backup": wire.backup(created.record, self._today())}
 
     async def _start_restoration(self, backup_id: str) -> Job:
         manifest = await self._in_store(self.service.manifest, backup_id)
@@ -199,18 +200,19 @@ class BackupsApi:
         return self.queue.submit(RESTORATION, backup, partial(self._restore, manifest))
 
     def _restore(
-        self, manifest: Manifest, on_progress: Callable[[Progress], None], job: Job
+        self, manifest: StoredManifest, on_progress: Callable[[Progress], None], job: Job
     ) -> dict[str, Any]:
         restore_online(
             manifest,
             store=self.service.store,
             database=self.service.database,
             scratch_dir=self.service.scratch_dir(),
+            vault=self.service.vault() if isinstance(manifest, SealedManifest) else None,
             on_progress=on_progress,
             interrupt=self.service.interruption(job.check),
             commit=job.commit,
         )
-        return wire.backup(manifest.record, self._today())
+        return {"backup": wire.backup(manifest.record, self._today())}
 
     async def _cancel(self, kind: str, backup_id: str) -> Response:
         job = self.queue.find(kind, backup_id)

@@ -168,7 +168,8 @@ class Job:
 
 if TYPE_CHECKING:
     Work = Callable[[Callable[[Progress], None], Job], dict[str, Any]]
-    """What a job does: given where to report its progress and its job, the Backup it made or restored."""
+    """What a job does: given where to report its progress and its job, what its `completed` event
+    says besides its status: the Backup it made or restored (`backup`), and what else it knows."""
 
 
 class JobQueue:
@@ -252,7 +253,7 @@ class JobQueue:
         job.publish(PROGRESS, {"status": wire.State.IN_PROGRESS, "percentage": 0})  # its turn has come
         reporter = _Reporter(job.publish, anyio.lowlevel.current_token())
         try:
-            backup = await anyio.to_thread.run_sync(
+            outcome = await anyio.to_thread.run_sync(
                 work, reporter.report_from_thread, job, limiter=self._limiter
             )
         except Cancelled:
@@ -262,14 +263,14 @@ class JobQueue:
             log.exception("the %s of %s failed", job.kind, job.backup["id"])
             job.fail(wire.State.FAILED, failure_text(error))
         else:
-            size = int(backup["bytes"])
+            size = int(outcome["backup"]["bytes"])
             done = {
                 "status": wire.State.COMPLETED,
                 "percentage": 100,
                 "total_bytes": size,
                 "processed_bytes": size,
             }
-            job.publish(COMPLETED, {**done, "backup": backup})
+            job.publish(COMPLETED, {**done, **outcome})
 
     def _forget_old(self) -> None:
         now = self._clock()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from backups_api_client.models import ModelDownloadProgressStatusEnum, PlatformEnum
 
 if TYPE_CHECKING:
-    from backups_server.storage.records import BackupRecord, Manifest
+    from backups_server.storage.records import BackupRecord, StoredManifest
 
 State = ModelDownloadProgressStatusEnum
 """The states of a job, as its events and its status say them (BackupStatusEnum has the same)."""
@@ -70,9 +70,9 @@ class Presentations:
     day share these dicts: read them, never change them."""
 
     def __init__(self) -> None:
-        self._day: tuple[date, dict[str, tuple[Manifest, dict[str, Any]]]] = (date.min, {})
+        self._day: tuple[date, dict[str, tuple[StoredManifest, dict[str, Any]]]] = (date.min, {})
 
-    def of(self, manifest: Manifest, day: date) -> dict[str, Any]:
+    def of(self, manifest: StoredManifest, day: date) -> dict[str, Any]:
         known_day, made = self._day
         if known_day != day:
             made = {}

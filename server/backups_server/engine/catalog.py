@@ -5,16 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING
 
 from backups_server.engine.retention import decide
 from backups_server.storage.cache import ListingCache
 from backups_server.storage.layout import (
-    FORMAT,
+    MANIFEST_FILE,
     MANIFESTS,
     is_manifest,
-    manifest_name,
     marked_format,
     objects_of,
     understood,
@@ -25,7 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from backups_server.engine.retention import Decision, Policy
-    from backups_server.storage.records import Manifest
+    from backups_server.storage.records import StoredManifest
     from backups_server.storage.store import Store
 
 FORMAT_RECHECK = 5.0
@@ -41,10 +39,17 @@ class Catalog:
     requests alone, and one more read of the marker at most.
     """
 
-    def __init__(self, store: Store, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        manifest_key: Callable[[], bytes] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
+        self._manifest_key = manifest_key
         self._monotonic = monotonic
-        self._manifests = ListingCache(partial(read_manifest, store), readers=store.concurrent_reads)
+        self._manifests = ListingCache(self._read, readers=store.concurrent_reads)
         self._format_lock = threading.Lock()
         self._format_read: tuple[float, int | None] | None = None
 
@@ -57,12 +62,12 @@ class Catalog:
             marked = self._format_read[1]
         return understood(marked)
 
-    def format_written(self) -> None:
+    def format_written(self, format_number: int) -> None:
         """Record that this server has just written the format marker."""
         with self._format_lock:
-            self._format_read = (self._monotonic(), FORMAT)
+            self._format_read = (self._monotonic(), format_number)
 
-    def manifests(self) -> list[Manifest]:
+    def manifests(self) -> list[StoredManifest]:
         """The manifest of every completely stored backup, newest first."""
         self.check_format()
         listing = [item for item in self.store.list(MANIFESTS) if is_manifest(item.name)]
@@ -72,9 +77,17 @@ class Catalog:
         )
 
     def remove(self, backup_id: str) -> None:
-        """Remove a backup, its manifest first: it is never listed half removed."""
-        self.store.delete(manifest_name(backup_id))
+        """Remove a backup, its manifest first: it is never listed half removed. An encrypted store's
+        backup is its manifest: its pieces go with the next prune, if no other backup has them."""
+        for name in objects_of(self.store, backup_id):
+            if is_manifest(name):
+                self.store.delete(name)
         remove_objects(self.store, backup_id)
+
+    def _read(self, name: str) -> StoredManifest:
+        sealed = not name.endswith(MANIFEST_FILE)
+        key = self._manifest_key() if sealed and self._manifest_key is not None else None
+        return read_manifest(self.store, name, key)
 
     def forget(
         self, policy: Policy, *, dry_run: bool = False, spared: Callable[[str], bool] = lambda _: False

@@ -12,37 +12,44 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backups_server.engine.pages import fetch_pages
 from backups_server.engine.progress import Progress, RestoreProgress, watched
 from backups_server.engine.snapshot import BUSY_TIMEOUT, first_finding, pages_per_step, snapshot
 from backups_server.errors import ObjectMissing, RestoreError
 from backups_server.storage.codecs import unpack
-from backups_server.storage.layout import stored_format
-from backups_server.storage.records import manifest_of
+from backups_server.storage.layout import PAGES, stored_format
+from backups_server.storage.records import SealedManifest, manifest_of
 from backups_server.storage.store import fsync_path
+from backups_server.storage.vault import open_vault
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from backups_server.storage.records import Manifest
+    from backups_server.storage.keys import KeyRing
+    from backups_server.storage.records import StoredManifest
     from backups_server.storage.store import Store
+    from backups_server.storage.vault import Vault
 
 
-def restore(store: Store, backup_id: str, target: Path, *, force: bool = False) -> Manifest:
-    """Download, verify (checksum, size, `PRAGMA quick_check`) and atomically write a backup.
+def restore(
+    store: Store, backup_id: str, target: Path, *, force: bool = False, keys: KeyRing | None = None
+) -> StoredManifest:
+    """Download, verify (checksum, size, `PRAGMA quick_check`) and atomically write a backup; an
+    encrypted store's is opened with `keys`, and each of its pages checked against its id.
 
     An existing `target` is replaced only with `force`; its `-wal`, `-shm` and `-journal` files
     go too, since they belong to the old database. Nothing may have the old database open.
     """
     if target.exists() and not force:
         raise RestoreError(f"{target} already exists; use --force to replace it")
-    stored_format(store)
-    manifest = manifest_of(store, backup_id)
+    vault = open_vault(store, keys) if stored_format(store) == PAGES else None
+    manifest = manifest_of(store, backup_id, vault.manifest_key if vault else None)
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     os.close(descriptor)
     partial = Path(name)
     try:
-        fetch(store, manifest, partial)
+        fetch(store, manifest, partial, vault=vault)
         fsync_path(partial)
         check_integrity(partial)
         for suffix in ("-wal", "-shm", "-journal"):
@@ -63,11 +70,12 @@ SAFETY_COPY = ".before-restore"
 
 
 def restore_online(
-    manifest: Manifest,
+    manifest: StoredManifest,
     *,
     store: Store,
     database: Path,
     scratch_dir: Path,
+    vault: Vault | None = None,
     on_progress: Callable[[Progress], None],
     interrupt: Callable[[], None] = lambda: None,
     commit: Callable[[], None] = lambda: None,
@@ -89,7 +97,7 @@ def restore_online(
     """
     safety = database.with_name(database.name + SAFETY_COPY)
     copy = database.with_name(f".{safety.name}.partial")
-    progress = RestoreProgress(on_progress, manifest.stored_bytes, manifest.record.size)
+    progress = RestoreProgress(on_progress, _fetched_bytes(manifest), manifest.record.size)
     arrived = _Arrivals()
     abandoned = threading.Event()
 
@@ -106,6 +114,7 @@ def restore_online(
                 verified,
                 watched(progress.fetched, side_interrupt),
                 arrived.written,
+                vault=vault,
             )
         except BaseException as error:
             arrived.failed(error)
@@ -208,21 +217,34 @@ def _journal_mode(database: Path) -> str:
 
 def fetch(
     store: Store,
-    manifest: Manifest,
+    manifest: StoredManifest,
     target: Path,
     on_stored: Callable[[int], None] = lambda _: None,
     on_written: Callable[[int], None] = lambda _: None,
+    *,
+    vault: Vault | None = None,
 ) -> None:
-    """Write a backup's data into the file `target`, decompressed, then verify it against its
-    manifest (checksum and size); raises RestoreError.
+    """Write a backup's data into the file `target`, then verify it against its manifest (checksum and
+    size; in an encrypted store, opened with `vault`, each page against its id too); raises
+    RestoreError.
 
     The file has its full size from the start, and each part is in it as soon as it is written:
     another connection may read the pages written so far while the rest comes. `on_stored` gets the
-    count of the stored bytes read so far, and `on_written` of the bytes written, after each part;
-    what they raise stops the download."""
+    progress of the download (`_fetched_bytes` of it in all), and `on_written` the bytes written,
+    after each part; what they raise stops the download."""
     backup_id, size = manifest.backup_id, manifest.record.size
     with target.open("wb", buffering=0) as file:
         file.truncate(size)
+        if isinstance(manifest, SealedManifest):
+            if vault is None:
+                raise RestoreError(f"backup {backup_id} is encrypted, and the store's keys are not open")
+
+            def written(count: int) -> None:
+                on_stored(count)
+                on_written(count)
+
+            fetch_pages(vault, manifest, file, written)
+            return
         try:
             unpacked = unpack(
                 store, manifest.data, file, size, label=backup_id, on_stored=on_stored, on_written=on_written
@@ -233,6 +255,12 @@ def fetch(
         raise RestoreError(f"backup {backup_id} is damaged: its checksum does not match")
     if unpacked.written != size:
         raise RestoreError(f"backup {backup_id} is damaged: it does not have the size it was taken with")
+
+
+def _fetched_bytes(manifest: StoredManifest) -> int:
+    """What `fetch` counts in all for its progress: the stored bytes of a whole copy, the bytes of the
+    database for pages (their bytes in the store depend on what other backups share)."""
+    return manifest.record.size if isinstance(manifest, SealedManifest) else manifest.stored_bytes
 
 
 def replace_online(

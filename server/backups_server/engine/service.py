@@ -13,31 +13,54 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from backups_server.engine.catalog import Catalog, remove_objects
+from backups_server.engine.pages import store_pages
 from backups_server.engine.progress import BackupProgress, Progress, watched
 from backups_server.engine.retention import KEEP_EVERYTHING
 from backups_server.engine.snapshot import check, snapshot
-from backups_server.errors import BackupNotFound, NoSpaceForSnapshot, Stopping, StoreError, StoreTooNew
+from backups_server.errors import (
+    BackupNotFound,
+    KeysRefused,
+    NoSpaceForSnapshot,
+    Stopping,
+    StoreError,
+    StoreTooNew,
+)
 from backups_server.storage.codecs import CompressedReader
+from backups_server.storage.index import IndexCache
+from backups_server.storage.keys import MasterKey, add_wrapping, open_master_key, wrappings
 from backups_server.storage.layout import (
     BACKUP_FOLDERS,
+    COPIES,
+    FORMAT,
+    MANIFESTS,
+    PAGES,
     backup_of,
     data_name,
     is_manifest,
-    manifest_name,
     mark_format,
     objects_of,
 )
-from backups_server.storage.records import BackupRecord, Manifest, manifest_of, write_manifest
+from backups_server.storage.records import (
+    BackupRecord,
+    Manifest,
+    SealedManifest,
+    StoredManifest,
+    manifest_of,
+    write_manifest,
+)
+from backups_server.storage.vault import Vault
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from backups_server.engine.retention import Policy
+    from backups_server.storage.keys import KeyRing
     from backups_server.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,6 +75,21 @@ class Reservation(NamedTuple):
 
     backup_id: str
     timestamp: int
+
+
+class Created(NamedTuple):
+    """A backup just stored: its manifest, and the bytes it added to the store."""
+
+    manifest: StoredManifest
+    added_bytes: int
+
+    @property
+    def record(self) -> BackupRecord:
+        return self.manifest.record
+
+    @property
+    def backup_id(self) -> str:
+        return self.manifest.backup_id
 
 
 class BackupService:
@@ -71,6 +109,8 @@ class BackupService:
         device_name: str,
         retention: Policy = KEEP_EVERYTHING,
         clock: Callable[[], int] = time.time_ns,
+        keys: KeyRing | None = None,
+        new_format: int = FORMAT,
     ) -> None:
         self.store = store
         self.database = database
@@ -79,7 +119,12 @@ class BackupService:
         self.device_name = device_name
         self.retention = retention
         self.clock = clock
-        self.catalog = Catalog(store)
+        self.keys = keys
+        self.new_format = new_format if keys is not None else COPIES
+        """The format of a store this service creates: encrypted pages, given keys, else whole copies."""
+        self.catalog = Catalog(store, manifest_key=lambda: self.vault().manifest_key)
+        self._vault: Vault | None = None
+        self._vault_lock = threading.Lock()
         self._lock = threading.Lock()
         self._last_timestamp = 0
         self._running: set[str] = set()
@@ -87,18 +132,33 @@ class BackupService:
         self._unanswered: set[str] = set()
         """Backups whose creation has not returned yet: the keep policy never removes them."""
 
-    def check_format(self) -> None:
-        """Raise StoreTooNew unless this server may read and write the store."""
-        self.catalog.check_format()
+    def check_format(self) -> int | None:
+        """The store's format, None for a new store; raises StoreTooNew unless this server may read and
+        write the store."""
+        return self.catalog.check_format()
 
-    def list_backups(self) -> list[Manifest]:
+    def vault(self) -> Vault:
+        """The pieces of the encrypted store, its keys opened once; raises KeysRefused."""
+        with self._vault_lock:
+            if self._vault is None:
+                if self.keys is None:
+                    raise KeysRefused(
+                        "the store is encrypted: give its passphrase or an identity that opens it"
+                    )
+                master, _ = open_master_key(self.store, self.keys.secret)
+                self._vault = Vault(self.store, master, IndexCache(self.keys.cache))
+            return self._vault
+
+    def list_backups(self) -> list[StoredManifest]:
         """The manifest of every completely stored backup, newest first."""
         return self.catalog.manifests()
 
-    def manifest(self, backup_id: str) -> Manifest:
+    def manifest(self, backup_id: str) -> StoredManifest:
         """The manifest of a completely stored backup; raises BackupNotFound and StoreTooNew."""
-        self.check_format()
-        return manifest_of(self.store, backup_id)
+        stored_format = self.check_format()
+        return manifest_of(
+            self.store, backup_id, self.vault().manifest_key if stored_format == PAGES else None
+        )
 
     def reserve(self) -> Reservation:
         """The id and time of a new backup, from now on: unique in this process, unused in the
@@ -122,35 +182,37 @@ class BackupService:
         reservation: Reservation | None = None,
         interrupt: Callable[[], None] = lambda: None,
         commit: Callable[[], None] = lambda: None,
-    ) -> BackupRecord:
-        """Take a backup, of the reservation if given, and return its record.
+    ) -> Created:
+        """Take a backup, of the reservation if given, and return its manifest and what it added.
 
-        The snapshot is compressed into the store while SQLite's check reads it: the manifest is
-        written once both are done, and the check passed. `on_progress` gets the Progress as
-        it rises, one call at a time, from any thread. `interrupt` is called at every step, and
-        `commit` just before the manifest is written: what they raise stops the backup, which
-        leaves nothing behind.
+        The snapshot goes into the store, compressed whole or page by page into an encrypted store,
+        while SQLite's check reads it: the manifest is written once both are done, and the check
+        passed. `on_progress` gets the Progress as it rises, one call at a time, from any thread.
+        `interrupt` is called at every step, and `commit` just before the manifest is written: what
+        they raise stops the backup, which leaves nothing listed.
         """
         reservation = reservation or self.reserve()
         backup_id = reservation.backup_id
         progress = BackupProgress(on_progress)
         interrupt = self.interruption(interrupt)
         try:
-            self._prepare_store()
+            store_format = self._prepare_store()
             try:
                 with tempfile.TemporaryDirectory(dir=self.scratch_dir(), prefix=f"{backup_id}+") as scratch:
                     snapshot_path = Path(scratch, "snapshot.sqlite")
                     snapshotted = watched(progress.snapshotted, interrupt)
                     size = snapshot(self.database, snapshot_path, snapshotted)
-                    data = self._store_checked(backup_id, snapshot_path, progress, interrupt)
+                    record = self.record(reservation, size)
+                    with self._checked(snapshot_path, interrupt) as step:
+                        store = self._store_pages if store_format == PAGES else self._store_copy
+                        manifest = store(record, snapshot_path, progress, step)
             except OSError as error:
                 if error.errno == errno.ENOSPC:
                     raise NoSpaceForSnapshot(self.work_dir) from error
                 raise
             watched(commit, interrupt)()
-            record = self.record(reservation, size)
-            manifest = Manifest(record, data_name(backup_id), data.sha256.hexdigest(), data.size)
-            write_manifest(self.store, manifest)
+            key = self.vault().manifest_key if store_format == PAGES else None
+            added = write_manifest(self.store, manifest, key)
         except StoreError:
             log.warning("backup %s failed in the store; what it stored goes with the next sweep", backup_id)
             self._answered(backup_id)
@@ -161,36 +223,56 @@ class BackupService:
         finally:
             with self._lock:
                 self._running.discard(backup_id)
-        log.info("backup %s stored: %d bytes of database, %d bytes stored", backup_id, size, data.size)
+        added += manifest.added_bytes
+        log.info(
+            "backup %s stored: %d bytes of database, %d bytes added to the store", backup_id, size, added
+        )
         self.apply_retention(just_made=backup_id)
-        return record
+        return Created(manifest, added)
 
     def stop(self) -> None:
         """Make every running backup fail with Stopping at its next step, before it is listed."""
         self._stopping.set()
 
-    def _store_checked(
-        self,
-        backup_id: str,
-        snapshot_path: Path,
-        progress: BackupProgress,
-        interrupt: Callable[[], None],
-    ) -> CompressedReader:
-        """Compress the snapshot into the store while another thread checks it; a failed check
-        stops the writing at its next read, and the store never keeps a manifest for it."""
+    @contextmanager
+    def _checked(self, snapshot_path: Path, interrupt: Callable[[], None]) -> Iterator[Callable[[], None]]:
+        """SQLite's check of the snapshot, on a thread of its own while the block stores it; the block
+        gets what to call at each step, which raises the check's failure once it is known, or what
+        `interrupt` raises. The check's failure is raised at the end anyway."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check") as checking:
             verdict = checking.submit(check, snapshot_path)
 
-            def compressed(consumed: int, produced: int) -> None:
+            def step() -> None:
                 if verdict.done() and (failure := verdict.exception()) is not None:
                     raise failure
-                progress.compressed(consumed, produced)
+                interrupt()
 
-            with snapshot_path.open("rb") as file:
-                data = CompressedReader(file, watched(compressed, interrupt))
-                self.store.write(data_name(backup_id), data, progress.stored)
+            yield step
             verdict.result()
-        return data
+
+    def _store_copy(
+        self, record: BackupRecord, snapshot_path: Path, progress: BackupProgress, step: Callable[[], None]
+    ) -> Manifest:
+        """Compress the snapshot into the store (format 1); `step` is called at each read, and what it
+        raises (a failed check) stops the writing: the store never keeps a manifest for it."""
+
+        data_object = data_name(record.backup_id)
+        with snapshot_path.open("rb") as file:
+            data = CompressedReader(file, watched(progress.compressed, step))
+            self.store.write(data_object, data, progress.stored)
+        return Manifest(record, data_object, data.sha256.hexdigest(), data.size)
+
+    def _store_pages(
+        self, record: BackupRecord, snapshot_path: Path, progress: BackupProgress, step: Callable[[], None]
+    ) -> SealedManifest:
+        """Store the snapshot's new pages into the encrypted store (format 2)."""
+
+        def read(consumed: int, stored: int) -> None:
+            progress.compressed(consumed, stored)
+            progress.stored(stored)
+
+        manifest, _ = store_pages(self.vault(), snapshot_path, record, on_read=watched(read, step))
+        return manifest
 
     def interruption(self, interrupt: Callable[[], None] = lambda: None) -> Callable[[], None]:
         """What a job checks at every step: Stopping once the service is stopping, then `interrupt`."""
@@ -204,7 +286,7 @@ class BackupService:
 
     def delete(self, backup_id: str) -> None:
         self.check_format()
-        if not self.store.list(manifest_name(backup_id)):
+        if not any(is_manifest(item.name) for item in self.store.list(f"{MANIFESTS}{backup_id}/")):
             raise BackupNotFound(backup_id)
         self.catalog.remove(backup_id)
         log.info("backup %s deleted", backup_id)
@@ -273,10 +355,26 @@ class BackupService:
             log.info("removed %d leftovers of interrupted backups", len(removed))
         return removed
 
-    def _prepare_store(self) -> None:
-        if self.catalog.check_format() is None:
-            mark_format(self.store)
-            self.catalog.format_written()
+    def _prepare_store(self) -> int:
+        """The store's format; a new store gets this service's, its keys first when it is encrypted."""
+        stored_format = self.catalog.check_format()
+        if stored_format is not None:
+            return stored_format
+        if self.new_format == PAGES:
+            self._create_keys()
+        mark_format(self.store, self.new_format)
+        self.catalog.format_written(self.new_format)
+        return self.new_format
+
+    def _create_keys(self) -> None:
+        """A master key for the new store, wrapped for this service's secret, unless another server made
+        one already. Servers that made one each at once all use the first in order, which opens for
+        them all when they share the secret."""
+        if self.keys is None or wrappings(self.store):
+            return
+        add_wrapping(self.store, self.keys.wrap_new(MasterKey.new()))
+        with self._vault_lock:
+            self._vault = None
 
     def _reserve_id(self) -> tuple[str, int]:
         """A new id, `version_timestamp`, unique in this process and unused in the store."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyrage
 from cryptography.hazmat.primitives import hashes
@@ -19,7 +20,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pyrage import x25519
 
 from backups_server.errors import KeysRefused
-from backups_server.storage.store import Store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from backups_server.storage.store import Store
 
 KEYS = "keys/"
 MASTER_BYTES = 32
@@ -83,6 +89,30 @@ class Secret:
             return pyrage.decrypt(wrapped, list(self.identities)) if self.identities else None
         except pyrage.DecryptError:
             return None
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """How a server opens an encrypted store's keys, and wraps the master key of a store it creates.
+
+    Attributes:
+        secret: What opens the store's master key.
+        wrap_new: Wraps the master key of a new store, for the same secret.
+        cache: Where the server keeps its copies of the store's index objects.
+    """
+
+    secret: Secret
+    wrap_new: Callable[[MasterKey], bytes] = field(repr=False)
+    cache: Path | None = None
+
+    @classmethod
+    def of(cls, secret: Secret, cache: Path | None = None) -> KeyRing:
+        """A key ring whose new stores are wrapped for its passphrase, else for its identities."""
+        if secret.passphrase is not None:
+            passphrase = secret.passphrase
+            return cls(secret, lambda master: master.wrap(passphrase=passphrase), cache)
+        recipients = tuple(str(identity.to_public()) for identity in secret.identities)
+        return cls(secret, lambda master: master.wrap(recipients=recipients), cache)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,25 @@
 """The layout of a store: where each object of a backup lives, and the format marker.
 
+Format 1, a whole compressed copy of the database per backup:
+
     format.json                    the format marker, written on first use
     data/ID/data.sqlite.zst        the zstd-compressed snapshot, written first
     backups/ID/manifest.json       the manifest, written last: a backup exists once this does
 
+Format 2, encrypted and deduplicated page by page (`storage.vault`):
+
+    format.json                    the format marker
+    keys/KEY                       the master key, wrapped with age, once per passphrase or recipient
+    packs/XX/PACK                  the pieces, compressed and sealed, in blobs (`storage.packs`)
+    index/INDEX                    which pack holds each piece (`storage.index`)
+    backups/ID/manifest            the sealed manifest, written last, removed first
+
 Listing reads manifests only, so a backup is never listed before its data is completely stored; a
-delete removes the manifest first for the same reason. Anything under `data/` or `backups/` whose
-backup has no manifest is a leftover of an interrupted backup. Manifests have `backups/` to
-themselves, so a listing of N backups is N names long; stores written before kept the data beside
-the manifest, in `backups/ID/`, and are read the same way, since a manifest names its data object.
+delete removes the manifest first for the same reason. In format 1, anything under `data/` or
+`backups/` whose backup has no manifest is a leftover of an interrupted backup; in format 2, a pack
+no index names. Manifests have `backups/` to themselves, so a listing of N backups is N names long;
+format-1 stores written before kept the data beside the manifest, in `backups/ID/`, and are read the
+same way, since a manifest names its data object.
 """
 
 from __future__ import annotations
@@ -22,8 +33,11 @@ from backups_server.errors import ObjectMissing, StoreError, StoreTooNew
 if TYPE_CHECKING:
     from backups_server.storage.store import Store
 
-FORMAT = 1
-"""The store format this server writes and understands; a store marked newer is left alone."""
+COPIES, PAGES = 1, 2
+"""The formats: whole compressed copies of the database, and encrypted, deduplicated pages."""
+FORMAT = PAGES
+"""The newest store format this server writes and understands; a store marked newer is left alone.
+A store it finds in format 1 stays in format 1 until it is migrated."""
 
 FORMAT_OBJECT = "format.json"
 MANIFESTS = "backups/"
@@ -32,6 +46,7 @@ BACKUP_FOLDERS = (MANIFESTS, DATA)
 """The folders that hold a folder of objects per backup."""
 DATA_FILE = "data.sqlite.zst"
 MANIFEST_FILE = "manifest.json"
+SEALED_MANIFEST_FILE = "manifest"
 
 
 def data_name(backup_id: str) -> str:
@@ -49,8 +64,13 @@ def manifest_name(backup_id: str) -> str:
     return f"{MANIFESTS}{backup_id}/{MANIFEST_FILE}"
 
 
+def sealed_manifest_name(backup_id: str) -> str:
+    """The name of a backup's manifest in an encrypted store: written last, removed first."""
+    return f"{MANIFESTS}{backup_id}/{SEALED_MANIFEST_FILE}"
+
+
 def is_manifest(name: str) -> bool:
-    return name.startswith(MANIFESTS) and name.endswith("/" + MANIFEST_FILE)
+    return name.startswith(MANIFESTS) and name.endswith(("/" + MANIFEST_FILE, "/" + SEALED_MANIFEST_FILE))
 
 
 def backup_of(name: str) -> str:
@@ -87,6 +107,6 @@ def stored_format(store: Store) -> int | None:
     return understood(marked_format(store))
 
 
-def mark_format(store: Store) -> None:
-    """Write the format marker of this server's format."""
-    store.write(FORMAT_OBJECT, io.BytesIO(json.dumps({"format": FORMAT}).encode() + b"\n"))
+def mark_format(store: Store, format_number: int) -> None:
+    """Write the format marker."""
+    store.write(FORMAT_OBJECT, io.BytesIO(json.dumps({"format": format_number}).encode() + b"\n"))

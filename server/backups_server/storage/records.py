@@ -15,7 +15,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backups_server.errors import BackupNotFound, ObjectMissing, StoreError
-from backups_server.storage.layout import FORMAT, manifest_name
+from backups_server.storage.layout import (
+    COPIES,
+    MANIFEST_FILE,
+    backup_of,
+    manifest_name,
+    sealed_manifest_name,
+)
+from backups_server.storage.sealing import seal, unseal
 
 if TYPE_CHECKING:
     from backups_server.storage.store import Store
@@ -60,9 +67,14 @@ class Manifest:
     def backup_id(self) -> str:
         return self.record.backup_id
 
+    @property
+    def added_bytes(self) -> int:
+        """What the backup's data added to the store: all of it."""
+        return self.stored_bytes
+
     def to_bytes(self) -> bytes:
         document = {
-            "format": FORMAT,
+            "format": COPIES,
             "record": RECORD,
             "backup": _encoded(self.record),
             "data": {
@@ -83,6 +95,60 @@ class Manifest:
             raise ValueError(f"its record has encoding {encoding!r}; this server reads {RECORD}")
         data = document["data"]
         return cls(_decoded(document["backup"]), data["object"], data["sha256"], data["bytes"])
+
+
+@dataclass(frozen=True)
+class SealedManifest:
+    """A backup of an encrypted store: its record, the database's page size and count, its whole-file
+    SHA-256, the pieces that list its pages' ids in order, and what the backup added to the store."""
+
+    record: BackupRecord
+    page_size: int
+    page_count: int
+    sha256: str
+    lists: tuple[bytes, ...]
+    added_bytes: int
+
+    @property
+    def backup_id(self) -> str:
+        return self.record.backup_id
+
+    def seal(self, key: bytes) -> bytes:
+        """The manifest encrypted, bound to its backup's id: copied under another backup's name, it
+        does not open."""
+        document = {
+            "record": RECORD,
+            "backup": _encoded(self.record),
+            "database": {"page_size": self.page_size, "page_count": self.page_count, "sha256": self.sha256},
+            "lists": [piece.hex() for piece in self.lists],
+            "added_bytes": self.added_bytes,
+        }
+        return seal(key, json.dumps(document, separators=(",", ":")).encode(), self.backup_id.encode())
+
+    @classmethod
+    def unseal(cls, key: bytes, sealed: bytes, backup_id: str) -> SealedManifest:
+        """Raises Unauthentic, or ValueError, KeyError or TypeError for what is not a manifest."""
+        document = json.loads(unseal(key, sealed, backup_id.encode()))
+        if document.get("record") != RECORD:
+            raise ValueError(
+                f"its record has encoding {document.get('record')!r}; this server reads {RECORD}"
+            )
+        database = document["database"]
+        record = _decoded(document["backup"])
+        if record.backup_id != backup_id:
+            raise ValueError(f"it is the manifest of {record.backup_id}")
+        return cls(
+            record,
+            int(database["page_size"]),
+            int(database["page_count"]),
+            str(database["sha256"]),
+            tuple(bytes.fromhex(piece) for piece in document["lists"]),
+            int(document["added_bytes"]),
+        )
+
+
+StoredManifest = Manifest | SealedManifest
+"""What a store keeps about a backup, in one format or the other."""
 
 
 def _encoded(record: BackupRecord) -> dict[str, Any]:
@@ -112,23 +178,38 @@ def _decoded(encoded: dict[str, Any]) -> BackupRecord:
     )
 
 
-def read_manifest(store: Store, name: str) -> Manifest:
-    """The manifest stored as `name`; raises ObjectMissing, and StoreError for what is not a manifest."""
+def read_manifest(store: Store, name: str, key: bytes | None = None) -> StoredManifest:
+    """The manifest stored as `name`, sealed ones opened with `key`; raises ObjectMissing, and StoreError
+    for what is not a manifest (or a sealed one without a key)."""
     raw = store.read_bytes(name)
     try:
-        return Manifest.from_bytes(raw)
+        if name.endswith(MANIFEST_FILE):
+            return Manifest.from_bytes(raw)
+        if key is None:
+            raise ValueError("it is sealed, and the store's keys are not open")
+        return SealedManifest.unseal(key, raw, backup_of(name))
     except (ValueError, KeyError, TypeError) as error:
         raise StoreError(f"{name} is not a manifest: {error}") from error
 
 
-def manifest_of(store: Store, backup_id: str) -> Manifest:
-    """The manifest of a completely stored backup; raises BackupNotFound."""
-    try:
-        return read_manifest(store, manifest_name(backup_id))
-    except ObjectMissing:
-        raise BackupNotFound(backup_id) from None
+def manifest_of(store: Store, backup_id: str, key: bytes | None = None) -> StoredManifest:
+    """The manifest of a completely stored backup, in either format; raises BackupNotFound."""
+    for name in (manifest_name(backup_id), sealed_manifest_name(backup_id)):
+        try:
+            return read_manifest(store, name, key)
+        except ObjectMissing:
+            continue
+    raise BackupNotFound(backup_id)
 
 
-def write_manifest(store: Store, manifest: Manifest) -> None:
-    """Store the manifest, which lists the backup: the last write of a backup."""
-    store.write(manifest_name(manifest.backup_id), io.BytesIO(manifest.to_bytes()))
+def write_manifest(store: Store, manifest: StoredManifest, key: bytes | None = None) -> int:
+    """Store the manifest, which lists the backup: the last write of a backup; its size. A sealed one
+    is sealed with `key`."""
+    if isinstance(manifest, SealedManifest):
+        if key is None:
+            raise ValueError("a sealed manifest needs its key")
+        name, raw = sealed_manifest_name(manifest.backup_id), manifest.seal(key)
+    else:
+        name, raw = manifest_name(manifest.backup_id), manifest.to_bytes()
+    store.write(name, io.BytesIO(raw))
+    return len(raw)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import blake3
 
-from backups_server.errors import ObjectMissing
+from backups_server.errors import KeysRefused, ObjectMissing
 from backups_server.storage.index import IndexCache, write_index
+from backups_server.storage.keys import open_master_key
 from backups_server.storage.packs import (
     ID_BYTES,
     TARGET_SIZE,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from backups_server.storage.index import Index, Location
-    from backups_server.storage.keys import MasterKey
+    from backups_server.storage.keys import KeyRing, MasterKey
     from backups_server.storage.packs import Blob
     from backups_server.storage.store import Store
 
@@ -195,3 +196,11 @@ class VaultReader:
         if len(self._opened) > OPEN_BLOBS:
             self._opened.popitem(last=False)
         return batch
+
+
+def open_vault(store: Store, keys: KeyRing | None) -> Vault:
+    """The vault of an encrypted store, its master key opened with `keys`; raises KeysRefused."""
+    if keys is None:
+        raise KeysRefused("the store is encrypted: give its passphrase, or an identity that opens it")
+    master, _ = open_master_key(store, keys.secret)
+    return Vault(store, master, IndexCache(keys.cache))
