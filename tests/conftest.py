@@ -14,6 +14,7 @@ folder store or by an S3 store (moto's server mode), and the generated client to
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,11 +60,15 @@ def moto_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreUnderTest]:
+    """The store under test, in the format the servers make by default, or in format 1 for a test
+    marked `copies`."""
+    copies = {"BACKUPS_STORE_FORMAT": "1"} if request.node.get_closest_marker("copies") else {}
     if getattr(request, "param", "folder") == "folder":
-        yield folder_store(tmp_path / "store")
+        made = folder_store(tmp_path / "store")
+        yield replace(made, environment=made.environment | copies)
         return
-    with s3_store(request.getfixturevalue("moto_endpoint")) as store:
-        yield store
+    with s3_store(request.getfixturevalue("moto_endpoint")) as made:
+        yield replace(made, environment=made.environment | copies)
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ The fixtures built on these are in conftest.py.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import closing, contextmanager
@@ -22,12 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import httpx
+from pyrage import x25519
 
 from backups_api_client import AuthenticatedClient
 from backups_server.engine.service import BackupService
+from backups_server.keyring import read_identities
 from backups_server.launcher import ServerProcess, spawn
 from backups_server.storage.folder import FolderStore
-from backups_server.storage.layout import DATA, data_name
+from backups_server.storage.keys import KeyRing, Secret
+from backups_server.storage.layout import COPIES, DATA, data_name, mark_format, marked_format
 from backups_server.storage.records import EPOCH, BackupRecord, Manifest, write_manifest
 from backups_server.storage.s3 import S3Store
 from backups_server.storage.store import Store
@@ -57,8 +62,28 @@ class StoreUnderTest:
     """What a server process needs in its environment to reach the store."""
 
 
+@functools.cache
+def identity_file() -> Path:
+    """A file of one age identity, made once per test process, that opens the keys of the encrypted
+    stores the tests' servers create (an identity opens at once, where a passphrase takes a second)."""
+    path = Path(tempfile.mkdtemp(prefix="backups-tests-")) / "identity"
+    path.write_text(str(x25519.Identity.generate()) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def key_ring() -> KeyRing:
+    """The keys of the stores the tests' servers create, for the tests that open them themselves."""
+    return KeyRing.of(Secret(identities=read_identities(identity_file())))
+
+
+def keys_environment() -> dict[str, str]:
+    """What a server process needs to open the keys of a store the tests made."""
+    return {"BACKUPS_IDENTITY_FILE": str(identity_file())}
+
+
 def folder_store(root: Path) -> StoreUnderTest:
-    return StoreUnderTest("folder", root.as_uri(), FolderStore(root))
+    return StoreUnderTest("folder", root.as_uri(), FolderStore(root), keys_environment())
 
 
 @contextmanager
@@ -78,7 +103,7 @@ def s3_store(endpoint: str) -> Iterator[StoreUnderTest]:
     )
     bucket = f"backups-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=bucket)
-    environment = {"AWS_ENDPOINT_URL": endpoint, **credentials}
+    environment = {"AWS_ENDPOINT_URL": endpoint, **credentials, **keys_environment()}
     try:
         yield StoreUnderTest(
             "s3", f"s3://{bucket}/team/backups", S3Store(bucket, "team/backups", client), environment
@@ -113,8 +138,10 @@ def make_service(root: Path, *, store: Store | None = None, **options: Any) -> B
 
 
 def seed_backup(store: Store, moment: datetime, *, device_name: str = DEVICE_NAME) -> str:
-    """Write a backup taken at `moment` straight into `store`, as a server would (with a few bytes of
-    data); returns its id."""
+    """Write a backup taken at `moment` straight into `store`, in format 1, as a server would (with a few
+    bytes of data); returns its id."""
+    if marked_format(store) is None:
+        mark_format(store, COPIES)
     timestamp = (moment - EPOCH) // timedelta(microseconds=1)
     record = BackupRecord.new("1.0.0", timestamp, 4096, device_name, "LINUX")
     data, content = data_name(record.backup_id), b"seeded"

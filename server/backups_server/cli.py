@@ -25,11 +25,22 @@ from backups_server.engine.catalog import Catalog
 from backups_server.engine.restore import restore
 from backups_server.engine.retention import NO_LIMIT, RULES, Policy
 from backups_server.engine.service import BackupService
-from backups_server.errors import BackupNotFound, RestoreError, StoreError, StoreRefused, StoreTooNew
+from backups_server.errors import (
+    BackupNotFound,
+    KeysRefused,
+    RestoreError,
+    StoreError,
+    StoreRefused,
+    StoreTooNew,
+)
+from backups_server.keyring import SecretSettings
 from backups_server.runtime import memory, scratch, serving
 from backups_server.storage import open_store
+from backups_server.storage.keys import KeyRing, open_master_key
+from backups_server.storage.layout import COPIES, FORMAT, PAGES, stored_format
 from backups_server.storage.s3 import S3_TIMEOUT
 from backups_server.storage.store import Store
+from backups_server.storage.vault import open_vault
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,6 +122,7 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     print(f"Backing up {settings.database}")
     print(f"      into {settings.store}")
+    keys = _key_ring(args, store, settings.store, new_format=settings.store_format, announce=True)
     print(f"Policy: {settings.retention}")
     service = BackupService(
         store=store,
@@ -119,6 +131,8 @@ def serve(args: argparse.Namespace) -> int:
         version=__version__,
         device_name=settings.device_name,
         retention=settings.retention,
+        keys=keys,
+        new_format=settings.store_format,
     )
     try:
         document = load_document(settings.spec)
@@ -164,9 +178,11 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def restore_command(args: argparse.Namespace) -> int:
-    store = _open_store(args.store or config.default_store(args.data_dir))
+    url = args.store or config.default_store(args.data_dir)
+    store = _open_store(url)
+    keys = _key_ring(args, store, url)
     try:
-        manifest = restore(store, args.backup_id, args.to, force=args.force)
+        manifest = restore(store, args.backup_id, args.to, force=args.force, keys=keys)
     except (RestoreError, BackupNotFound) as error:
         print(f"Not restored: {error}", file=sys.stderr)
         return 1
@@ -183,6 +199,45 @@ MAX_HEAD_BYTES = 32 * 1024
 """The largest request head (request line and headers) accepted; a valid one is well under 1 KiB."""
 
 
+def _key_ring(
+    args: argparse.Namespace, store: Store, url: str, *, new_format: int | None = None, announce: bool = False
+) -> KeyRing | None:
+    """The keys of the store at `url`, opened now when it is encrypted, so that a wrong or missing
+    passphrase or identity stops the command at once; for a new store of format 2 (`new_format`),
+    the secret its keys will be wrapped for, a passphrase generated if none is given. None for a store
+    that needs no keys. With `announce`, says where the keys came from and what the format is."""
+    settings = SecretSettings(args.passphrase_file, args.identity_file, args.data_dir.resolve())
+    try:
+        marked = stored_format(store)
+    except StoreTooNew:
+        return None  # answered with 505, and left alone
+    except StoreError:
+        marked = None  # not reachable now: its keys are opened when they are first needed
+    try:
+        ring, origin = settings.key_ring(url, create=marked is None and new_format == PAGES)
+        if marked == PAGES:
+            if ring is None:
+                raise KeysRefused(
+                    "the store is encrypted: give its passphrase (--passphrase-file or BACKUPS_PASSPHRASE) "
+                    "or an identity that opens it (--identity-file)"
+                )
+            open_master_key(store, ring.secret)
+    except KeysRefused as error:
+        raise SystemExit(f"Cannot open the keys of the store {url}: {error}") from None
+    if not announce:
+        return ring
+    if marked == COPIES:
+        print("The store is in format 1, whole copies, not encrypted: `migrate` upgrades it to format 2")
+    elif ring is not None and PAGES in (marked, new_format):
+        print(f"Keys: opened with {origin}")
+        if origin.startswith("a passphrase generated"):
+            print(
+                f"Keep a copy of {settings.data_dir / config.PASSPHRASE_FILE} apart from the store: without "
+                "it, no backup of this store can be read"
+            )
+    return ring
+
+
 def _check_store(store: Store, url: str) -> None:
     """Stop when the store refuses this configuration; only warn when it cannot be reached now."""
     try:
@@ -194,7 +249,9 @@ def _check_store(store: Store, url: str) -> None:
 
 
 def forget_command(args: argparse.Namespace) -> int:
-    store = _open_store(args.store or config.default_store(args.data_dir))
+    url = args.store or config.default_store(args.data_dir)
+    store = _open_store(url)
+    keys = _key_ring(args, store, url)
     policy = keep_policy(args)
     print(f"Policy: {policy}")
     if policy.keeps_everything:
@@ -203,7 +260,8 @@ def forget_command(args: argparse.Namespace) -> int:
     removed, listed = ("remove", "Would remove") if args.dry_run else ("removed", "Removed")
     decisions = []
     try:
-        for decision in Catalog(store).forget(policy, dry_run=args.dry_run):
+        catalog = Catalog(store, manifest_key=lambda: open_vault(store, keys).manifest_key)
+        for decision in catalog.forget(policy, dry_run=args.dry_run):
             decisions.append(decision)
             verdict = "keep" if decision.kept else removed
             taken = decision.created.isoformat(sep=" ", timespec="seconds")
@@ -269,6 +327,7 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         max_connections=args.max_connections,
         max_requests=args.max_requests,
         store_timeout=args.store_timeout,
+        store_format=args.store_format,
         retention=keep_policy(args),
     )
 
@@ -288,7 +347,7 @@ class Option:
     type: Callable[[str], Any] = str
     default: Any = None
     metavar: str | None = None
-    choices: tuple[str, ...] | None = None
+    choices: tuple[Any, ...] | None = None
 
     @property
     def variable(self) -> str:
@@ -352,6 +411,19 @@ COMMON_OPTIONS = (
         default="info",
         choices=("critical", "error", "warning", "info", "debug"),
     ),
+    Option(
+        "--passphrase-file",
+        "a file whose first line is the passphrase of the store's keys; BACKUPS_PASSPHRASE gives it "
+        "itself (default: DATA_DIR/passphrase, generated with mode 0600 for a new store)",
+        type=Path,
+        metavar="PATH",
+    ),
+    Option(
+        "--identity-file",
+        "a file of age X25519 identities (AGE-SECRET-KEY-1...), one per line, that open the store's keys",
+        type=Path,
+        metavar="PATH",
+    ),
 )
 """The options of every command."""
 
@@ -385,6 +457,15 @@ SERVE_OPTIONS = (
         metavar="PATH",
     ),
     Option("--device-name", "the device name recorded in backups (default: the host name)", metavar="NAME"),
+    Option(
+        "--store-format",
+        "the format of a store this server creates: 2, encrypted and deduplicated page by page, or 1, "
+        "whole compressed copies that servers older than format 2 read; a store keeps the format it has "
+        "(default: %(default)s)",
+        type=int,
+        default=FORMAT,
+        choices=(COPIES, PAGES),
+    ),
     Option(
         "--keepalive",
         "send a keep-alive comment on an event stream idle for this long (default: %(default)s)",

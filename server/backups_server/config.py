@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import sqlite3
@@ -17,7 +18,9 @@ DATA_DIR = Path(".data")
 DATABASE = "database.sqlite"
 STORE = "store"
 KEY_FILE = "api-key"
+PASSPHRASE_FILE = "passphrase"  # noqa: S105  # the file's name, not a passphrase
 SCRATCH = "tmp"
+CACHE = "cache"
 
 LISTENING = "Listening on "
 """How `serve` starts the line giving the address it listens on, once it has bound its port."""
@@ -41,6 +44,7 @@ class Settings:
     max_connections: int
     max_requests: int
     store_timeout: float
+    store_format: int
     retention: Policy
 
     @property
@@ -72,8 +76,17 @@ def parse_keys(text: str) -> tuple[str, ...]:
 def generated_key_file(data_dir: Path) -> tuple[Path, bool]:
     """The key file of the data folder, created with a fresh key (mode 0600) if missing; returns
     its path and whether it was just created."""
-    path = data_dir / KEY_FILE
-    data_dir.mkdir(parents=True, exist_ok=True)
+    return _generated_secret(data_dir / KEY_FILE)
+
+
+def generated_passphrase_file(data_dir: Path) -> tuple[Path, bool]:
+    """The file of the passphrase of the store's keys, created with a fresh one (mode 0600) if
+    missing; returns its path and whether it was just created."""
+    return _generated_secret(data_dir / PASSPHRASE_FILE)
+
+
+def _generated_secret(path: Path) -> tuple[Path, bool]:
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -81,6 +94,11 @@ def generated_key_file(data_dir: Path) -> tuple[Path, bool]:
     with os.fdopen(descriptor, "w") as file:
         file.write(secrets.token_urlsafe(32) + "\n")
     return path, True
+
+
+def index_cache(data_dir: Path, store: str) -> Path:
+    """Where the server keeps its copies of a store's index objects: one folder per store."""
+    return data_dir / CACHE / hashlib.sha256(store.encode()).hexdigest()[:16]
 
 
 def ensure_database(path: Path) -> bool:

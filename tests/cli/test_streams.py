@@ -60,6 +60,7 @@ def manifests(server: LiveServer) -> list[str]:
     return [item.name for item in server.store.store.list(MANIFESTS) if is_manifest(item.name)]
 
 
+@pytest.mark.copies
 def test_ndjson_events_arrive_one_by_one_while_the_backup_runs(
     start_server: ServerFactory, installed: Path
 ) -> None:
@@ -84,6 +85,7 @@ def test_ndjson_events_arrive_one_by_one_while_the_backup_runs(
     assert manifests(server) == [manifest_name(received[-1]["backup"]["id"])]
 
 
+@pytest.mark.copies
 @pytest.mark.parametrize("output", ["people", "json"])
 def test_ctrl_c_closes_the_stream_and_exits_130(
     start_server: ServerFactory, installed: Path, output: str

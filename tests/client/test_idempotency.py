@@ -107,6 +107,7 @@ def test_resuming_needs_the_key_of_a_known_job(server: LiveServer) -> None:
     assert len(httpx.get(f"{server.url}/backups", headers=headers).json()["iterable"]) == 1
 
 
+@pytest.mark.copies
 def test_a_create_retried_after_a_client_timeout_leaves_one_backup(start_server: ServerFactory) -> None:
     """The first attempt times out while the store holds the backup; the retry, with the same key,
     waits for that backup instead of starting another."""

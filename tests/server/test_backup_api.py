@@ -128,6 +128,7 @@ def test_a_reader_in_a_transaction_sees_one_state_throughout(start_server: Serve
         assert restored == backup_specific_backup_snapshot.sync(backup.id, client=client)
 
 
+@pytest.mark.copies
 @both_stores
 def test_a_tampered_backup_is_refused_and_the_database_left_as_it_was(
     server: LiveServer, store: StoreUnderTest
@@ -190,6 +191,7 @@ def test_a_listed_backup_is_restored_whatever_its_indexes_hold(start_server: Ser
     assert rows(database) == taken
 
 
+@pytest.mark.copies
 def test_creations_are_cancelled_while_they_wait_and_while_they_run(start_server: ServerFactory) -> None:
     hold = StoreHold(start_server.tmp_path / "hold", after=1)
     server = start_server(module=MODULE, environment=hold.environment)
@@ -224,6 +226,7 @@ def test_creations_are_cancelled_while_they_wait_and_while_they_run(start_server
             backup_specific_creation_cancel.sync("1.0.0_1", client=client)
 
 
+@pytest.mark.copies
 def test_a_restoration_cancelled_while_it_downloads_leaves_the_database_as_it_was(
     start_server: ServerFactory,
 ) -> None:
@@ -252,6 +255,7 @@ def test_a_restoration_cancelled_while_it_downloads_leaves_the_database_as_it_wa
         )
 
 
+@pytest.mark.copies
 def test_a_restoration_waits_behind_a_creation(start_server: ServerFactory) -> None:
     first = start_server()
     with first.client() as client:

@@ -13,6 +13,7 @@ import pytest
 
 from backups_server.engine.restore import check_integrity, restore
 from backups_server.engine.snapshot import snapshot
+from tests.helpers import key_ring
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -117,5 +118,5 @@ def test_a_backup_taken_during_continuous_commits_restores_to_one_committed_stat
 
     assert response.status_code == 200, response.text
     restored = start_server.tmp_path / "restored.sqlite"
-    restore(store.store, response.json()["id"], restored)
+    restore(store.store, response.json()["id"], restored, keys=key_ring())
     assert first <= committed_state(restored) <= last

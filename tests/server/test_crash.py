@@ -43,6 +43,7 @@ def killed_while_storing(start_server: ServerFactory) -> LiveServer:
     return server
 
 
+@pytest.mark.copies
 def test_a_backup_killed_while_being_stored_is_never_listed(
     start_server: ServerFactory, store: StoreUnderTest
 ) -> None:
@@ -70,6 +71,7 @@ def test_a_backup_killed_while_being_stored_is_never_listed(
         restore(store.store, after.id, start_server.tmp_path / "after.sqlite")
 
 
+@pytest.mark.copies
 def test_after_a_kill_the_scratch_folder_is_emptied_at_start_and_old_leftovers_swept(
     start_server: ServerFactory, store: StoreUnderTest
 ) -> None:

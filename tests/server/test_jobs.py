@@ -37,6 +37,7 @@ def outcome(events: Iterator[ServerSentEvent]) -> list[tuple[str, dict[str, Any]
     return [(event.event, event.json()) for event in events]
 
 
+@pytest.mark.copies
 def test_one_job_runs_while_the_others_wait_and_the_queue_is_bounded(start_server: ServerFactory) -> None:
     hold = StoreHold(start_server.tmp_path / "hold")
     server = start_server(module=MODULE, environment={"BACKUPS_MAX_WAITING": "2", **hold.environment})

@@ -77,6 +77,7 @@ def test_restore_of_an_unknown_backup_fails_clearly(
     assert list(tmp_path.glob("notes.sqlite*")) == []
 
 
+@pytest.mark.copies
 def test_restore_refuses_damaged_data(server: LiveServer, store: StoreUnderTest, tmp_path: Path) -> None:
     backup_id = create_backup(server)
     data = data_name(backup_id)
@@ -103,6 +104,7 @@ def manifest_of(store: StoreUnderTest, backup_id: str) -> dict[str, object]:
     return manifest
 
 
+@pytest.mark.copies
 def test_restore_refuses_the_data_of_another_sound_backup(
     server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:
@@ -124,6 +126,7 @@ def test_restore_refuses_the_data_of_another_sound_backup(
     assert list(tmp_path.glob("*notes.sqlite*")) == []
 
 
+@pytest.mark.copies
 def test_restore_refuses_data_whose_manifest_names_another_checksum(
     server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:
@@ -141,6 +144,7 @@ def test_restore_refuses_data_whose_manifest_names_another_checksum(
     assert list(tmp_path.glob("*notes.sqlite*")) == []
 
 
+@pytest.mark.copies
 def test_restore_stops_decompressing_once_past_the_manifests_size(
     server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:

@@ -43,7 +43,7 @@ def test_a_stalled_store_fails_the_backup_and_the_server_keeps_answering(
 ) -> None:
     database = make_incompressible_database(start_server.tmp_path / "large.sqlite", 32)
     hold = StoreHold(start_server.tmp_path / "hold", after=STALL_AFTER)
-    environment = {"BACKUPS_STORE_TIMEOUT": "1", **hold.environment}
+    environment = {"BACKUPS_STORE_TIMEOUT": "1", "BACKUPS_STORE_FORMAT": "1", **hold.environment}
     server = start_server(database=database, module=MODULE, environment=environment)
     key = {"X-Application-ID": server.api_key}
 

@@ -54,6 +54,7 @@ def events_as_they_arrive(lines: Iterator[str]) -> Iterator[tuple[str, str, dict
             block = []
 
 
+@pytest.mark.copies
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 def test_progress_passes_the_half_while_the_data_is_stored_and_ends_at_100(
     start_server: ServerFactory, store: StoreUnderTest
