@@ -78,7 +78,9 @@ def input_digest(spec: Path, config: Path) -> str:
     digest = hashlib.sha256()
     for tool in ("openapi-python-client", "ruff"):
         digest.update(f"{tool}=={version(tool)}\n".encode())
-    templates = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+    templates = sorted(
+        p for p in TEMPLATES.rglob("*") if p.is_file() and not _cached(p.relative_to(TEMPLATES))
+    )
     helpers = [Path(__file__), *sorted((SCRIPTS / "codegen").glob("*.py"))]
     scripts = {path.relative_to(SCRIPTS).as_posix(): path for path in helpers}
     inputs = {**scripts, "spec": spec, "config": config, "changelog": CHANGELOG}
@@ -86,6 +88,11 @@ def input_digest(spec: Path, config: Path) -> str:
     for label, path in inputs.items():
         digest.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _cached(path: Path) -> bool:
+    """Whether a path is a tool's cache (a hidden folder or file, or Python's bytecode): not an input."""
+    return any(part.startswith(".") or part == "__pycache__" for part in path.parts)
 
 
 class ClientProject(Project):
