@@ -9,10 +9,10 @@ READY := $(VENV)/.ready
 CLIENT := $(VENV)/.client
 
 .DEFAULT_GOAL := help
-.PHONY: help env generate check compat test fuzz serve demo dist changelog publish bench lock clean
+.PHONY: help env generate check compat test fuzz serve demo dist changelog publish bench bench-compare lock clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(READY): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; run make PYTHON=python3.11 ..." if sys.version_info < (3, 11) else 0)'
@@ -67,12 +67,12 @@ changelog: generate ## Write the CHANGELOG.md entry of info.version from the gat
 publish: $(READY) ## Release the client to the index of the twine settings (TWINE_*), tag it, install it back
 	$(PY) scripts/publish.py
 
-bench: $(READY) ## Run the benchmarks and print their figures
-	$(PY) scripts/bench_client.py
-	$(PY) scripts/bench_jobs.py
-	$(PY) scripts/bench_backup.py
-	$(PY) scripts/bench_restore.py
-	$(PY) scripts/bench_listing.py
+bench: $(READY) ## Run every benchmark (about 15 min), print their figures against the targets, write .bench/
+	$(PY) scripts/bench.py
+
+bench-compare: $(READY) ## Compare two results of make bench: A=.bench/BEFORE.json [B=.bench/results.json]
+	@test -n "$(A)" || { echo "usage: make bench-compare A=.bench/BEFORE.json [B=.bench/AFTER.json]" >&2; exit 2; }
+	$(PY) scripts/bench_compare.py "$(A)" $(B)
 
 lock: ## Re-resolve requirements.in into requirements.txt
 	rm -rf $(VENV).lock

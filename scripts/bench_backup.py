@@ -7,28 +7,31 @@ on several, so the same recipe with `zstd -q -T0` (a thread per core) is timed t
 server's ratio to it reported beside, for an honest comparison.
 
 The server checks each snapshot with `PRAGMA quick_check` before listing it; the recipe checks
-nothing. Targets: the server takes at most 0.8 of the reference recipe's wall time, and its resident
-memory grows by at most 64 MiB during a backup (peak RSS, from /proc/PID/status, over the RSS before).
+nothing. The three take turns, run by run, `--runs` times, each run on a settled disk; a ratio is
+the median of the ratios of the runs taken in turn. Targets: the server takes at most 0.8 of the
+reference recipe's wall time, and its resident memory grows by at most 64 MiB during each backup
+(its peak RSS, from /proc/PID/status, over its RSS before the first backup).
 
 Then bursts: 25 rounds of 50 concurrent streamed creates of a small database, with the server's RSS
-after each round. Target: the last 24 rounds add at most 50 % to the RSS after the first.
+after each round. Target: the RSS after the last round is at most 1.5 times the RSS after the first.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
+from bench_report import Figure, arguments, at_most, ratio, run, seconds
+from bench_runs import alternate, progress
 from sample_database import create_sample_database
 
 from backups_api_client import AuthenticatedClient
@@ -39,80 +42,72 @@ from backups_server.launcher import running_server
 Answer = TypeVar("Answer")
 
 MIB = 1024 * 1024
-TARGET_RATIO = 0.8
-TARGET_GROWTH = 64 * MIB
+RUNS = 15
+COPIES = {"BACKUPS_STORE_FORMAT": "1"}
+"""The server makes stores of format 1, a whole compressed copy per backup: the recipe's kind of backup."""
+TARGET_RATIO = at_most(0.8)
+TARGET_GROWTH = at_most(64, each=True)
+"""In MiB, during each backup."""
 BURSTS, BURST_SIZE = 25, 50
-TARGET_BURST_GROWTH = 0.5
+TARGET_BURST_GROWTH = at_most(1.5)
+"""The RSS after the last burst over the RSS after the first: at most 50 % more."""
 
 REFERENCE = ("-q",)
 MULTITHREADED = ("-q", "-T0")
 
 
-def main() -> int:
-    args = arguments("bench_backup", __doc__)
-    if args is None:
-        return 0
-
+def measure(args: argparse.Namespace) -> Iterator[Figure]:
+    require_recipe_tools()
     with tempfile.TemporaryDirectory(prefix="bench-backup-") as scratch:
         root = Path(scratch)
         database = root / "database.sqlite"
-        print(f"Creating a {args.size} MiB sample database...", flush=True)
-        create_sample_database(database, min_bytes=args.size * MIB)
+        with progress(f"Creating a {args.size} MiB sample database"):
+            create_sample_database(database, min_bytes=args.size * MIB)
         size = database.stat().st_size
         database.read_bytes()  # the page cache holds it for both contenders alike
 
-        environment = {"BACKUPS_DATABASE": str(database), "BACKUPS_STORE": (root / "store").as_uri()}
+        environment = {
+            "BACKUPS_DATABASE": str(database),
+            "BACKUPS_STORE": (root / "store").as_uri(),
+            **COPIES,
+        }
         with running_server(root / "server", environment=environment) as server:
             client = AuthenticatedClient(base_url=server.base_url, token=server.api_key, timeout=None)
-            recipe_times, multithreaded_times, server_times, growths = [], [], [], []
-            for _ in range(args.rounds):
-                recipe_times.append(recipe(database, root / "recipe", REFERENCE))
-                multithreaded_times.append(recipe(database, root / "recipe", MULTITHREADED))
-                elapsed, growth = server_backup(client, server.pid)
-                server_times.append(elapsed)
-                growths.append(growth)
-
-    recipe_time, server_time = statistics.median(recipe_times), statistics.median(server_times)
-    multithreaded_time = statistics.median(multithreaded_times)
-    ratio, multithreaded_ratio = server_time / recipe_time, server_time / multithreaded_time
-    growth = max(growths)
-    print(f"\nBackup of a {size / MIB:.1f} MiB database, median of {args.rounds} runs each")
-    print(f"  recipe       sqlite3 VACUUM INTO + zstd -q         {recipe_time:6.2f} s")
-    print(f"  recipe -T0   sqlite3 VACUUM INTO + zstd -q -T0     {multithreaded_time:6.2f} s")
-    print(f"  server       POST /backups/create, folder store    {server_time:6.2f} s")
-    met = verdict(ratio <= TARGET_RATIO)
-    print(f"  ratio        {ratio:.2f}   server / recipe       (target <= {TARGET_RATIO})  {met}")
-    print(f"  ratio -T0    {multithreaded_ratio:.2f}   server / recipe -T0   (both multithreaded)")
-    print(f"  server memory growth during a backup: {growth / MIB:.1f} MiB", end="")
-    print(f"   (target <= {TARGET_GROWTH // MIB} MiB)  {verdict(growth <= TARGET_GROWTH)}")
+            peaks = PeakGrowth(server.pid)
+            times = alternate(
+                {
+                    "recipe": lambda: recipe(database, root / "recipe", REFERENCE),
+                    "recipe -T0": lambda: recipe(database, root / "recipe", MULTITHREADED),
+                    "server": lambda: server_backup(client, peaks),
+                },
+                args.runs,
+                label=f"Backups of a {size / MIB:.0f} MiB database",
+            )
+    yield ratio(times, "server", "recipe", TARGET_RATIO)
+    yield ratio(times, "server", "recipe -T0")
+    yield from seconds(times)
+    yield Figure("memory growth during a backup", "MiB", tuple(peaks.growths), TARGET_GROWTH)
 
     with tempfile.TemporaryDirectory(prefix="bench-bursts-") as scratch:
-        rss = bursts(Path(scratch))
-    burst_growth = rss[-1] / rss[0] - 1
-    print(f"\n{BURSTS} bursts of {BURST_SIZE} concurrent streamed creates, server RSS after each (MiB):")
-    print("  " + " ".join(f"{value / MIB:.0f}" for value in rss))
-    first, last, peak = (value / MIB for value in (rss[0], rss[-1], max(rss)))
-    print(f"  after the first {first:.0f} MiB, after the last {last:.0f} MiB, peak {peak:.0f} MiB")
-    met_bursts = burst_growth <= TARGET_BURST_GROWTH
-    print(f"  growth {burst_growth:+.0%}   (target <= +{TARGET_BURST_GROWTH:.0%})  {verdict(met_bursts)}")
-    return 0 if ratio <= TARGET_RATIO and growth <= TARGET_GROWTH and met_bursts else 1
+        rss = [value / MIB for value in bursts(Path(scratch))]
+    yield Figure(f"RSS after each of {BURSTS} bursts", "MiB", tuple(rss))
+    yield Figure("RSS after the last burst / the first", "x", (rss[-1] / rss[0],), TARGET_BURST_GROWTH)
 
 
-def arguments(name: str, description: str | None) -> argparse.Namespace | None:
-    """The --size and --rounds of a benchmark against the recipe, or None (and why) when the
-    recipe's tools, sqlite3 and zstd, are not on PATH."""
-    parser = argparse.ArgumentParser(
-        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def recipe_arguments(description: str | None) -> argparse.ArgumentParser:
+    """The arguments of a benchmark against a hand-written recipe: --size and --runs."""
+    parser = arguments(description)
     parser.add_argument("--size", type=int, default=256, help="database size in MiB (default: %(default)s)")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="runs of each, interleaved (default: %(default)s)"
+        "--runs", type=int, default=RUNS, help="runs of each side, in turn (default: %(default)s)"
     )
-    args = parser.parse_args()
+    return parser
+
+
+def require_recipe_tools() -> None:
+    """Stop unless the recipe's tools, sqlite3 and zstd, are on PATH."""
     if missing := [tool for tool in ("sqlite3", "zstd") if shutil.which(tool) is None]:
-        print(f"{name}: skipped, {' and '.join(missing)} not found on PATH")
-        return None
-    return args
+        raise SystemExit(f"{' and '.join(missing)} not found on PATH")
 
 
 def bursts(root: Path) -> list[int]:
@@ -122,6 +117,7 @@ def bursts(root: Path) -> list[int]:
     environment = {
         "BACKUPS_DATABASE": str(database),
         "BACKUPS_STORE": (root / "store").as_uri(),
+        **COPIES,
         "BACKUPS_MAX_WAITING": str(BURST_SIZE),  # the whole burst waits its turn, none is refused
     }
     with (
@@ -138,11 +134,13 @@ def bursts(root: Path) -> list[int]:
                 return [line for line in response.iter_lines() if line.startswith("event: ")][-1]
 
         rss = []
-        for _ in range(BURSTS):
-            outcomes = list(clients.map(streamed_create, range(BURST_SIZE)))
-            if outcomes != ["event: completed"] * BURST_SIZE:
-                raise SystemExit(f"a streamed create did not complete: {sorted(set(outcomes))}")
-            rss.append(memory(server.pid, "VmRSS"))
+        with progress(f"{BURSTS} bursts of {BURST_SIZE} concurrent streamed creates", BURSTS) as advance:
+            for _ in range(BURSTS):
+                outcomes = list(clients.map(streamed_create, range(BURST_SIZE)))
+                if outcomes != ["event: completed"] * BURST_SIZE:
+                    raise SystemExit(f"a streamed create did not complete: {sorted(set(outcomes))}")
+                rss.append(memory(server.pid, "VmRSS"))
+                advance()
     return rss
 
 
@@ -159,26 +157,34 @@ def recipe(database: Path, folder: Path, zstd_options: tuple[str, ...]) -> float
     return elapsed
 
 
-def server_backup(client: AuthenticatedClient, pid: int) -> tuple[float, int]:
-    """Wall time of one POST /backups/create, and how far the server's peak RSS rose above its RSS before."""
-    elapsed, growth, response = timed_with_peak_growth(
-        pid, lambda: backups_create_new_backup.sync_detailed(client=client, body=SeededBackup())
+def server_backup(client: AuthenticatedClient, peaks: PeakGrowth) -> float:
+    """Wall time of one POST /backups/create; the backup is deleted after it."""
+    elapsed, response = peaks.timed(
+        lambda: backups_create_new_backup.sync_detailed(client=client, body=SeededBackup())
     )
     if not isinstance(response.parsed, Backup):
         raise SystemExit(f"the backup failed: {response.status_code} {response.content!r}")
     backups_delete_specific_backup.sync_detailed(response.parsed.id, client=client)
-    return elapsed, growth
+    return elapsed
 
 
-def timed_with_peak_growth(pid: int, call: Callable[[], Answer]) -> tuple[float, int, Answer]:
-    """The wall time of `call`, how far the peak RSS of the process `pid` rose above its RSS before
-    during it, and what it returned."""
-    Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
-    before = memory(pid, "VmRSS")
-    started = time.perf_counter()
-    answer = call()
-    elapsed = time.perf_counter() - started
-    return elapsed, memory(pid, "VmHWM") - before, answer
+class PeakGrowth:
+    """Times calls into the server, the process `pid`, and records in MiB how far its peak RSS
+    during each rose above its RSS before the first: memory that a call keeps counts in the next."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.start = memory(pid, "VmRSS")
+        self.growths: list[float] = []
+
+    def timed(self, call: Callable[[], Answer]) -> tuple[float, Answer]:
+        """The wall time of `call`, and what it returned."""
+        Path(f"/proc/{self.pid}/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
+        started = time.perf_counter()
+        answer = call()
+        elapsed = time.perf_counter() - started
+        self.growths.append((memory(self.pid, "VmHWM") - self.start) / MIB)
+        return elapsed, answer
 
 
 def memory(pid: int, field: str) -> int:
@@ -189,8 +195,8 @@ def memory(pid: int, field: str) -> int:
     raise LookupError(field)
 
 
-def verdict(met: bool) -> str:
-    return "met" if met else "MISSED"
+def main() -> int:
+    return run("backup", recipe_arguments(__doc__).parse_args(), measure)
 
 
 if __name__ == "__main__":

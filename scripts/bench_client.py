@@ -2,19 +2,21 @@
 
 A server process (uvicorn on 127.0.0.1) answers pre-rendered documents, so the figures are the
 client's: GET /backups with the spec's example listing, and POST /backups/create/streamed with a
-stream of BackupStreamedProgress events. Each measure runs several times; the best time counts.
+stream of BackupStreamedProgress events. The contenders take turns, run by run, `--runs` times; a
+ratio is the median of the ratios of the runs taken in turn.
 
 Calls, `--calls` GET /backups on one connection:
-  (a) the generated `backups_snapshot.sync()`: retries armed, errors typed, the listing parsed into models;
-  (b) plain httpx and json.loads.
-Target: (a)/(b) <= 1.1.
+  sync()                  the generated `backups_snapshot.sync()`: retries armed, errors typed, the
+                          listing parsed into models;
+  httpx + json.loads      plain httpx and json.loads.
+Target: sync() / httpx + json.loads <= 1.1.
 
 Streams, `--events` events:
-  (a) the generated `backups_create_new_backup_streamed.stream()`, typed items;
-  (b) the loop a user would write without it: httpx-sse, json.loads and
-      BackupStreamedProgress.from_dict for each event;
-  (c) the transport floor: `iter_bytes()`, no parsing.
-Target: (a)/(b) <= 1.0.
+  stream()                the generated `backups_create_new_backup_streamed.stream()`, typed items;
+  httpx-sse + from_dict   the loop a user would write without it: httpx-sse, json.loads and
+                          BackupStreamedProgress.from_dict for each event;
+  iter_bytes()            the transport floor, no parsing.
+Target: stream() / httpx-sse + from_dict <= 1.0.
 """
 
 from __future__ import annotations
@@ -27,18 +29,22 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 import yaml
+from bench_report import Figure, arguments, at_most, ratio, run, seconds
+from bench_runs import alternate
 from httpx_sse import connect_sse
 
 from backups_api_client import AuthenticatedClient
 from backups_api_client.api.backups import backups_create_new_backup_streamed, backups_snapshot
 from backups_api_client.models import BackupStreamedProgress, SeededBackup
 
+RUNS = 15
 PATH = "/backups/create/streamed"
 LISTING_PATH = "/backups"
 API_KEY = "any key: the benchmark server does not check it"
@@ -144,6 +150,16 @@ def transport(base_url: str) -> int:
     return size
 
 
+CALLERS: dict[str, Callable[[str, int], int]] = {"sync()": generated_calls, "httpx + json.loads": plain_calls}
+"""Who makes the calls: each makes `calls` GET /backups on one connection."""
+READERS: dict[str, Callable[[str], int]] = {
+    "stream()": generated,
+    "httpx-sse + from_dict": hand_written,
+    "iter_bytes()": transport,
+}
+"""Who reads the stream: each reads the whole stream once."""
+
+
 def timed(run: Callable[..., int], base_url: str, expected: int, *arguments: int) -> float:
     started = time.perf_counter()
     result = run(base_url, *arguments)
@@ -153,52 +169,44 @@ def timed(run: Callable[..., int], base_url: str, expected: int, *arguments: int
     return elapsed
 
 
+def measure(args: argparse.Namespace) -> Iterator[Figure]:
+    size = len(render(args.events))
+    with server(args.events, args.chunk_size) as base_url:
+        calls = alternate(
+            {name: partial(timed, call, base_url, args.calls, args.calls) for name, call in CALLERS.items()},
+            args.runs,
+            label=f"{args.calls:,} GET /backups on one connection",
+        )
+        expected = {"iter_bytes()": size}
+        streams = alternate(
+            {
+                name: partial(timed, read, base_url, expected.get(name, args.events))
+                for name, read in READERS.items()
+            },
+            args.runs,
+            label=f"Streams of {args.events:,} events ({size / 1e6:.1f} MB)",
+        )
+    yield ratio(calls, "sync()", "httpx + json.loads", at_most(1.1))
+    yield ratio(streams, "stream()", "httpx-sse + from_dict", at_most(1.0))
+    yield ratio(streams, "stream()", "iter_bytes()")
+    yield from seconds(calls)
+    yield from seconds(streams)
+
+
 def main() -> int:
-    formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
+    parser = arguments(__doc__)
     parser.add_argument("--calls", type=int, default=2_000, help="GET /backups calls per run")
     parser.add_argument("--events", type=int, default=100_000, help="events per stream")
     parser.add_argument("--chunk-size", type=int, default=16_384, help="bytes the server writes at a time")
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each reader; the best one counts")
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs of each, in turn (default: %(default)s)")
     parser.add_argument("--serve", type=int, metavar="FD", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
     if args.serve is not None:
         app = benchmark_app(render(args.events), args.chunk_size)
         listener = socket.socket(fileno=args.serve)
         uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning")).run(sockets=[listener])
         return 0
-
-    size = len(render(args.events))
-    readers: list[tuple[str, Callable[[str], int], int]] = [
-        ("(a) generated stream()", generated, args.events),
-        ("(b) httpx-sse + json.loads + from_dict", hand_written, args.events),
-        ("(c) iter_bytes(), no parsing", transport, size),
-    ]
-    times: dict[str, list[float]] = {label: [] for label, _, _ in readers}
-    calls: dict[str, list[float]] = {"(a) generated sync()": [], "(b) httpx + json.loads": []}
-    with server(args.events, args.chunk_size) as base_url:
-        for _ in range(args.repeat):
-            for label, call in zip(calls, (generated_calls, plain_calls), strict=True):
-                calls[label].append(timed(call, base_url, args.calls, args.calls))
-            for label, run, expected in readers:
-                times[label].append(timed(run, base_url, expected))
-
-    print(f"{args.calls:,} GET /backups on one connection, best of {args.repeat}:")
-    fastest = {label: min(runs) for label, runs in calls.items()}
-    for label, seconds in fastest.items():
-        print(f"  {label:42} {seconds:7.3f} s  {args.calls / seconds:>10,.0f} calls/s")
-    generated_time, plain_time = fastest.values()
-    print(f"  (a)/(b) = {generated_time / plain_time:.2f}  (target <= 1.1)\n")
-    written = f"written {args.chunk_size:,} bytes at a time"
-    print(f"{args.events:,} events ({size / 1e6:.1f} MB, {written}), best of {args.repeat}:")
-    best = {label: min(runs) for label, runs in times.items()}
-    for label, seconds in best.items():
-        print(f"  {label:42} {seconds:7.3f} s  {args.events / seconds:>10,.0f} events/s")
-    (a, b, c) = best.values()
-    print(f"  (a)/(b) = {a / b:.2f}  (target <= 1.0)")
-    print(f"  (a)/(c) = {a / c:.2f}")
-    return 0
+    return run("client", args, measure)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,18 @@ import argparse
 import sys
 import tracemalloc
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import yaml
+from bench_report import Figure, arguments, run
+from bench_runs import progress
 
 from backups_server.api.idempotency import IdempotencyKeys, request_key
 from backups_server.api.jobs import COMPLETED, CREATION, PROGRESS, Job
 
+MIB = 1024 * 1024
 BACKUP = yaml.safe_load((Path(__file__).resolve().parents[1] / "openapi.yaml").read_text())["components"][
     "schemas"
 ]["Backup"]["example"]
@@ -34,7 +38,7 @@ def finished_job() -> Job:
     return job
 
 
-async def measure(count: int) -> tuple[int, int]:
+async def memory_held(count: int) -> tuple[int, int]:
     """The bytes the jobs hold with every event kept, and once each is down to its terminal event."""
     keys = IdempotencyKeys()
     request = request_key(CREATION, None)
@@ -52,18 +56,26 @@ async def measure(count: int) -> tuple[int, int]:
     return every_event, coalesced
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+def measure(args: argparse.Namespace) -> Iterator[Figure]:
+    every_event, coalesced = [], []
+    with progress(f"{args.jobs:,} finished jobs, kept", args.runs) as advance:
+        for _ in range(args.runs):
+            every, terminal = anyio.run(memory_held, args.jobs)
+            every_event.append(every / MIB)
+            coalesced.append(terminal / MIB)
+            advance()
+    yield Figure(f"{args.jobs:,} jobs, every event kept", "MiB", tuple(every_event))
+    yield Figure(f"{args.jobs:,} jobs, the terminal event only", "MiB", tuple(coalesced))
+    yield Figure(
+        "a job, the terminal event only", "KiB", tuple(value * 1024 / args.jobs for value in coalesced)
     )
-    parser.add_argument("--jobs", type=int, default=1_000, help="finished jobs kept")
-    args = parser.parse_args()
-    every_event, coalesced = anyio.run(measure, args.jobs)
-    print(f"{args.jobs:,} finished jobs, each under its own Idempotency-Key:")
-    print(f"  every event kept (the first minute)   {every_event / 2**20:7.2f} MiB")
-    print(f"  terminal event alone (after that)     {coalesced / 2**20:7.2f} MiB")
-    print(f"  per job, after that                   {coalesced / args.jobs / 1024:7.2f} KiB")
-    return 0
+
+
+def main() -> int:
+    parser = arguments(__doc__)
+    parser.add_argument("--jobs", type=int, default=1_000, help="finished jobs kept (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=3, help="measures of each (default: %(default)s)")
+    return run("jobs", parser.parse_args(), measure)
 
 
 if __name__ == "__main__":

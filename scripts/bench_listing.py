@@ -1,12 +1,13 @@
 """Benchmark listings of many backups: the work of GET /backups (`BackupService.list_backups`), cold
-(the first listing of a server process) and warm (every one after), against the floor of reading
-the same names without the server: a bare LIST of the manifests' keys with boto3 on S3 (moto's
-server mode, in a child process), `os.walk` of the manifests' folders on a folder store. The S3
-requests of each listing are counted through botocore's event hooks.
+(the first listing of a new service, with nothing cached) and warm (the same service again),
+against the floor of reading the same names without the server: a bare LIST of the manifests' keys
+with boto3 on S3 (moto's server mode, in a child process), `os.walk` of the manifests' folders on a
+folder store. The S3 requests of each listing are counted through botocore's event hooks.
 
 The backups are written straight into the store's layout, a manifest and a few bytes of data each,
 as a server writes them, one an hour. "Cold" starts with an empty cache in the server, not with
-an empty page cache in the system.
+an empty page cache in the system. Cold listing, floor and warm listing take turns, `--runs` times;
+a ratio is the median of the ratios of each listing to the floor next to it.
 
 Targets, at 10,000 backups on both stores: warm <= 2x the floor, cold <= 10x the floor, and a warm
 listing sends at most ceil(N/1000) + 2 S3 requests. The folder store is measured at 100,000 too.
@@ -19,7 +20,6 @@ import hashlib
 import math
 import multiprocessing
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,16 +28,18 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from bench_report import Figure, arguments, at_most, ratio, run, seconds
+from bench_runs import alternate, progress
 
 from backups_server import __version__
 from backups_server.engine.service import BackupService
 from backups_server.storage.folder import FolderStore
-from backups_server.storage.layout import FORMAT, FORMAT_OBJECT, MANIFESTS, data_name, manifest_name
+from backups_server.storage.layout import COPIES, MANIFESTS, data_name, manifest_name, mark_format
 from backups_server.storage.records import BackupRecord, Manifest
 from backups_server.storage.s3 import S3Store
 from backups_server.storage.store import Store
@@ -45,8 +47,9 @@ from backups_server.storage.store import Store
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-TARGET_WARM = 2.0
-TARGET_COLD = 10.0
+RUNS = 5
+TARGET_WARM = at_most(2.0)
+TARGET_COLD = at_most(10.0)
 
 START = 1_767_225_600_000_000  # 2026-01-01 00:00 UTC, in microseconds
 HOUR = 3_600_000_000
@@ -65,21 +68,8 @@ server.stop()
 """A moto server on a free port of 127.0.0.1 that says where it listens, and stops when its input closes."""
 
 
-@dataclass(frozen=True)
-class Figures:
-    store: str
-    backups: int
-    floor: float
-    warm: float
-    cold: float
-    warm_requests: int | None = None
-    cold_requests: int | None = None
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument(
         "--backups", type=int, default=10_000, help="backups in each store (default: %(default)s)"
     )
@@ -90,35 +80,37 @@ def main() -> int:
         help="backups in the large folder store; 0 skips it (default: %(default)s)",
     )
     parser.add_argument(
-        "--rounds",
+        "--runs",
         type=int,
-        default=5,
-        help="warm listings and floors timed, interleaved (default: %(default)s)",
+        default=RUNS,
+        help="runs of each listing and floor, in turn (default: %(default)s)",
     )
-    args = parser.parse_args()
+    return run("listing", parser.parse_args(), measure)
 
-    results = []
+
+def measure(args: argparse.Namespace) -> Iterator[Figure]:
     with moto_endpoint() as endpoint:
-        results.append(in_own_process(bench_s3, endpoint, args.backups, args.rounds))
+        yield from in_own_process(bench_s3, endpoint, args.backups, args.runs)
     for count in (args.backups, args.large) if args.large else (args.backups,):
         with tempfile.TemporaryDirectory(prefix="bench-listing-") as scratch:
-            results.append(in_own_process(bench_folder, Path(scratch, "store"), count, args.rounds))
-    return report(results, args.backups, args.rounds)
+            targets = count == args.backups
+            yield from in_own_process(bench_folder, Path(scratch, "store"), count, args.runs, targets)
 
 
-def in_own_process(bench: Callable[..., Figures], *arguments: object) -> Figures:
+def in_own_process(bench: Callable[..., list[Figure]], *arguments: object) -> list[Figure]:
     """Run `bench` in a new process: as in a server, which has one store, nothing else is in its
     memory for the garbage collector to go through (such as botocore's models, for a folder store)."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as process:
         return process.submit(bench, *arguments).result()
 
 
-def bench_s3(endpoint: str, count: int, rounds: int) -> Figures:
+def bench_s3(endpoint: str, count: int, runs: int) -> list[Figure]:
     credentials = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench", "region_name": "us-east-1"}
     client = boto3.client("s3", endpoint_url=endpoint, **credentials)
     client.create_bucket(Bucket="bench")
     store = S3Store("bench", "team/backups", client)
-    seeding(f"S3 (moto) with {count:,} backups", lambda: seed(store, count, SEEDERS))
+    with progress(f"Seeding S3 (moto) with {count:,} backups"):
+        seed(store, count, SEEDERS)
     requests = sent_requests(client)
 
     def bare_list() -> int:
@@ -127,57 +119,74 @@ def bench_s3(endpoint: str, count: int, rounds: int) -> Figures:
         )
         return sum(page.get("KeyCount", 0) for page in pages)
 
-    return measure("S3 (moto)", store, count, bare_list, rounds=rounds, requests=requests)
+    return measure_store("S3", store, count, bare_list, runs=runs, targets=True, requests=requests)
 
 
-def bench_folder(root: Path, count: int, rounds: int) -> Figures:
+def bench_folder(root: Path, count: int, runs: int, targets: bool) -> list[Figure]:
     store = FolderStore(root)
-    seeding(f"a folder store with {count:,} backups", lambda: seed(store, count, 1))
+    with progress(f"Seeding a folder store with {count:,} backups"):
+        seed(store, count, 1)
 
     def walk() -> int:
         return sum(len(files) for _, _, files in os.walk(root / MANIFESTS))
 
-    return measure("folder", store, count, walk, rounds=rounds)
+    return measure_store("folder", store, count, walk, runs=runs, targets=targets)
 
 
-def measure(
+def measure_store(
     name: str,
     store: Store,
     count: int,
     floor: Callable[[], int],
     *,
-    rounds: int,
+    runs: int,
+    targets: bool,
     requests: Counter[str] | None = None,
-) -> Figures:
-    """The floor, a cold listing (a new service, so an empty cache), then warm listings and floors in turn."""
-    print(f"  timing {name} with {count:,} backups...", flush=True)
-    floors = [timed(floor, count)]
+) -> list[Figure]:
+    """A cold listing (by a new service, so with an empty cache), the floor, then a warm listing (by
+    the same service again), in turn, so that each listing is next to the floor it is divided by;
+    with `targets`, their ratios to the floor against the targets, and with `requests`, what the
+    listings sent."""
+    sent: dict[str, list[float]] = {"cold": [], "warm": []}
     with tempfile.TemporaryDirectory(prefix="bench-listing-") as scratch:
-        service = BackupService(
-            store=store,
-            database=Path(scratch, "never-read.sqlite"),  # a listing reads neither
-            work_dir=Path(scratch),
-            version=__version__,
-            device_name="bench",
+        services: list[BackupService] = []
+
+        def listing(temperature: str) -> float:
+            if temperature == "cold":
+                services[:] = [
+                    BackupService(
+                        store=store,
+                        database=Path(scratch, "never-read.sqlite"),  # a listing reads neither
+                        work_dir=Path(scratch),
+                        version=__version__,
+                        device_name="bench",
+                    )
+                ]
+            before = sum(requests.values()) if requests is not None else 0
+            elapsed = timed(lambda: len(services[0].list_backups()), count)
+            if requests is not None:
+                sent[temperature].append(sum(requests.values()) - before)
+            return elapsed
+
+        times = alternate(
+            {
+                "cold": lambda: listing("cold"),
+                "floor": lambda: timed(floor, count),
+                "warm": lambda: listing("warm"),
+            },
+            runs,
+            label=f"Listings of {count:,} backups, {name}",
         )
-        sent = sum(requests.values()) if requests is not None else 0
-        cold = timed(lambda: len(service.list_backups()), count)
-        cold_requests = sum(requests.values()) - sent if requests is not None else None
-        warms, warm_requests = [], 0
-        for _ in range(rounds):
-            floors.append(timed(floor, count))
-            sent = sum(requests.values()) if requests is not None else 0
-            warms.append(timed(lambda: len(service.list_backups()), count))
-            warm_requests = max(warm_requests, sum(requests.values()) - sent if requests is not None else 0)
-    return Figures(
-        name,
-        count,
-        statistics.median(floors),
-        statistics.median(warms),
-        cold,
-        warm_requests if requests is not None else None,
-        cold_requests,
-    )
+    figures = [
+        ratio(times, "warm", "floor", TARGET_WARM if targets else None),
+        ratio(times, "cold", "floor", TARGET_COLD if targets else None),
+        *seconds(times),
+    ]
+    if requests is not None:
+        bound = at_most(math.ceil(count / 1000) + 2, each=True)
+        figures.append(Figure("warm requests", "", tuple(sent["warm"]), bound if targets else None))
+        figures.append(Figure("cold requests", "", tuple(sent["cold"])))
+    return [replace(figure, name=f"{name} {count:,}: {figure.name}") for figure in figures]
 
 
 def timed(work: Callable[[], int], expected: int) -> float:
@@ -185,19 +194,19 @@ def timed(work: Callable[[], int], expected: int) -> float:
     found = work()
     elapsed = time.perf_counter() - started
     if found != expected:
-        raise SystemExit(f"bench_listing: listed {found} instead of {expected}")
+        raise SystemExit(f"listed {found} instead of {expected}")
     return elapsed
 
 
 def seed(store: Store, count: int, writers: int) -> None:
-    """`count` backups an hour apart written into the store's layout, and its format marker."""
+    """`count` backups an hour apart written into the store's layout (format 1), and its format marker."""
     if isinstance(store, S3Store):
         write = _s3_writer(store)
     elif isinstance(store, FolderStore):
         write = _folder_writer(store)
     else:
         raise TypeError(f"cannot seed {store!r}")
-    write(FORMAT_OBJECT, f'{{"format": {FORMAT}}}\n'.encode())
+    mark_format(store, COPIES)
 
     def seed_one(number: int) -> None:
         record = BackupRecord.new(__version__, START + number * HOUR, 4096, "bench", "LINUX")
@@ -226,13 +235,6 @@ def _folder_writer(store: FolderStore) -> Callable[[str, bytes], None]:
         path.write_bytes(content)
 
     return write
-
-
-def seeding(what: str, seed_it: Callable[[], None]) -> None:
-    print(f"Seeding {what}...", end=" ", flush=True)
-    started = time.perf_counter()
-    seed_it()
-    print(f"{time.perf_counter() - started:.0f} s", flush=True)
 
 
 def sent_requests(client: Any) -> Counter[str]:
@@ -272,39 +274,6 @@ def moto_endpoint() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def report(results: list[Figures], count: int, rounds: int) -> int:
-    print(f"\nListings, warm: median of {rounds}; cold: the first listing of a new server process")
-    columns = f"{'floor':>8} {'warm':>8} {'ratio':>6} {'cold':>8} {'ratio':>6}"
-    print(f"  {'store':10} {'backups':>8} {columns}  S3 requests")
-    for figures in results:
-        warm, cold = figures.warm / figures.floor, figures.cold / figures.floor
-        requests = (
-            ""
-            if figures.warm_requests is None
-            else f"{figures.warm_requests:,} warm, {figures.cold_requests:,} cold"
-        )
-        line = f"  {figures.store:10} {figures.backups:>8,} {figures.floor:>7.2f}s"
-        line += f" {figures.warm:>7.2f}s {warm:>5.2f}x {figures.cold:>7.2f}s {cold:>5.2f}x  {requests}"
-        print(line.rstrip())
-    print("  floor: a bare LIST of the manifests' keys with boto3 (S3), os.walk of their folders (folder)")
-    checks = []
-    for figures in results:
-        if figures.backups != count:
-            continue
-        checks.append(
-            (f"{figures.store} warm <= {TARGET_WARM}x floor", figures.warm <= TARGET_WARM * figures.floor)
-        )
-        checks.append(
-            (f"{figures.store} cold <= {TARGET_COLD}x floor", figures.cold <= TARGET_COLD * figures.floor)
-        )
-        if figures.warm_requests is not None:
-            bound = math.ceil(count / 1000) + 2
-            checks.append((f"{figures.store} warm requests <= {bound}", figures.warm_requests <= bound))
-    for check, met in checks:
-        print(f"  target: {check:36} {'met' if met else 'MISSED'}")
-    return 0 if all(met for _, met in checks) else 1
 
 
 if __name__ == "__main__":

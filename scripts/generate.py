@@ -79,7 +79,7 @@ def input_digest(spec: Path, config: Path) -> str:
     for tool in ("openapi-python-client", "ruff"):
         digest.update(f"{tool}=={version(tool)}\n".encode())
     templates = sorted(
-        p for p in TEMPLATES.rglob("*") if p.is_file() and not _hidden(p.relative_to(TEMPLATES))
+        p for p in TEMPLATES.rglob("*") if p.is_file() and not _cached(p.relative_to(TEMPLATES))
     )
     helpers = [Path(__file__), *sorted((SCRIPTS / "codegen").glob("*.py"))]
     scripts = {path.relative_to(SCRIPTS).as_posix(): path for path in helpers}
@@ -90,9 +90,9 @@ def input_digest(spec: Path, config: Path) -> str:
     return digest.hexdigest()
 
 
-def _hidden(path: Path) -> bool:
-    """Whether a path is in a hidden folder or is a hidden file, such as a tool's cache: not an input."""
-    return any(part.startswith(".") for part in path.parts)
+def _cached(path: Path) -> bool:
+    """Whether a path is a tool's cache (a hidden folder or file, or Python's bytecode): not an input."""
+    return any(part.startswith(".") or part == "__pycache__" for part in path.parts)
 
 
 class ClientProject(Project):

@@ -67,8 +67,8 @@ class StreamGoneError(APIStatusError):
 
 
 class IdempotencyKeyReusedError(APIStatusError):
-    """422: Unprocessable Content, this Idempotency-Key was already used for a request with another
-    body."""
+    """422: Unprocessable Content, this Idempotency-Key was already used for another request (another
+    body, another backup, or another kind of job)."""
 
 
 class InternalServerError(APIStatusError):

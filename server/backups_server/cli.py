@@ -141,6 +141,7 @@ def serve(args: argparse.Namespace) -> int:
             backup_path=backup_path(document),
             keepalive=settings.keepalive,
             max_waiting=settings.max_waiting,
+            hold_streamed=settings.hold_streamed,
             leftover_age=settings.leftover_age,
             sweep_interval=settings.sweep_interval,
         )
@@ -321,6 +322,7 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         device_name=args.device_name or socket.gethostname(),
         keepalive=args.keepalive,
         max_waiting=args.max_waiting,
+        hold_streamed=args.hold_streamed,
         leftover_age=args.leftover_age,
         sweep_interval=args.sweep_interval,
         client_timeout=args.client_timeout,
@@ -480,6 +482,15 @@ SERVE_OPTIONS = (
         type=_number(int, "at least 1", lambda count: count >= 1),
         default=16,
         metavar="N",
+    ),
+    Option(
+        "--hold-streamed",
+        "hold each backup and restoration that its request follows as an event stream this long when "
+        "its turn comes, waiting, before it starts (a cancellation ends the hold at once), so that a "
+        "test sees it waiting and can cancel it; 0 is off (default: %(default)s)",
+        type=_number(float, "at least 0", lambda seconds: seconds >= 0),
+        default=0.0,
+        metavar="SECONDS",
     ),
     Option(
         "--leftover-age",

@@ -38,6 +38,7 @@ class Settings:
     device_name: str
     keepalive: float
     max_waiting: int
+    hold_streamed: float
     leftover_age: float
     sweep_interval: float
     client_timeout: float

@@ -4,18 +4,31 @@ SCHEMATHESIS_HOOKS) and by the fuzzing pass of the test suite.
 - Schemathesis reads event streams itself and validates each event's JSON `data` against the
   `text/event-stream` schema; a check here adds that every stream ends with exactly one terminal
   event (`x-sse-terminal-events`).
-- Operations that offer an event stream are called with each `Accept`, so both answers get fuzzed.
+- Operations that offer an event stream are called with each `Accept`, so both answers get fuzzed
+  (but in the stateful phase, below).
+- An `Idempotency-Key` that an earlier request of the run used for another request is replaced by
+  one of its own, as the spec asks of clients (a fresh key per request, the same for its repeats):
+  the examples and the generated values repeat a few keys (the spec's example, `0`...) across
+  operations, paths and bodies, which the server refuses with 422, as the spec says.
+- In the stateful phase, a streamed operation is asked for its event stream, followed for
+  `FOLLOW_FOR` seconds only before the next step: with a server that holds the jobs followed as
+  event streams (`make fuzz` starts one), the links from a creation or a restoration reach its job
+  while it still waits, and can cancel it. Its JSON answer is fuzzed in the other phases.
 - 511 counts as refusing credentials, which is how this API answers a missing or wrong key.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 import schemathesis
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.core import transport
+from schemathesis.generation.meta import TestPhase
 
 from backups_api_client._sse import EventParser, ServerSentEvent
 from tests.specs import resolve
@@ -28,6 +41,10 @@ if TYPE_CHECKING:
 EVENT_STREAM = "text/event-stream"
 NETWORK_AUTHENTICATION_REQUIRED = 511
 ACCEPT_CHOICES = (EVENT_STREAM, "application/json", "*/*")
+IDEMPOTENCY_KEY = "Idempotency-Key"
+FOLLOW_FOR = 0.1
+"""Seconds a step of the stateful phase follows an event stream: ten times the slowest start of a
+stream measured here (8 ms), a fraction of the hold of `make fuzz`'s server."""
 
 
 def _refuse_credentials_with_511() -> None:
@@ -90,3 +107,50 @@ def flatmap_case(context: HookContext, case: Case[Any]) -> st.SearchStrategy[Cas
         return case
 
     return st.sampled_from(ACCEPT_CHOICES).map(with_accept)
+
+
+class KeyOwners:
+    """Which request of the run first sent each Idempotency-Key, so that no other reuses it."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, str] = {}
+
+    def own_key(self, key: str, request: str) -> str:
+        """`key` if no other request sent it before, else a key of this request's own; either way,
+        the key this request keeps for its repeats. The quotes of the draft's string form are kept
+        and do not make another key, as on the server."""
+        quoted = len(key) > 1 and key[0] == key[-1] == '"'
+        bare = key[1:-1] if quoted else key
+        if self._owners.setdefault(bare, request) == request:
+            return key
+        own = hashlib.sha256(f"{bare}\n{request}".encode()).hexdigest()[:32]
+        self._owners.setdefault(own, request)
+        return f'"{own}"' if quoted else own
+
+
+KEY_OWNERS = KeyOwners()
+
+
+def request_identity(case: Case[Any]) -> str:
+    """What makes two requests the same one for an Idempotency-Key: the operation, its path and its
+    body (the server may treat more of them as the same, never fewer)."""
+    return json.dumps([case.operation.label, case.path_parameters, case.body], sort_keys=True, default=repr)
+
+
+def is_positive(case: Case[Any]) -> bool:
+    return case.meta is None or case.meta.generation.mode == GenerationMode.POSITIVE
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
+    key = case.headers.get(IDEMPOTENCY_KEY)
+    if isinstance(key, str):
+        # Every request with a key counts for its ownership; an invalid one keeps its key, which may be
+        # what makes it invalid.
+        own = KEY_OWNERS.own_key(key, request_identity(case))
+        if is_positive(case):
+            case.headers[IDEMPOTENCY_KEY] = own
+    stateful = case.meta is not None and case.meta.phase.name == TestPhase.STATEFUL
+    if stateful and event_stream_media(case.operation) is not None:
+        case.headers["Accept"] = EVENT_STREAM
+        kwargs["timeout"] = FOLLOW_FOR

@@ -51,9 +51,13 @@ def require_body(document: dict[str, Any]) -> None:
 
 def remove_delete(document: dict[str, Any]) -> None:
     """The delete operation goes, with the links that lead to it."""
-    del document["paths"]["/backups/{backup}/delete"]
-    for path in ("/backups/create", "/backups/create/streamed"):
-        del document["paths"][path]["post"]["responses"]["200"]["links"]
+    removed = document["paths"].pop("/backups/{backup}/delete")["post"]["operationId"]
+    for item in document["paths"].values():
+        for operation in item.values():
+            for response in operation["responses"].values():
+                links = response.get("links", {})
+                for name in [name for name, link in links.items() if link["operationId"] == removed]:
+                    del links[name]
 
 
 def add_optional_field(document: dict[str, Any]) -> None:

@@ -59,7 +59,7 @@ OPERATIONS = {
                 "idempotency_key",
                 "idempotency-key",
                 "header",
-                help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. The same key with a different body is a 422.",
+                help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. A key already used for another request is a 422: another body (no body and `{}` are the same), another backup, or another kind of job; the streamed and the plain variant of an operation make the same request.",
             ),
         ),
         body=Body(
@@ -114,7 +114,7 @@ OPERATIONS = {
                 "idempotency_key",
                 "idempotency-key",
                 "header",
-                help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. The same key with a different body is a 422.",
+                help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. A key already used for another request is a 422: another body (no body and `{}` are the same), another backup, or another kind of job; the streamed and the plain variant of an operation make the same request.",
             ),
             Option(
                 "last_event_id",
@@ -289,7 +289,7 @@ OPERATIONS = {
                 "idempotency_key",
                 "idempotency-key",
                 "header",
-                help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. The same key with a different body is a 422.",
+                help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. A key already used for another request is a 422: another body (no body and `{}` are the same), another backup, or another kind of job; the streamed and the plain variant of an operation make the same request.",
             ),
         ),
         body=Body(
@@ -399,7 +399,7 @@ OPERATIONS = {
                 "idempotency_key",
                 "idempotency-key",
                 "header",
-                help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. The same key with a different body is a 422.",
+                help="Makes the request safe to repeat, as the IETF httpapi Idempotency-Key draft describes: a request that repeats a key used with the same API key in the last 24 hours gets the answer of the first request, and starts nothing new. Use a fresh, unguessable value (a UUID) for each new request, and the same one for its repeats; the quotes of the draft's string form are optional. A key already used for another request is a 422: another body (no body and `{}` are the same), another backup, or another kind of job; the streamed and the plain variant of an operation make the same request.",
             ),
             Option(
                 "last_event_id",

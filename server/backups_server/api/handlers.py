@@ -50,6 +50,7 @@ class BackupsApi:
         max_waiting: int,
         leftover_age: float,
         sweep_interval: float,
+        hold_streamed: float = 0.0,
     ) -> None:
         self.service = service
         self.backup_path = backup_path
@@ -58,6 +59,8 @@ class BackupsApi:
         self.max_waiting = max_waiting
         self.leftover_age = timedelta(seconds=leftover_age)
         self.sweep_interval = sweep_interval
+        self.hold_streamed = hold_streamed
+        """Seconds a job followed as an event stream waits when its turn comes (`--hold-streamed`)."""
         self.keys = IdempotencyKeys()
         self._presentations = wire.Presentations()
         self._queue: JobQueue | None = None
@@ -155,14 +158,15 @@ class BackupsApi:
     ) -> Response:
         return await self._cancel(RESTORATION, backup)
 
-    async def _progress(self, kind: str, request: Any, start: Callable[[], Awaitable[Job]]) -> Response:
-        """The answer of a streamed operation: the job's events, or its final state as JSON."""
+    async def _progress(self, kind: str, request: Any, start: Callable[[float], Awaitable[Job]]) -> Response:
+        """The answer of a streamed operation: the job's events, or its final state as JSON. `start`
+        starts the job, held the given seconds when its turn comes."""
         headers = connexion.request.headers
         if not _prefers_event_stream(headers.get("accept", "")):
-            job = await self._job(kind, request, start)
+            job = await self._job(kind, request, partial(start, 0.0))
             return JSONResponse(await _outcome(job), headers=self._location(job))
         last_seen = headers.get("last-event-id") if "idempotency-key" in headers else None
-        job = await self._job(kind, request, None if last_seen else start)
+        job = await self._job(kind, request, None if last_seen else partial(start, self.hold_streamed))
         stream = sse.event_stream(job, int(last_seen or 0), self.keepalive)
         return StreamingResponse(stream, media_type=EVENT_STREAM, headers=sse.HEADERS | self._location(job))
 
@@ -179,13 +183,14 @@ class BackupsApi:
             raise StreamGone(f"Idempotency-Key {key} names no job whose events can be resumed")
         return job
 
-    async def _start_creation(self) -> Job:
+    async def _start_creation(self, hold: float = 0.0) -> Job:
         reservation = await self._in_store(self.service.reserve)
         return self.queue.submit(
             CREATION,
             wire.backup(self.service.record(reservation), self._today()),
             partial(self._create, reservation),
             skipped=partial(self.service.release, reservation),
+            hold=hold,
         )
 
     def _create(
@@ -194,10 +199,10 @@ class BackupsApi:
         created = self.service.create(on_progress, reservation, job.check, job.commit)
         return {"added_bytes": created.added_bytes, "backup": wire.backup(created.record, self._today())}
 
-    async def _start_restoration(self, backup_id: str) -> Job:
+    async def _start_restoration(self, backup_id: str, hold: float = 0.0) -> Job:
         manifest = await self._in_store(self.service.manifest, backup_id)
         backup = wire.backup(manifest.record, self._today())
-        return self.queue.submit(RESTORATION, backup, partial(self._restore, manifest))
+        return self.queue.submit(RESTORATION, backup, partial(self._restore, manifest), hold=hold)
 
     def _restore(
         self, manifest: StoredManifest, on_progress: Callable[[Progress], None], job: Job

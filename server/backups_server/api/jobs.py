@@ -172,6 +172,16 @@ if TYPE_CHECKING:
     says besides its status: the Backup it made or restored (`backup`), and what else it knows."""
 
 
+class _Queued(NamedTuple):
+    """A job in the queue: what it does, what is done instead when it ends before its turn, and
+    how long it is held when its turn comes."""
+
+    job: Job
+    work: Work
+    skipped: Callable[[], None]
+    hold: float
+
+
 class JobQueue:
     """Runs jobs one at a time, in the order they came, with at most `max_waiting` waiting; knows
     each job by its kind and backup, for an hour after it ends."""
@@ -187,23 +197,28 @@ class JobQueue:
         self._limiter = limiter
         """The threads the jobs run on; anyio's default ones when None."""
         self._clock = clock
-        self._send: MemoryObjectSendStream[tuple[Job, Work, Callable[[], None]]]
-        self._send, receive = anyio.create_memory_object_stream[tuple[Job, "Work", "Callable[[], None]"]](
-            max_buffer_size=max_waiting
-        )
+        self._send: MemoryObjectSendStream[_Queued]
+        self._send, receive = anyio.create_memory_object_stream[_Queued](max_buffer_size=max_waiting)
         self._known: dict[tuple[str, str], Job] = {}
         self._running: Job | None = None
         task_group.start_soon(self._run_each, receive)
 
     def submit(
-        self, kind: str, backup: dict[str, Any], work: Work, skipped: Callable[[], None] = lambda: None
+        self,
+        kind: str,
+        backup: dict[str, Any],
+        work: Work,
+        skipped: Callable[[], None] = lambda: None,
+        *,
+        hold: float = 0.0,
     ) -> Job:
         """A new job, waiting for its turn to run `work(on_progress, job)`, or `skipped()` when it
-        ends before its turn (cancelled, or failed by a shutdown); raises QueueFull."""
+        ends before its turn (cancelled, or failed by a shutdown); raises QueueFull. When its turn
+        comes, it waits `hold` seconds more before it runs, holding the jobs behind it."""
         self._forget_old()
         job = Job(kind, backup, self._clock)
         try:
-            self._send.send_nowait((job, work, skipped))
+            self._send.send_nowait(_Queued(job, work, skipped, hold))
         except anyio.WouldBlock:
             raise QueueFull from None
         self._known[kind, backup["id"]] = job
@@ -237,9 +252,12 @@ class JobQueue:
         for job in self._known.values():
             job.fail(wire.State.FAILED, message)
 
-    async def _run_each(self, jobs: MemoryObjectReceiveStream[tuple[Job, Work, Callable[[], None]]]) -> None:
+    async def _run_each(self, jobs: MemoryObjectReceiveStream[_Queued]) -> None:
         async with jobs:
-            async for job, work, skipped in jobs:
+            async for job, work, skipped, hold in jobs:
+                if hold:
+                    with anyio.move_on_after(hold):  # still waiting: a cancellation ends it at once
+                        await job.final()
                 if job.ended:  # cancelled, or failed by a shutdown, while it waited
                     skipped()
                     continue
