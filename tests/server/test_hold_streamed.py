@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from backups_server.engine.progress import Progress
-
     from tests.helpers import LiveServer, ServerFactory
 
 HOLD = 3600.0
