@@ -35,6 +35,10 @@ class BackupStreamedProgress:
             total_bytes (int | None | Unset): The size in bytes of the database the job backs up or restores, once it is
                 known.
             processed_bytes (int | None | Unset): How much of `total_bytes` the job has processed; `percentage` in bytes.
+            added_bytes (int | None | Unset): What the finished backup added to the store, in bytes (set when `status` is
+                COMPLETED,
+                by a server that reports it). A store that keeps each page once adds only the pages no
+                earlier backup holds: a backup of an unchanged database adds almost nothing.
     """
 
     schema: EmbeddedModelSchema | None | Unset = UNSET
@@ -44,6 +48,7 @@ class BackupStreamedProgress:
     message: None | str | Unset = UNSET
     total_bytes: int | None | Unset = UNSET
     processed_bytes: int | None | Unset = UNSET
+    added_bytes: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,6 +100,12 @@ class BackupStreamedProgress:
         else:
             processed_bytes = self.processed_bytes
 
+        added_bytes: int | None | Unset
+        if isinstance(self.added_bytes, Unset):
+            added_bytes = UNSET
+        else:
+            added_bytes = self.added_bytes
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -112,6 +123,8 @@ class BackupStreamedProgress:
             field_dict["total_bytes"] = total_bytes
         if processed_bytes is not UNSET:
             field_dict["processed_bytes"] = processed_bytes
+        if added_bytes is not UNSET:
+            field_dict["added_bytes"] = added_bytes
 
         return field_dict
 
@@ -206,6 +219,15 @@ class BackupStreamedProgress:
 
         processed_bytes = _parse_processed_bytes(d.pop("processed_bytes", UNSET))
 
+        def _parse_added_bytes(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        added_bytes = _parse_added_bytes(d.pop("added_bytes", UNSET))
+
         backup_streamed_progress = cls(
             schema=schema,
             backup=backup,
@@ -214,6 +236,7 @@ class BackupStreamedProgress:
             message=message,
             total_bytes=total_bytes,
             processed_bytes=processed_bytes,
+            added_bytes=added_bytes,
         )
 
         backup_streamed_progress.additional_properties = d

@@ -84,11 +84,11 @@ def fetch_pages(
     """Write a backup's pages into `target`, in order, each checked against its id, then check the whole
     file's SHA-256; the bytes read from the store. Raises RestoreError, naming what is damaged.
     `on_written(n)` gets the bytes written so far, after each page."""
-    reader = VaultReader(vault, vault.index())
     backup_id = manifest.backup_id
     sha256 = hashlib.sha256()
     written = 0
     try:
+        reader = VaultReader(vault, vault.index())
         for listed in manifest.lists:
             ids = reader.piece(listed)
             for start in range(0, len(ids), ID_BYTES):

@@ -119,11 +119,16 @@ class IndexCache:
 
     def load(self, store: Store, key: bytes) -> tuple[Index, list[str]]:
         """The store's index, and the names of its index objects: those cached are read from the cache,
-        the others from the store (and cached); copies of objects the store no longer has go."""
+        the others from the store (and cached); copies of objects the store no longer has go. Raises
+        ValueError, naming the object, for an index object that does not open."""
         names = sorted(item.name for item in store.list(INDEXES))
         index = Index()
         for name in names:
-            for pack, blobs in open_index(name, key, self._sealed(store, name)).items():
+            try:
+                packs = open_index(name, key, self._sealed(store, name))
+            except ValueError as error:  # Unauthentic included
+                raise ValueError(f"the index object {name} is damaged: {error}") from error
+            for pack, blobs in packs.items():
                 index.add(pack, blobs)
         self._forget_all_but(names)
         return index, names

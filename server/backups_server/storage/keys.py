@@ -154,7 +154,11 @@ def open_master_key(store: Store, secret: Secret) -> tuple[MasterKey, str]:
             return MasterKey(material), item.name
     if not listed:
         raise KeysRefused("the store has no keys: it is not an encrypted store, or its keys were removed")
-    raise KeysRefused(f"none of the store's {len(listed)} keys opens with the passphrase or identity given")
+    names = ", ".join(sorted(item.name for item in listed))
+    raise KeysRefused(
+        f"none of the store's keys ({names}) opens with the passphrase or identity given: "
+        "the secret is not one of theirs, or they are damaged"
+    )
 
 
 def remove_wrapping(store: Store, name: str) -> None:
