@@ -6,10 +6,11 @@ stream of BackupStreamedProgress events. The contenders take turns, run by run, 
 ratio is the median of the ratios of the runs taken in turn.
 
 Calls, `--calls` GET /backups on one connection:
+  client.backups.list()   the client object's method, which calls the module function below;
   sync()                  the generated `backups_snapshot.sync()`: retries armed, errors typed, the
                           listing parsed into models;
   httpx + json.loads      plain httpx and json.loads.
-Target: sync() / httpx + json.loads <= 1.1.
+Target: each of the first two / httpx + json.loads <= 1.1.
 
 Streams, `--events` events:
   stream()                the generated `backups_create_new_backup_streamed.stream()`, typed items;
@@ -40,7 +41,7 @@ from bench_report import Figure, arguments, at_most, ratio, run, seconds
 from bench_runs import alternate
 from httpx_sse import connect_sse
 
-from backups_api_client import AuthenticatedClient
+from backups_api_client import AuthenticatedClient, BackupsClient
 from backups_api_client.api.backups import backups_create_new_backup_streamed, backups_snapshot
 from backups_api_client.models import BackupStreamedProgress, SeededBackup
 
@@ -108,6 +109,13 @@ def server(events: int, chunk_size: int) -> Iterator[str]:
         listener.close()
 
 
+def client_object_calls(base_url: str, calls: int) -> int:
+    with BackupsClient(base_url=base_url, api_key=API_KEY) as client:
+        for _ in range(calls):
+            client.backups.list()
+    return calls
+
+
 def generated_calls(base_url: str, calls: int) -> int:
     with AuthenticatedClient(base_url=base_url, token=API_KEY) as client:
         for _ in range(calls):
@@ -150,7 +158,11 @@ def transport(base_url: str) -> int:
     return size
 
 
-CALLERS: dict[str, Callable[[str, int], int]] = {"sync()": generated_calls, "httpx + json.loads": plain_calls}
+CALLERS: dict[str, Callable[[str, int], int]] = {
+    "client.backups.list()": client_object_calls,
+    "sync()": generated_calls,
+    "httpx + json.loads": plain_calls,
+}
 """Who makes the calls: each makes `calls` GET /backups on one connection."""
 READERS: dict[str, Callable[[str], int]] = {
     "stream()": generated,
@@ -186,6 +198,7 @@ def measure(args: argparse.Namespace) -> Iterator[Figure]:
             args.runs,
             label=f"Streams of {args.events:,} events ({size / 1e6:.1f} MB)",
         )
+    yield ratio(calls, "client.backups.list()", "httpx + json.loads", at_most(1.1))
     yield ratio(calls, "sync()", "httpx + json.loads", at_most(1.1))
     yield ratio(streams, "stream()", "httpx-sse + from_dict", at_most(1.0))
     yield ratio(streams, "stream()", "iter_bytes()")
