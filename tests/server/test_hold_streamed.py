@@ -96,7 +96,7 @@ async def test_a_held_job_holds_the_jobs_behind_it_and_never_runs_once_cancelled
 
     def work(_on_progress: Callable[[Progress], None], job: Job) -> dict[str, Any]:
         ran.append(job.backup["id"])
-        return job.backup
+        return {"backup": job.backup}
 
     async with anyio.create_task_group() as task_group:
         queue = JobQueue(task_group, max_waiting=3)
