@@ -33,10 +33,17 @@ from backups_server.errors import (
     StoreRefused,
     StoreTooNew,
 )
-from backups_server.keyring import SecretSettings
+from backups_server.keyring import SecretSettings, read_passphrase
 from backups_server.runtime import memory, scratch, serving
 from backups_server.storage import open_store
-from backups_server.storage.keys import KeyRing, open_master_key
+from backups_server.storage.keys import (
+    KeyRing,
+    MasterKey,
+    add_wrapping,
+    open_master_key,
+    remove_wrapping,
+    wrappings,
+)
 from backups_server.storage.layout import COPIES, FORMAT, PAGES, stored_format
 from backups_server.storage.s3 import S3_TIMEOUT
 from backups_server.storage.store import Store
@@ -101,6 +108,40 @@ def parser() -> argparse.ArgumentParser:
     for option in COMMON_OPTIONS + RETENTION_OPTIONS:
         option.add_to(forget_parser)
     forget_parser.set_defaults(command=forget_command)
+
+    keys_parser = commands.add_parser(
+        "keys",
+        help="list, add or remove the wrappings of an encrypted store's key",
+        description="An encrypted store's master key is kept in the store wrapped with age, once for each "
+        "passphrase or set of age recipients that may open it. Adding or removing a wrapping never "
+        "re-encrypts data; the last one cannot be removed. Each action opens the key with the secret "
+        "given as for serve (--passphrase-file, BACKUPS_PASSPHRASE, --identity-file).",
+    )
+    actions = keys_parser.add_subparsers(title="actions", required=True)
+    list_parser = actions.add_parser("list", help="list the wrappings, and the one the secret given opens")
+    list_parser.set_defaults(action=list_keys)
+    add_parser = actions.add_parser("add", help="wrap the key for another passphrase or other recipients")
+    wrapped_for = add_parser.add_mutually_exclusive_group(required=True)
+    wrapped_for.add_argument(
+        "--new-passphrase-file",
+        type=Path,
+        metavar="PATH",
+        help="a file whose first line is the new passphrase",
+    )
+    wrapped_for.add_argument(
+        "--recipient",
+        action="append",
+        metavar="AGE1...",
+        help="an age X25519 recipient (a public key) whose identity will open the key; repeatable",
+    )
+    add_parser.set_defaults(action=add_key)
+    remove_parser = actions.add_parser("remove", help="remove one wrapping, as `keys list` names it")
+    remove_parser.add_argument("name", metavar="NAME", help="the wrapping's name, such as keys/0123abcd")
+    remove_parser.set_defaults(action=remove_key)
+    for action_parser in (list_parser, add_parser, remove_parser):
+        for option in COMMON_OPTIONS:
+            option.add_to(action_parser)
+        action_parser.set_defaults(command=keys_command)
     return root
 
 
@@ -237,6 +278,40 @@ def _key_ring(
                 "it, no backup of this store can be read"
             )
     return ring
+
+
+def keys_command(args: argparse.Namespace) -> int:
+    url = args.store or config.default_store(args.data_dir)
+    store = _open_store(url)
+    keys = _key_ring(args, store, url)
+    if keys is None or stored_format(store) != PAGES:
+        raise SystemExit(f"The store {url} is not encrypted: it has no keys")
+    try:
+        master, opened = open_master_key(store, keys.secret)
+        args.action(store, master, opened, args)
+    except KeysRefused as error:
+        print(f"Keys: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def list_keys(store: Store, _master: MasterKey, opened: str, _args: argparse.Namespace) -> None:
+    for wrapping in wrappings(store):
+        mark = "  (the secret given opens it)" if wrapping.name == opened else ""
+        print(f"{wrapping.name}  {wrapping.kind}{mark}")
+
+
+def add_key(store: Store, master: MasterKey, _opened: str, args: argparse.Namespace) -> None:
+    if args.new_passphrase_file is not None:
+        wrapped, kind = master.wrap(passphrase=read_passphrase(args.new_passphrase_file)), "passphrase"
+    else:
+        wrapped, kind = master.wrap(recipients=tuple(args.recipient)), "x25519"
+    print(f"Added {add_wrapping(store, wrapped)}  {kind}")
+
+
+def remove_key(store: Store, _master: MasterKey, _opened: str, args: argparse.Namespace) -> None:
+    remove_wrapping(store, args.name)
+    print(f"Removed {args.name}: what it opened no longer opens the store; the data is unchanged")
 
 
 def _check_store(store: Store, url: str) -> None:
