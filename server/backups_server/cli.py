@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import math
 import os
@@ -289,7 +290,7 @@ def keys_command(args: argparse.Namespace) -> int:
     try:
         master, opened = open_master_key(store, keys.secret)
         args.action(store, master, opened, args)
-    except KeysRefused as error:
+    except (KeysRefused, StoreError) as error:
         print(f"Keys: {error}", file=sys.stderr)
         return 1
     return 0
@@ -336,7 +337,7 @@ def forget_command(args: argparse.Namespace) -> int:
     removed, listed = ("remove", "Would remove") if args.dry_run else ("removed", "Removed")
     decisions = []
     try:
-        catalog = Catalog(store, manifest_key=lambda: open_vault(store, keys).manifest_key)
+        catalog = Catalog(store, manifest_key=functools.cache(lambda: open_vault(store, keys).manifest_key))
         for decision in catalog.forget(policy, dry_run=args.dry_run):
             decisions.append(decision)
             verdict = "keep" if decision.kept else removed

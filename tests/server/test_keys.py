@@ -41,6 +41,21 @@ def test_a_wrapping_opens_with_its_passphrase_or_identity_only(tmp_path: Path) -
     )
 
 
+def test_a_wrapping_of_another_master_key_for_the_same_recipient_is_refused(tmp_path: Path) -> None:
+    """age needs only a recipient's public key: whoever may write to the store can wrap a key of their
+    own for it, which must not become the key new backups are sealed with."""
+    store = FolderStore(tmp_path)
+    identity = x25519.Identity.generate()
+    recipient = (str(identity.to_public()),)
+    genuine = add_wrapping(store, MasterKey.new().wrap(recipients=recipient))
+    planted = add_wrapping(store, MasterKey.new().wrap(recipients=recipient))
+
+    with pytest.raises(KeysRefused, match="hold different master keys") as refused:
+        open_master_key(store, Secret(identities=(identity,)))
+    assert genuine in str(refused.value)
+    assert planted in str(refused.value)
+
+
 def test_the_last_wrapping_cannot_be_removed(tmp_path: Path) -> None:
     store = FolderStore(tmp_path)
     master = MasterKey.new()

@@ -69,12 +69,28 @@ def test_the_index_is_read_once_then_from_its_cache(tmp_path: Path) -> None:
     written, _ = write_index(store, key, {pack: writer.blobs})
     cache = IndexCache(tmp_path / "cache")
 
-    index, names = cache.load(store, key)
+    index = cache.load(store, key)
     store.write(written, io.BytesIO(b"changed in the store, not in the cache"))
-    again, _ = cache.load(store, key)
+    again = cache.load(store, key)
 
-    assert names == [written]
     assert index.find(PAGES[0][0]) is not None
     assert again.find(PAGES[1][0]) is not None
     assert open_index(written, key, (tmp_path / "cache" / written.removeprefix("index/")).read_bytes())
     assert oct((tmp_path / "cache" / written.removeprefix("index/")).stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_damaged_copy_in_the_cache_is_read_again_from_the_store(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "store")
+    key = MasterKey.new().derive(b"index")
+    pack, writer = new_pack_name(), PackWriter(new_pack_name(), key)
+    writer.add(*compress(PAGES[:2]))
+    written, _ = write_index(store, key, {pack: writer.blobs})
+    cache = IndexCache(tmp_path / "cache")
+    cache.load(store, key)
+    copy = tmp_path / "cache" / written.removeprefix("index/")
+    copy.write_bytes(b"damaged on this machine")
+
+    index = cache.load(store, key)
+
+    assert index.find(PAGES[0][0]) is not None
+    assert copy.read_bytes() == store.read_bytes(written)

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 LIST_PAGES = 4096
 """Ids in one piece of a backup's list of pages: 64 KiB, 16 MiB of pages."""
-HEADER = 100
-"""The bytes of a SQLite file's header, which say its page size."""
 
 
 def page_size(file: BinaryIO) -> int:
@@ -47,9 +45,9 @@ def store_pages(
     record: BackupRecord,
     *,
     on_read: Callable[[int, int], None] = lambda _read, _stored: None,
-) -> tuple[SealedManifest, VaultWriter]:
+) -> SealedManifest:
     """Store the snapshot's pages the store lacks, and the list of them all; the manifest to write once
-    everything else is done, and the writer (whose `stored_bytes` say what the backup added).
+    everything else is done, which says what the backup added to the store.
     `on_read(read, stored)` gets the bytes of the snapshot read and of the store written after each page."""
     writer = VaultWriter(vault, vault.index())
     sha256 = hashlib.sha256()
@@ -72,7 +70,7 @@ def store_pages(
         raise
     on_read(read, writer.stored_bytes)
     manifest = SealedManifest(record, size, len(ids), sha256.hexdigest(), lists, writer.stored_bytes)
-    return manifest, writer
+    return manifest
 
 
 def fetch_pages(

@@ -25,15 +25,13 @@ from backups_server.engine.retention import KEEP_EVERYTHING
 from backups_server.engine.snapshot import check, snapshot
 from backups_server.errors import (
     BackupNotFound,
-    KeysRefused,
     NoSpaceForSnapshot,
     Stopping,
     StoreError,
     StoreTooNew,
 )
 from backups_server.storage.codecs import CompressedReader
-from backups_server.storage.index import IndexCache
-from backups_server.storage.keys import MasterKey, add_wrapping, open_master_key, wrappings
+from backups_server.storage.keys import MasterKey, add_wrapping, wrappings
 from backups_server.storage.layout import (
     BACKUP_FOLDERS,
     COPIES,
@@ -54,7 +52,7 @@ from backups_server.storage.records import (
     manifest_of,
     write_manifest,
 )
-from backups_server.storage.vault import Vault
+from backups_server.storage.vault import Vault, open_vault
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -141,12 +139,7 @@ class BackupService:
         """The pieces of the encrypted store, its keys opened once; raises KeysRefused."""
         with self._vault_lock:
             if self._vault is None:
-                if self.keys is None:
-                    raise KeysRefused(
-                        "the store is encrypted: give its passphrase or an identity that opens it"
-                    )
-                master, _ = open_master_key(self.store, self.keys.secret)
-                self._vault = Vault(self.store, master, IndexCache(self.keys.cache))
+                self._vault = open_vault(self.store, self.keys)
             return self._vault
 
     def list_backups(self) -> list[StoredManifest]:
@@ -271,8 +264,7 @@ class BackupService:
             progress.compressed(consumed, stored)
             progress.stored(stored)
 
-        manifest, _ = store_pages(self.vault(), snapshot_path, record, on_read=watched(read, step))
-        return manifest
+        return store_pages(self.vault(), snapshot_path, record, on_read=watched(read, step))
 
     def interruption(self, interrupt: Callable[[], None] = lambda: None) -> Callable[[], None]:
         """What a job checks at every step: Stopping once the service is stopping, then `interrupt`."""

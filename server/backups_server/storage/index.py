@@ -9,10 +9,12 @@ the listing of `index/` says which are new, and which are gone.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import secrets
 import struct
+import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,15 +53,6 @@ class Index:
         for blob in blobs:
             for piece in blob.pieces:
                 self._pieces[piece.id] = Location(pack, blob, piece)
-
-    def without(self, packs: Iterable[str]) -> Index:
-        """The index of the other packs."""
-        gone = set(packs)
-        remaining = Index()
-        for name, blobs in self.packs.items():
-            if name not in gone:
-                remaining.add(name, blobs)
-        return remaining
 
     def find(self, piece_id: bytes) -> Location | None:
         return self._pieces.get(piece_id)
@@ -117,41 +110,47 @@ class IndexCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
 
-    def load(self, store: Store, key: bytes) -> tuple[Index, list[str]]:
-        """The store's index, and the names of its index objects: those cached are read from the cache,
-        the others from the store (and cached); copies of objects the store no longer has go. Raises
-        ValueError, naming the object, for an index object that does not open."""
+    def load(self, store: Store, key: bytes) -> Index:
+        """The store's index: the index objects cached are read from the cache, the others (and a copy
+        that no longer opens) from the store, then cached; copies of objects the store no longer has go.
+        Raises ValueError, naming the object, for an index object of the store that does not open."""
         names = sorted(item.name for item in store.list(INDEXES))
         index = Index()
         for name in names:
-            try:
-                packs = open_index(name, key, self._sealed(store, name))
-            except ValueError as error:  # Unauthentic included
-                raise ValueError(f"the index object {name} is damaged: {error}") from error
-            for pack, blobs in packs.items():
+            for pack, blobs in self._open(store, key, name).items():
                 index.add(pack, blobs)
         self._forget_all_but(names)
-        return index, names
+        return index
 
-    def _sealed(self, store: Store, name: str) -> bytes:
+    def _open(self, store: Store, key: bytes, name: str) -> dict[str, list[Blob]]:
         path = self._path(name)
         if path is not None and path.is_file():
-            return path.read_bytes()
+            with contextlib.suppress(ValueError):  # a damaged copy: the store's object is read again
+                return open_index(name, key, path.read_bytes())
         sealed = store.read_bytes(name)
+        try:
+            packs = open_index(name, key, sealed)
+        except ValueError as error:  # Unauthentic included
+            raise ValueError(f"the index object {name} is damaged: {error}") from error
         if path is not None:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            partial = path.with_name(f".{path.name}.partial")
-            with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
-                file.write(sealed)
-            partial.replace(path)
-        return sealed
+            self._keep(path, sealed)
+        return packs
+
+    def _keep(self, path: Path, sealed: bytes) -> None:
+        """A copy in the cache, written whole under a name of its own (mode 0600) then renamed, so that
+        two readers caching the same object at once each write their own."""
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with open(descriptor, "wb") as file:
+            file.write(sealed)
+        os.replace(partial, path)
 
     def _forget_all_but(self, names: Iterable[str]) -> None:
         if self.folder is None or not self.folder.is_dir():
             return
         kept = {name.removeprefix(INDEXES) for name in names}
         for path in self.folder.iterdir():
-            if path.name not in kept:
+            if path.name not in kept and not path.name.startswith("."):  # not another reader's copy
                 path.unlink(missing_ok=True)
 
     def _path(self, name: str) -> Path | None:

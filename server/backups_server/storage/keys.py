@@ -148,15 +148,26 @@ def add_wrapping(store: Store, wrapped: bytes) -> str:
 def open_master_key(store: Store, secret: Secret) -> tuple[MasterKey, str]:
     """The master key, opened by `secret`, and the wrapping that opened it; raises KeysRefused."""
     listed = store.list(KEYS)
+    opened: dict[bytes, list[str]] = {}
     for item in sorted(listed, key=lambda item: item.name):
         material = secret.opens(store.read_bytes(item.name))
         if material is not None:
-            return MasterKey(material), item.name
+            opened.setdefault(material, []).append(item.name)
+    if len(opened) > 1:
+        # A wrapping anyone could add (age needs only a recipient's public key) must not choose the key.
+        every = ", ".join(name for names in opened.values() for name in names)
+        raise KeysRefused(f"the keys {every} open with the secret given but hold different master keys")
+    if opened:
+        [(material, names)] = opened.items()
+        try:
+            return MasterKey(material), names[0]
+        except ValueError:
+            raise KeysRefused(f"{', '.join(names)} does not hold a master key") from None
     if not listed:
         raise KeysRefused("the store has no keys: it is not an encrypted store, or its keys were removed")
-    names = ", ".join(sorted(item.name for item in listed))
+    listed_names = ", ".join(sorted(item.name for item in listed))
     raise KeysRefused(
-        f"none of the store's keys ({names}) opens with the passphrase or identity given: "
+        f"none of the store's keys ({listed_names}) opens with the passphrase or identity given: "
         "the secret is not one of theirs, or they are damaged"
     )
 

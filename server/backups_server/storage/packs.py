@@ -100,7 +100,10 @@ def open_blob(name: str, key: bytes, blob: Blob, sealed: bytes) -> bytes:
     """A blob's batch, decompressed, from its sealed bytes; raises Unauthentic, or ValueError for a
     batch that does not decompress to its size."""
     compressed = unseal(key, sealed, _blob_context(name, blob.offset))
-    data = zstandard.ZstdDecompressor().decompress(compressed, max_output_size=blob.size)
+    try:
+        data = zstandard.ZstdDecompressor().decompress(compressed, max_output_size=blob.size)
+    except zstandard.ZstdError as error:
+        raise ValueError(f"a blob of {name} does not decompress: {error}") from None
     if len(data) != blob.size:
         raise ValueError(f"a blob of {name} holds {len(data)} bytes, not {blob.size}")
     return data

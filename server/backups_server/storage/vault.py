@@ -70,10 +70,9 @@ class Vault:
     def index(self) -> Index:
         """The store's index, as its index objects say now; raises DamagedPiece for a damaged one."""
         try:
-            index, _ = self._cache.load(self.store, self._index_key)
+            return self._cache.load(self.store, self._index_key)
         except ValueError as error:
             raise DamagedPiece(str(error)) from error
-        return index
 
     def write_index(self, packs: dict[str, list[Blob]]) -> tuple[str, int]:
         return write_index(self.store, self._index_key, packs)
