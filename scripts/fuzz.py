@@ -39,19 +39,27 @@ HOOKS = "tests.fuzz.hooks"
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 HOLD_STREAMED = 0.5
-"""Seconds the server holds each job followed as an event stream (BACKUPS_HOLD_STREAMED): the
-stateful phase follows the stream of a creation or a restoration for a tenth of a second
-(tests/fuzz/hooks.py), so the links from it reach its job while it still waits."""
+"""Seconds the server holds each job followed as an event stream (BACKUPS_HOLD_STREAMED)."""
+FOLLOW_STREAMS = 0.1
+"""Seconds the stateful phase follows the stream of a creation or a restoration (FUZZ_FOLLOW_STREAMS,
+read by tests/fuzz/hooks.py): less than the hold, so the links from it reach its job while it still
+waits; ten times the slowest start of a stream measured here (8 ms)."""
 
 REFUSED_DATA_WARNINGS = ("missing_test_data", "validation_mismatch")
 """schemathesis' warnings that an operation was mostly refused its valid data: the run fails on them."""
 
 
 def schemathesis(
-    spec: Path, server: ServerProcess, events: Path, *options: str, capture: bool = False
+    spec: Path,
+    server: ServerProcess,
+    events: Path,
+    *options: str,
+    capture: bool = False,
+    hooks_settings: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`schemathesis run` of `spec` against `server`, with the project's settings and hooks, its
-    events written to `events` (NDJSON; `options` may ask for more reports, with `--report`)."""
+    """`schemathesis run` of `spec` against `server`, with the project's settings and hooks (given
+    `hooks_settings` in their environment), its events written to `events` (NDJSON; `options` may ask
+    for more reports, with `--report`)."""
     if "--report" not in options:
         options = ("--report", "ndjson", *options)
     command = [
@@ -63,7 +71,12 @@ def schemathesis(
         *options,
     ]  # fmt: skip
     return subprocess.run(
-        command, cwd=ROOT, env=hooks_environment(server), capture_output=capture, text=True, check=False
+        command,
+        cwd=ROOT,
+        env=hooks_environment(server, **(hooks_settings or {})),
+        capture_output=capture,
+        text=True,
+        check=False,
     )
 
 
@@ -222,9 +235,9 @@ def fuzzed_server(
         yield server
 
 
-def hooks_environment(server: ServerProcess) -> dict[str, str]:
-    """The environment of a schemathesis run against server, with the project's hooks."""
-    return {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "FUZZ_API_KEY": server.api_key}
+def hooks_environment(server: ServerProcess, **settings: str) -> dict[str, str]:
+    """The environment of a schemathesis run against server, with the project's hooks and `settings`."""
+    return {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "FUZZ_API_KEY": server.api_key, **settings}
 
 
 def report(events: Path, json_report: Path) -> int:
@@ -261,6 +274,7 @@ def main() -> int:
                 "--report-json-path", str(json_report),
                 *(["--seed", seed] if seed else []),
                 *sys.argv[1:],
+                hooks_settings={"FUZZ_FOLLOW_STREAMS": str(FOLLOW_STREAMS)},
             )  # fmt: skip
             if result.returncode != 0:
                 print(f"\nThe server's log:\n{server.log_tail(200)}")

@@ -5,15 +5,16 @@ SCHEMATHESIS_HOOKS) and by the fuzzing pass of the test suite.
   `text/event-stream` schema; a check here adds that every stream ends with exactly one terminal
   event (`x-sse-terminal-events`).
 - Operations that offer an event stream are called with each `Accept`, so both answers get fuzzed
-  (but in the stateful phase, below).
+  (but in the stateful phase of `make fuzz`, below).
 - An `Idempotency-Key` that an earlier request of the run used for another request is replaced by
   one of its own, as the spec asks of clients (a fresh key per request, the same for its repeats):
   the examples and the generated values repeat a few keys (the spec's example, `0`...) across
   operations, paths and bodies, which the server refuses with 422, as the spec says.
-- In the stateful phase, a streamed operation is asked for its event stream, followed for
-  `FOLLOW_FOR` seconds only before the next step: with a server that holds the jobs followed as
-  event streams (`make fuzz` starts one), the links from a creation or a restoration reach its job
-  while it still waits, and can cancel it. Its JSON answer is fuzzed in the other phases.
+- In the stateful phase of `make fuzz` (FUZZ_FOLLOW_STREAMS=SECONDS), a streamed operation is asked
+  for its event stream, followed for that long only before the next step: with a server that holds
+  the jobs followed as event streams (`make fuzz` starts one), the links from a creation or a
+  restoration reach its job while it still waits, and can cancel it. Its JSON answer is fuzzed in
+  the other phases.
 - 511 counts as refusing credentials, which is how this API answers a missing or wrong key.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +44,10 @@ EVENT_STREAM = "text/event-stream"
 NETWORK_AUTHENTICATION_REQUIRED = 511
 ACCEPT_CHOICES = (EVENT_STREAM, "application/json", "*/*")
 IDEMPOTENCY_KEY = "Idempotency-Key"
-FOLLOW_FOR = 0.1
-"""Seconds a step of the stateful phase follows an event stream: ten times the slowest start of a
-stream measured here (8 ms), a fraction of the hold of `make fuzz`'s server."""
+FOLLOW_STREAMS = "FUZZ_FOLLOW_STREAMS"
+"""Seconds a step of the stateful phase follows an event stream, when this variable sets them: only
+`make fuzz` does, against a server that holds the jobs followed as event streams. Elsewhere a stream is
+read whole, however slow the machine."""
 
 
 def _refuse_credentials_with_511() -> None:
@@ -151,6 +154,7 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
         if is_positive(case):
             case.headers[IDEMPOTENCY_KEY] = own
     stateful = case.meta is not None and case.meta.phase.name == TestPhase.STATEFUL
-    if stateful and event_stream_media(case.operation) is not None:
+    follow_for = os.environ.get(FOLLOW_STREAMS)
+    if follow_for and stateful and event_stream_media(case.operation) is not None:
         case.headers["Accept"] = EVENT_STREAM
-        kwargs["timeout"] = FOLLOW_FOR
+        kwargs["timeout"] = float(follow_for)

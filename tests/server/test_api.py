@@ -30,7 +30,7 @@ from backups_api_client.models import (
     PlatformEnum,
     SeededBackup,
 )
-from backups_server.storage.layout import MANIFESTS
+from backups_server.storage.layout import objects_of
 from tests.helpers import DEVICE_NAME
 
 if TYPE_CHECKING:
@@ -115,8 +115,8 @@ def test_delete_removes_the_backup_and_its_data(client: AuthenticatedClient, ser
 
     assert response.status_code == 204
     assert [backup.id for backup in listing(client).iterable] == [kept.id]
-    assert server.store.store.list(f"{MANIFESTS}{deleted.id}/") == []
-    assert server.store.store.list(f"{MANIFESTS}{kept.id}/") != []
+    assert objects_of(server.store.store, deleted.id) == []
+    assert objects_of(server.store.store, kept.id) != []
     with pytest.raises(errors.NotFoundError) as again:
         backups_delete_specific_backup.sync(deleted.id, client=client)
     assert again.value.text == f"Backup {deleted.id} was not found"

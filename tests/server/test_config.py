@@ -83,8 +83,11 @@ def test_a_port_in_use_stops_the_server_with_a_clear_message(tmp_path: Path) -> 
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         server = spawn(tmp_path, environment={"BACKUPS_PORT": str(port)})
-        with pytest.raises(ServerDidNotStart, match="Address already in use"):
-            server.wait_ready()
+        try:
+            with pytest.raises(ServerDidNotStart, match="Address already in use"):
+                server.wait_ready()
+        finally:
+            server.stop()
 
     assert server.process.returncode == 3
     assert "Listening on" not in server.log.read_text()

@@ -16,7 +16,7 @@ from httpx_sse import EventSource
 
 from backups_server.storage.index import INDEXES
 from backups_server.storage.keys import KEYS
-from backups_server.storage.layout import sealed_manifest_name
+from backups_server.storage.layout import data_name, sealed_manifest_name
 from backups_server.storage.packs import PACKS
 from tests.helpers import make_database, rows, server_command
 
@@ -48,26 +48,43 @@ def objects(store: StoreUnderTest, prefix: str = "") -> dict[str, bytes]:
 
 
 def readable(content: bytes) -> bytes:
-    """The object as stored, and decompressed when it is zstd."""
+    """The object as stored, and its every zstd frame decompressed when it is zstd."""
+    reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(content), read_across_frames=True)
     try:
-        return content + zstandard.ZstdDecompressor().decompress(content, max_output_size=1 << 30)
+        return content + reader.read()
     except zstandard.ZstdError:
         return content
 
 
-def test_no_byte_of_the_database_can_be_read_from_the_store(
-    server: LiveServer, store: StoreUnderTest
-) -> None:
+def backup_with_marker(start_server: ServerFactory, **environment: str) -> tuple[str, bytes]:
+    """A backup of a database holding a marker string, and the marker."""
     marker = f"marker-{uuid.uuid4()}".encode()
-    with closing(sqlite3.connect(server.database)) as connection, connection:
+    database = make_database(start_server.tmp_path / "notes.sqlite", rows=20_000)
+    with closing(sqlite3.connect(database)) as connection, connection:
         connection.execute("INSERT INTO notes (title, body) VALUES (?, ?)", (marker, marker * 50))
+    server = start_server(database=database, environment=environment)
+    return completed(server)["backup"]["id"], marker
 
-    backup = completed(server)["backup"]["id"]
+
+def test_no_byte_of_the_database_can_be_read_from_the_store(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    backup, marker = backup_with_marker(start_server)
     stored = objects(store)
 
     assert sealed_manifest_name(backup) in stored
     assert [name for name, content in stored.items() if marker in readable(content)] == []
     assert [name for name, content in stored.items() if b"notes" in readable(content)] == []
+
+
+def test_the_same_search_finds_the_database_in_a_store_of_whole_copies(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    backup, marker = backup_with_marker(start_server, BACKUPS_STORE_FORMAT="1")
+
+    found = [name for name, content in objects(store).items() if marker in readable(content)]
+
+    assert found == [data_name(backup)]
 
 
 def test_a_backup_of_an_unchanged_database_adds_almost_nothing(server: LiveServer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -34,7 +35,8 @@ def test_a_wrapping_opens_with_its_passphrase_or_identity_only(tmp_path: Path) -
     assert (opened.derive(b"test"), used) == (master.derive(b"test"), by_identity)
     opened, used = open_master_key(store, Secret(passphrase="correct horse"))
     assert (opened.derive(b"test"), used) == (master.derive(b"test"), by_passphrase)
-    with pytest.raises(KeysRefused, match=r"none of the store's keys \(keys/\w+, keys/\w+\) opens"):
+    listed = ", ".join(sorted((by_passphrase, by_identity)))
+    with pytest.raises(KeysRefused, match=re.escape(f"none of the store's keys ({listed}) opens")):
         open_master_key(store, Secret(passphrase="wrong", identities=(other,)))
     assert [(w.name, w.kind) for w in wrappings(store)] == sorted(
         [(by_passphrase, "passphrase"), (by_identity, "x25519")]

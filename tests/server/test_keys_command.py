@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.helpers import rows, seed_backup, server_command
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ def keys(store: StoreUnderTest, *arguments: str, **variables: str) -> tuple[int,
     return result.returncode, result.stdout + result.stderr
 
 
+@pytest.mark.timeout(180)  # seven commands, several of them deriving a passphrase's key with scrypt
 def test_a_new_passphrase_replaces_the_first_wrapping(
     server: LiveServer, store: StoreUnderTest, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ command line and its settings sit above them all."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 
 import backups_server
@@ -19,12 +20,16 @@ def layer(module: str) -> int | None:
     return LAYERS.index(part) if part in LAYERS else None
 
 
-def imports(path: Path) -> set[str]:
-    """The modules of the package that a file imports, at run time or for type checking."""
+def imports(path: Path, module: str) -> set[str]:
+    """The modules of the package that a file (of `module`) imports, at run time or for type
+    checking, relative imports included."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("backups_server"):
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        if isinstance(node, ast.ImportFrom):
+            source = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+            if source.startswith("backups_server"):
+                found |= {f"{source}.{alias.name}" for alias in node.names}
         elif isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name.startswith("backups_server")}
     return found
@@ -37,7 +42,7 @@ def test_no_subpackage_imports_one_above_it() -> None:
         own = layer(module)
         if own is None:
             continue
-        for imported in imports(path):
+        for imported in imports(path, module):
             other = layer(imported)
             if other is None or other < own:
                 upward.append(f"{module} imports {imported}")

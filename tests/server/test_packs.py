@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from backups_server.storage.folder import FolderStore
-from backups_server.storage.index import IndexCache, open_index, write_index
+from backups_server.storage.index import INDEXES, IndexCache, open_index, write_index
 from backups_server.storage.keys import MasterKey
 from backups_server.storage.packs import (
     PackWriter,
@@ -75,8 +75,8 @@ def test_the_index_is_read_once_then_from_its_cache(tmp_path: Path) -> None:
 
     assert index.find(PAGES[0][0]) is not None
     assert again.find(PAGES[1][0]) is not None
-    assert open_index(written, key, (tmp_path / "cache" / written.removeprefix("index/")).read_bytes())
-    assert oct((tmp_path / "cache" / written.removeprefix("index/")).stat().st_mode & 0o777) == "0o600"
+    assert open_index(written, key, (tmp_path / "cache" / written.removeprefix(INDEXES)).read_bytes())
+    assert oct((tmp_path / "cache" / written.removeprefix(INDEXES)).stat().st_mode & 0o777) == "0o600"
 
 
 def test_a_damaged_copy_in_the_cache_is_read_again_from_the_store(tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_a_damaged_copy_in_the_cache_is_read_again_from_the_store(tmp_path: Path
     written, _ = write_index(store, key, {pack: writer.blobs})
     cache = IndexCache(tmp_path / "cache")
     cache.load(store, key)
-    copy = tmp_path / "cache" / written.removeprefix("index/")
+    copy = tmp_path / "cache" / written.removeprefix(INDEXES)
     copy.write_bytes(b"damaged on this machine")
 
     index = cache.load(store, key)

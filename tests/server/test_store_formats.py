@@ -66,7 +66,8 @@ def test_a_manifest_written_before_records_reads_back_as_the_same_record(tmp_pat
 
 
 def test_a_format_1_store_served(start_server: ServerFactory, store: StoreUnderTest) -> None:
-    shutil.copytree(FIXTURE, store.url.removeprefix("file://"), dirs_exist_ok=True)
+    assert isinstance(store.store, FolderStore)
+    shutil.copytree(FIXTURE, store.store.root, dirs_exist_ok=True)
     server = start_server()
 
     with server.client() as client:

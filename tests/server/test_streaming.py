@@ -14,7 +14,7 @@ import pytest
 from backups_api_client import errors
 from backups_api_client.api.backups import backups_create_new_backup_streamed
 from backups_api_client.models import SeededBackup
-from backups_server.storage.layout import MANIFESTS, is_manifest
+from backups_server.storage.layout import MANIFESTS, backup_of, is_manifest
 from tests.helpers import make_database
 
 from .held_store import MODULE, StoreHold
@@ -79,7 +79,7 @@ def test_progress_passes_the_half_while_the_data_is_stored_and_ends_at_100(
     assert percentages == sorted(percentages)
     assert [event for _, event, _ in received[:-1]] == ["progress"] * (len(received) - 1)
     assert received[-1][1] == "completed"
-    listed = {item.name.split("/")[1] for item in store.store.list(MANIFESTS)}
+    listed = {backup_of(item.name) for item in store.store.list(MANIFESTS)}
     assert received[-1][2]["backup"]["id"] in listed  # type: ignore[index]
     assert percentages[-1] == 100
     assert 50 < max(percentages[:-1]) < 100

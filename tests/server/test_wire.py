@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -24,7 +24,10 @@ def test_a_backup_as_the_api_shows_it() -> None:
         "version": "1.0.0",
         "timestamp": "1795854206123456",
         "bytes": 8192,
-        "created": {"value": "2026-11-28T08:23:26.123456+00:00", "readable": shown["created"]["readable"]},
+        "created": {
+            "value": "2026-11-28T08:23:26.123456+00:00",
+            "readable": wire.readable(record.created, date(2026, 11, 28)),
+        },
         "device_name": "workstation",
         "platform": "LINUX",
     }
