@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from codegen.spec import operations, resolve
 from rich.console import Console
 from rich.table import Table
 from sample_database import create_sample_database
@@ -36,7 +37,6 @@ from backups_server.launcher import ServerProcess, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = "tests.fuzz.hooks"
-METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 HOLD_STREAMED = 0.5
 """Seconds the server holds each job followed as an event stream (BACKUPS_HOLD_STREAMED)."""
@@ -136,32 +136,21 @@ class Contract:
     @classmethod
     def read(cls, spec: Path) -> Contract:
         document = yaml.safe_load(spec.read_text(encoding="utf-8"))
-        operations = {
+        by_id = {
             operation["operationId"]: (f"{method.upper()} {path}", operation)
-            for path, item in document["paths"].items()
-            for method, operation in item.items()
-            if method in METHODS
+            for path, method, operation in operations(document)
         }
         successes: dict[str, set[int]] = {}
         links: set[str] = set()
-        for label, operation in operations.values():
+        for label, operation in by_id.values():
             successes[label] = set()
             for status, response in operation.get("responses", {}).items():
                 if str(status).startswith("2"):
                     successes[label].add(int(status))
-                for name, link in _resolved(document, response).get("links", {}).items():
-                    target, _ = operations[_resolved(document, link)["operationId"]]
+                for name, link in resolve(document, response).get("links", {}).items():
+                    target, _ = by_id[resolve(document, link)["operationId"]]
                     links.add(f"{label} -> [{status}] {name} -> {target}")
         return cls(successes, links)
-
-
-def _resolved(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """What `node` refers to (a local `$ref`), or `node` itself."""
-    while "$ref" in node:
-        reference, node = node["$ref"], document
-        for part in reference.removeprefix("#/").split("/"):
-            node = node[part]
-    return node
 
 
 def print_counts(counts: Counter[tuple[str, str]]) -> None:
@@ -249,10 +238,8 @@ def report(events: Path, json_report: Path) -> int:
     unreached = print_statuses(console, run, contract)
     print_links(console, run, contract)
     failures = [f"{operation} never answered a documented success" for operation in unreached]
-    for kind, operations in refused_data_warnings(json_report).items():
-        failures += [
-            f"{operation}: schemathesis warns of {kind.replace('_', ' ')}" for operation in operations
-        ]
+    for kind, warned in refused_data_warnings(json_report).items():
+        failures += [f"{operation}: schemathesis warns of {kind.replace('_', ' ')}" for operation in warned]
     for failure in failures:
         console.print(f"[red]FAILED[/] {failure}")
     return 1 if failures else 0

@@ -1,8 +1,10 @@
-"""Views of the spec as a document: its credential, its parameters' descriptions, its error statuses."""
+"""Views of the spec as a document: its operations, its credential, its parameters' descriptions, its
+error statuses."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import reduce
 from http import HTTPStatus
@@ -15,6 +17,21 @@ HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tra
 RESPONSES = "#/components/responses/"
 REASON_PHRASES = {413: "Content Too Large", 416: "Range Not Satisfiable", 422: "Unprocessable Content"}
 """The RFC 9110 names that older Pythons' HTTPStatus still spells the RFC 7231 way."""
+
+
+def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """What a local `$ref` names (through refs to refs), or `node` itself."""
+    while "$ref" in node:
+        node = reduce(getitem, node["$ref"].removeprefix("#/").split("/"), spec)
+    return node
+
+
+def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) for every operation of the document, in its order."""
+    for path, item in spec.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield path, method, operation
 
 
 def auth_header(spec: dict[str, Any]) -> dict[str, Any]:
@@ -33,17 +50,11 @@ def parameter_descriptions(spec: dict[str, Any]) -> dict[tuple[str, str, str], s
 
     The generator keeps a parameter's description only when it is on the parameter's schema.
     """
-
-    def resolve(node: dict[str, Any]) -> dict[str, Any]:
-        while "$ref" in node:
-            node = reduce(getitem, node["$ref"].removeprefix("#/").split("/"), spec)
-        return node
-
     found: dict[tuple[str, str, str], str] = {}
-    for path, item in spec.get("paths", {}).items():
-        for method in HTTP_METHODS & item.keys():
-            for parameter in map(resolve, item.get("parameters", []) + item[method].get("parameters", [])):
-                found[path, method, parameter["name"]] = parameter.get("description", "")
+    for path, method, operation in operations(spec):
+        for declared in spec["paths"][path].get("parameters", []) + operation.get("parameters", []):
+            parameter = resolve(spec, declared)
+            found[path, method, parameter["name"]] = parameter.get("description", "")
     return found
 
 
