@@ -31,6 +31,7 @@ from backups_server.errors import (
     StoreTooNew,
 )
 from backups_server.storage.codecs import CompressedReader
+from backups_server.storage.index import INDEXES
 from backups_server.storage.keys import MasterKey, add_wrapping, wrappings
 from backups_server.storage.layout import (
     BACKUP_FOLDERS,
@@ -44,6 +45,7 @@ from backups_server.storage.layout import (
     mark_format,
     objects_of,
 )
+from backups_server.storage.packs import PACKS
 from backups_server.storage.records import (
     BackupRecord,
     Manifest,
@@ -322,7 +324,8 @@ class BackupService:
 
     def clean_leftovers(self, older_than: timedelta) -> list[str]:
         """Remove what interrupted backups left in the store, if older than `older_than`: objects
-        without a manifest, and unfinished writes (S3's multipart uploads). Returns what went.
+        without a manifest, and unfinished writes (S3's multipart uploads, a folder's `.partial`
+        files), those of packs and index objects included. Returns what went.
 
         The age keeps this from removing the work of another server that shares the store and is
         still writing; this server's own running backups are never touched.
@@ -331,6 +334,7 @@ class BackupService:
         cutoff = datetime.now(UTC) - older_than
         items = [item for folder in BACKUP_FOLDERS for item in self.store.list(folder)]
         unfinished = [write for folder in BACKUP_FOLDERS for write in self.store.unfinished(folder)]
+        unfinished += [write for folder in (PACKS, INDEXES) for write in self.store.unfinished(folder)]
         complete = {backup_of(item.name) for item in items if is_manifest(item.name)}
         with self._lock:
             keep = complete | self._running
@@ -340,7 +344,8 @@ class BackupService:
                 self.store.delete(item.name)
                 removed.append(item.name)
         for write in unfinished:
-            if backup_of(write.name) not in keep and write.started < cutoff:
+            of_a_backup = write.name.startswith(BACKUP_FOLDERS)
+            if write.started < cutoff and not (of_a_backup and backup_of(write.name) in keep):
                 self.store.abort(write)
                 removed.append(write.name)
         if removed:

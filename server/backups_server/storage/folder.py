@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 class FolderStore:
     """Objects are files under a root folder; writes go through a temporary file, fsync and rename.
 
-    An interrupted write leaves a hidden `.NAME.*.partial` file beside the object; it is listed
-    like any other object, so the caller can recognise and delete it like any other leftover.
+    An interrupted write leaves a hidden `.NAME.*.partial` file beside the object: not an object, but
+    an unfinished write (as an S3 multipart upload is), which `unfinished` finds and `abort` removes.
     """
 
     concurrent_reads = 1
@@ -41,11 +41,17 @@ class FolderStore:
         return self.root.joinpath(*relative.parts)
 
     def list(self, prefix: str) -> list[StoredObject]:
+        return [
+            stored
+            for name, entry in self._files(prefix)
+            if not _partial(name) and (stored := _stored_file(name, entry))
+        ]
+
+    def _files(self, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
         """Walks the folders under the prefix's folder; files and folders that vanish meanwhile
         (renamed or deleted by a write or a delete running at the same time) are skipped."""
         head = prefix.rpartition("/")[0]
         pending = [(str(self._path(head) if head else self.root), head + "/" if head else "")]
-        found = []
         with _file_errors(prefix):
             while pending:
                 folder, relative = pending.pop()
@@ -57,9 +63,8 @@ class FolderStore:
                     name = relative + entry.name
                     if entry.is_dir(follow_symlinks=False):
                         pending.append((entry.path, name + "/"))
-                    elif name.startswith(prefix) and (stored := _stored_file(name, entry)):
-                        found.append(stored)
-        return found
+                    elif name.startswith(prefix):
+                        yield name, entry
 
     def read(self, name: str, sink: Writable) -> None:
         with _file_errors(name), self._path(name).open("rb") as file:
@@ -108,13 +113,21 @@ class FolderStore:
             folder = folder.parent
 
     def unfinished(self, prefix: str) -> tuple[UnfinishedWrite, ...]:
-        return ()  # an interrupted write leaves a `.partial` file, listed as an object
+        partials = (_stored_file(name, entry) for name, entry in self._files(prefix) if _partial(name))
+        return tuple(UnfinishedWrite(file.name, file.modified, file.name) for file in partials if file)
 
     def abort(self, write: UnfinishedWrite) -> None:
-        raise ObjectMissing(write.name)
+        with _file_errors(write.token):
+            self._path(write.token).unlink()
 
     def check(self) -> None:
         """A folder store is created on first use."""
+
+
+def _partial(name: str) -> bool:
+    """Whether a file is what an unfinished write leaves, `.NAME.*.partial`."""
+    base = name.rpartition("/")[2]
+    return base.startswith(".") and base.endswith(".partial")
 
 
 def _stored_file(name: str, entry: os.DirEntry[str]) -> StoredObject | None:
