@@ -167,3 +167,17 @@ def test_a_sound_store_restores_what_it_backed_up(
 
     assert result.returncode == 0, result.stderr
     assert rows(target) == rows(server.database)
+
+
+def test_a_backup_that_meets_a_damaged_index_object_fails_naming_it(
+    server: LiveServer, store: StoreUnderTest
+) -> None:
+    completed(server)
+    (index,) = objects(store, INDEXES)
+    damage(store, index)
+
+    with server.streamed("/backups/create/streamed") as response:
+        last = [event for event in EventSource(response).iter_sse() if event.data][-1]
+
+    assert last.event == "failed"
+    assert index in last.json()["message"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import blake3
 
-from backups_server.errors import KeysRefused, ObjectMissing
+from backups_server.errors import Failure, KeysRefused, ObjectMissing
 from backups_server.storage.index import IndexCache, write_index
 from backups_server.storage.keys import open_master_key
 from backups_server.storage.packs import (
@@ -46,8 +46,9 @@ OPEN_BLOBS = 32
 """Blobs a reader keeps opened: pages that follow each other mostly share a few blobs."""
 
 
-class DamagedPiece(ValueError):
-    """A piece whose bytes do not hash to its id, or whose blob does not open or is gone."""
+class DamagedPiece(Failure):
+    """A piece whose bytes do not hash to its id, or whose blob or index object does not open or is
+    gone: what the job that met it is told, naming the object."""
 
 
 class Vault:
