@@ -65,15 +65,34 @@ def distributions(outdir: Path) -> list[Path]:
     return artifacts
 
 
+def fresh_python(directory: Path) -> Path:
+    """The python of a new, empty virtual environment in `directory`."""
+    venv.create(directory, with_pip=False)
+    return directory / "bin" / "python"
+
+
+def pip_install(python: Path) -> list[str]:
+    """The command that installs into the environment of `python` with this environment's pip (`pip
+    --python`): the environment itself needs no pip, which spares the seconds of bootstrapping one."""
+    return [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
+
+
 def environment(directory: Path, *requirements: str, constraints: Path | None = None) -> Path:
     """A fresh virtual environment in `directory` with `requirements` installed (pinned by the
     `constraints` file, if given); its folder of scripts."""
-    venv.create(directory, with_pip=True)
-    scripts = directory / "bin"
-    options = ["--quiet", "--disable-pip-version-check"]
-    options += ["--constraint", str(constraints)] if constraints else []
-    run(scripts / "python", "-m", "pip", "install", *options, *requirements)
-    return scripts
+    python = fresh_python(directory)
+    options = ["--constraint", str(constraints)] if constraints else []
+    run(*pip_install(python), *options, *requirements)
+    return python.parent
 
 
 def with_extras(wheel: Path) -> str:

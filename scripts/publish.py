@@ -31,11 +31,10 @@ import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
-import venv
 from pathlib import Path
 
 from compat import gate
-from dist import build, generation_is_current
+from dist import build, fresh_python, generation_is_current, pip_install
 from docs_examples import examples, run
 from fuzz import fuzzed_server
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
@@ -160,9 +159,8 @@ def verify(index: str, project: str, version: str) -> None:
     release = Side(ROOT / "openapi.yaml", PROJECT, "the release")
     with tempfile.TemporaryDirectory(prefix="release-check-") as scratch:
         work = Path(scratch)
-        venv.create(work / "venv", with_pip=True)
-        python = str(work / "venv" / "bin" / "python")
-        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        python = fresh_python(work / "venv")
+        pip = pip_install(python)
         requirement = f"{project}=={version}"
         # The package from that index and from nowhere else; then its dependencies from pip's usual ones.
         from_the_index = [*pip, "--no-cache-dir", "--no-deps", "--index-url", index, requirement]
@@ -178,7 +176,7 @@ def verify(index: str, project: str, version: str) -> None:
         subprocess.run([python, "-I", "-c", imported], check=True)
 
         with fuzzed_server(work, spec=release.spec) as server:
-            done = run(examples(), python, server.base_url, server.api_key, work)
+            done = run(examples(), str(python), server.base_url, server.api_key, work)
         print(done.stdout, end="")
         if done.returncode != 0:
             raise RuntimeError(f"an example failed with the released package:\n{done.stderr}")

@@ -36,7 +36,7 @@ from backups_server.errors import (
 )
 from backups_server.keyring import SecretSettings, read_passphrase
 from backups_server.runtime import memory, scratch, serving
-from backups_server.storage import open_store
+from backups_server.storage import S3_TIMEOUT, open_store
 from backups_server.storage.keys import (
     KeyRing,
     MasterKey,
@@ -46,7 +46,6 @@ from backups_server.storage.keys import (
     wrappings,
 )
 from backups_server.storage.layout import COPIES, FORMAT, PAGES, stored_format
-from backups_server.storage.s3 import S3_TIMEOUT
 from backups_server.storage.store import Store
 from backups_server.storage.vault import open_vault
 

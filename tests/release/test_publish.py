@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import tarfile
-import venv
 import zipfile
 from email import message_from_bytes
 from typing import TYPE_CHECKING
 
 import pytest
+from dist import fresh_python, pip_install
 
 from backups_server.launcher import running_server
 from tests.helpers import make_database
@@ -53,9 +53,8 @@ def files_on(index: Index) -> list[str]:
 
 def install_from(index: Index, version: str, into: Path) -> Path:
     """A fresh virtual environment with the release installed from the index; its python."""
-    venv.create(into, with_pip=True)
-    python = into / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    python = fresh_python(into)
+    pip = pip_install(python)
     subprocess.run([*pip, "--no-deps", "--index-url", index.simple, f"{PROJECT}=={version}"], check=True)
     subprocess.run([*pip, f"{PROJECT}=={version}"], check=True)
     return python

@@ -49,8 +49,10 @@ MAX_DETAIL = 160
 
 
 def load_document(spec: Path) -> dict[str, Any]:
-    """The OpenAPI document the server serves."""
-    document: dict[str, Any] = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    """The OpenAPI document the server serves, read with libyaml when PyYAML has it (ten times faster
+    than the pure Python reader, which would be half of the server's start)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document: dict[str, Any] = yaml.load(spec.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
     return document
 
 

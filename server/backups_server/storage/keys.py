@@ -75,12 +75,20 @@ class Secret:
 
     passphrase: str | None = field(default=None, repr=False)
     identities: tuple[x25519.Identity, ...] = field(default=(), repr=False)
+    _opened: dict[bytes, bytes | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What each wrapping opened to: a passphrase takes a second per wrapping (scrypt), and a command
+    checks the secret at start before its work opens the keys again."""
 
     def __bool__(self) -> bool:
         return self.passphrase is not None or bool(self.identities)
 
     def opens(self, wrapped: bytes) -> bytes | None:
         """The wrapped key, if this secret opens it."""
+        if wrapped not in self._opened:
+            self._opened[wrapped] = self._open(wrapped)
+        return self._opened[wrapped]
+
+    def _open(self, wrapped: bytes) -> bytes | None:
         try:
             if wrapped_for_passphrase(wrapped):
                 return (

@@ -12,6 +12,7 @@ import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
 from backups_server.errors import ObjectMissing, StoreError, StoreRefused
+from backups_server.storage import S3_TIMEOUT
 from backups_server.storage.store import StoredObject, UnfinishedWrite
 
 if TYPE_CHECKING:
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
 PART_SIZE = 8 * 1024 * 1024
 
-S3_TIMEOUT = 10.0
-"""Seconds an S3 request may wait to connect, to send, and for each read of the answer."""
 S3_ATTEMPTS = 2
 """Tries of an S3 request, the first included: a store that stops answering fails a call within
 about S3_ATTEMPTS timeouts, and an upload (which then aborts itself) in twice that."""
@@ -44,10 +43,12 @@ class S3Store:
     """As many as botocore's default connection pool holds, so concurrent reads never wait for a
     connection or open throwaway ones."""
 
-    def __init__(self, bucket: str, prefix: str = "", client: Any = None) -> None:
+    def __init__(
+        self, bucket: str, prefix: str = "", client: Any = None, *, timeout: float = S3_TIMEOUT
+    ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = client or boto3.client("s3", config=client_config())
+        self.client = client or boto3.client("s3", config=client_config(timeout))
         self.transfer_config = _transfer_config()
 
     def __repr__(self) -> str:
