@@ -8,7 +8,8 @@ PY := $(BIN)/python
 READY := $(VENV)/.ready
 CLIENT := $(VENV)/.client
 # One test worker more than there are cores: the suite's tests spend a quarter of their time waiting
-# for the servers and commands they start.
+# for the servers and commands they start. The project's modules are compiled first, once: with
+# PYTHONDONTWRITEBYTECODE set, each of the two hundred servers the suite starts would compile them again.
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 
 .DEFAULT_GOAL := help
@@ -17,11 +18,10 @@ WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-# --no-compile: a module is compiled when it is first imported (most of moto's and botocore's never are).
 $(READY): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; run make PYTHON=python3.11 ..." if sys.version_info < (3, 11) else 0)'
 	$(PYTHON) -m venv --clear $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-input --no-compile -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-input -r requirements.txt
 	printf '%s\n' "$(CURDIR)/server" "$(CURDIR)/generated" \
 		> "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/backups-project.pth"
 	@touch $@
@@ -50,6 +50,7 @@ compat: $(READY) ## The compatibility gate: the spec and package against the las
 	$(PY) scripts/compat.py
 
 test: check ## Everything CI checks: the static checks, then the whole test suite
+	$(PY) -m compileall -q server generated scripts tests
 	$(PY) -m pytest -n $(WORKERS) --durations=15
 
 fuzz: $(READY) ## Fuzz the live server against openapi.yaml with schemathesis (SEED=... to explore)
