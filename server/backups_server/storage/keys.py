@@ -115,12 +115,20 @@ class KeyRing:
 
     @classmethod
     def of(cls, secret: Secret, cache: Path | None = None) -> KeyRing:
-        """A key ring whose new stores are wrapped for its passphrase, else for its identities."""
-        if secret.passphrase is not None:
-            passphrase = secret.passphrase
-            return cls(secret, lambda master: master.wrap(passphrase=passphrase), cache)
+        """A key ring whose new stores are wrapped for its passphrase, else for its identities; the
+        secret knows what its own wrappings hold without opening them."""
+        passphrase = secret.passphrase
         recipients = tuple(str(identity.to_public()) for identity in secret.identities)
-        return cls(secret, lambda master: master.wrap(recipients=recipients), cache)
+
+        def wrap_new(master: MasterKey) -> bytes:
+            if passphrase is not None:
+                wrapped = master.wrap(passphrase=passphrase)
+            else:
+                wrapped = master.wrap(recipients=recipients)
+            secret._opened[wrapped] = master._material
+            return wrapped
+
+        return cls(secret, wrap_new, cache)
 
 
 @dataclass(frozen=True)
