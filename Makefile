@@ -53,7 +53,7 @@ test: check ## Everything CI checks: the static checks, then the whole test suit
 	$(PY) -m compileall -q server generated scripts tests
 	$(PY) -m pytest -n $(WORKERS) --durations=15
 
-fuzz: $(READY) ## Fuzz the live server against openapi.yaml with schemathesis (SEED=... to explore)
+fuzz: $(READY) ## Fuzz the live server against openapi.yaml with schemathesis (FUZZ_SEED=... to explore another seed)
 	$(PY) scripts/fuzz.py
 
 serve: $(READY) ## Run the reference server (python -m backups_server serve --help for options)
