@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+import pyrage
 import pytest
 from pyrage import x25519
 
 from backups_server.errors import KeysRefused
 from backups_server.storage.folder import FolderStore
 from backups_server.storage.keys import (
+    KeyRing,
     MasterKey,
     Secret,
     add_wrapping,
@@ -41,6 +43,33 @@ def test_a_wrapping_opens_with_its_passphrase_or_identity_only(tmp_path: Path) -
     assert [(w.name, w.kind) for w in wrappings(store)] == sorted(
         [(by_passphrase, "passphrase"), (by_identity, "x25519")]
     )
+
+
+def test_a_secret_opens_each_wrapping_once_and_knows_the_one_it_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a wrapping costs a key derivation (a second of scrypt for a passphrase): a server checks
+    its secret at start and opens the keys again for its first backup, which must not cost it twice."""
+    store = FolderStore(tmp_path)
+    identity = x25519.Identity.generate()
+    master = MasterKey.new()
+    ring = KeyRing.of(Secret(identities=(identity,)))
+    made = add_wrapping(store, ring.wrap_new(master))
+    decrypted: list[bytes] = []
+
+    def counted(wrapped: bytes, identities: list[x25519.Identity]) -> bytes:
+        decrypted.append(wrapped)
+        return bytes(real_decrypt(wrapped, identities))
+
+    real_decrypt = pyrage.decrypt
+    monkeypatch.setattr(pyrage, "decrypt", counted)
+    for_the_maker = [open_master_key(store, ring.secret) for _ in range(2)]
+    another = Secret(identities=(identity,))
+    for_another = [open_master_key(store, another) for _ in range(2)]
+
+    for opened, used in for_the_maker + for_another:
+        assert (opened.derive(b"test"), used) == (master.derive(b"test"), made)
+    assert decrypted == [store.read_bytes(made)]
 
 
 def test_a_wrapping_of_another_master_key_for_the_same_recipient_is_refused(tmp_path: Path) -> None:
