@@ -5,6 +5,7 @@ store. Nothing here prints a passphrase or an identity."""
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,12 +60,24 @@ class SecretSettings:
         return KeyRing.of(Secret(passphrase, identities), cache), " and ".join(origin)
 
 
+def _read_secret_file(path: Path, kind: str) -> str:
+    """The text of a file that holds a secret; raises KeysRefused for one that cannot be read, or that
+    other users may read or change (as ssh refuses such a private key): `kind` names it."""
+    try:
+        mode = path.stat().st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise KeysRefused(
+                f"the {kind} {path} is open to other users (mode {stat.S_IMODE(mode):04o}): "
+                f"make it readable by its owner only, with `chmod 600 {path}`"
+            )
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise KeysRefused(f"cannot read the {kind} {path}: {error.strerror}") from None
+
+
 def read_passphrase(path: Path) -> str:
     """The first line of the file; raises KeysRefused for one that cannot be read or is empty."""
-    try:
-        passphrase = next(iter(path.read_text(encoding="utf-8").splitlines()), "").strip()
-    except OSError as error:
-        raise KeysRefused(f"cannot read the passphrase file {path}: {error.strerror}") from None
+    passphrase = next(iter(_read_secret_file(path, "passphrase file").splitlines()), "").strip()
     if not passphrase:
         raise KeysRefused(f"the passphrase file {path} is empty")
     return passphrase
@@ -72,10 +85,7 @@ def read_passphrase(path: Path) -> str:
 
 def read_identities(path: Path) -> tuple[x25519.Identity, ...]:
     """The age X25519 identities of the file, one per line, `#` comments aside; raises KeysRefused."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise KeysRefused(f"cannot read the identity file {path}: {error.strerror}") from None
+    lines = _read_secret_file(path, "identity file").splitlines()
     found = []
     for number, line in enumerate(lines, 1):
         if line.strip() and not line.startswith("#"):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
+from pyrage import x25519
 
 from backups_server.launcher import ServerDidNotStart, ServerProcess
 from tests.helpers import ServerFactory, folder_store, s3_store
@@ -47,6 +48,28 @@ def test_a_configured_database_that_does_not_exist_is_refused(tmp_path: Path) ->
         "(only the default database in DATA_DIR is created)"
     )
     assert not typo.parent.exists()
+
+
+@pytest.mark.parametrize("kind", ["passphrase file", "identity file"])
+def test_a_secret_file_other_users_may_read_is_refused(tmp_path: Path, kind: str) -> None:
+    secret = tmp_path / "secret"
+    if kind == "passphrase file":
+        variable, content = "BACKUPS_PASSPHRASE_FILE", "a passphrase, long enough"
+    else:
+        variable, content = "BACKUPS_IDENTITY_FILE", str(x25519.Identity.generate())
+    secret.write_text(content + "\n")
+    secret.chmod(0o640)
+    store = tmp_path / "store"
+
+    result = serve(tmp_path, **{variable: str(secret), "BACKUPS_STORE": store.as_uri()})
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Cannot open the keys of the store {store.as_uri()}: the {kind} {secret} is open to other users "
+        f"(mode 0640): make it readable by its owner only, with `chmod 600 {secret}`"
+    )
+    assert content not in result.stdout + result.stderr
+    assert not store.exists() or not any(store.iterdir())
 
 
 def test_a_bucket_that_does_not_exist_is_refused(tmp_path: Path, moto_endpoint: str) -> None:
