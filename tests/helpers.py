@@ -74,7 +74,7 @@ def identity_file() -> Path:
 
 def key_ring() -> KeyRing:
     """The keys of the stores the tests' servers create, for the tests that open them themselves."""
-    return KeyRing.of(Secret(identities=read_identities(identity_file())))
+    return KeyRing(Secret(identities=read_identities(identity_file())))
 
 
 def keys_environment() -> dict[str, str]:

@@ -57,7 +57,7 @@ class SecretSettings:
             passphrase = read_passphrase(default)
             if not origin:
                 origin.append(f"the passphrase in {default}")
-        return KeyRing.of(Secret(passphrase, identities), cache), " and ".join(origin)
+        return KeyRing(Secret(passphrase, identities), cache), " and ".join(origin)
 
 
 def _read_secret_file(path: Path, kind: str) -> str:

@@ -12,7 +12,6 @@ from pyrage import x25519
 from backups_server.errors import KeysRefused
 from backups_server.storage.folder import FolderStore
 from backups_server.storage.keys import (
-    KeyRing,
     MasterKey,
     Secret,
     add_wrapping,
@@ -53,8 +52,8 @@ def test_a_secret_opens_each_wrapping_once_and_knows_the_one_it_made(
     store = FolderStore(tmp_path)
     identity = x25519.Identity.generate()
     master = MasterKey.new()
-    ring = KeyRing.of(Secret(identities=(identity,)))
-    made = add_wrapping(store, ring.wrap_new(master))
+    secret = Secret(identities=(identity,))
+    made = add_wrapping(store, secret.wrap(master))
     decrypted: list[bytes] = []
 
     def counted(wrapped: bytes, identities: list[x25519.Identity]) -> bytes:
@@ -63,7 +62,7 @@ def test_a_secret_opens_each_wrapping_once_and_knows_the_one_it_made(
 
     real_decrypt = pyrage.decrypt
     monkeypatch.setattr(pyrage, "decrypt", counted)
-    for_the_maker = [open_master_key(store, ring.secret) for _ in range(2)]
+    for_the_maker = [open_master_key(store, secret) for _ in range(2)]
     another = Secret(identities=(identity,))
     for_another = [open_master_key(store, another) for _ in range(2)]
 

@@ -61,12 +61,19 @@ def test_a_blob_opens_only_in_its_pack_and_at_its_place() -> None:
         open_blob(name, key, replace(second, length=first.length), sealed_first)  # another place
 
 
-def test_the_index_is_read_once_then_from_its_cache(tmp_path: Path) -> None:
+def stored_index(tmp_path: Path) -> tuple[FolderStore, bytes, str]:
+    """A folder store holding the index object of one pack of two pages: the store, the index's key and
+    the object's name."""
     store = FolderStore(tmp_path / "store")
     key = MasterKey.new().derive(b"index")
-    pack, writer = new_pack_name(), PackWriter(new_pack_name(), key)
+    writer = PackWriter(new_pack_name(), key)
     writer.add(*compress(PAGES[:2]))
-    written, _ = write_index(store, key, {pack: writer.blobs})
+    written, _ = write_index(store, key, {writer.name: writer.blobs})
+    return store, key, written
+
+
+def test_the_index_is_read_once_then_from_its_cache(tmp_path: Path) -> None:
+    store, key, written = stored_index(tmp_path)
     cache = IndexCache(tmp_path / "cache")
 
     index = cache.load(store, key)
@@ -80,11 +87,7 @@ def test_the_index_is_read_once_then_from_its_cache(tmp_path: Path) -> None:
 
 
 def test_a_damaged_copy_in_the_cache_is_read_again_from_the_store(tmp_path: Path) -> None:
-    store = FolderStore(tmp_path / "store")
-    key = MasterKey.new().derive(b"index")
-    pack, writer = new_pack_name(), PackWriter(new_pack_name(), key)
-    writer.add(*compress(PAGES[:2]))
-    written, _ = write_index(store, key, {pack: writer.blobs})
+    store, key, written = stored_index(tmp_path)
     cache = IndexCache(tmp_path / "cache")
     cache.load(store, key)
     copy = tmp_path / "cache" / written.removeprefix(INDEXES)

@@ -369,7 +369,7 @@ class BackupService:
         them all when they share the secret."""
         if self.keys is None or wrappings(self.store):
             return
-        add_wrapping(self.store, self.keys.wrap_new(MasterKey.new()))
+        add_wrapping(self.store, self.keys.secret.wrap(MasterKey.new()))
         with self._vault_lock:
             self._vault = None
 

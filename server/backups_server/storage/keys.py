@@ -22,7 +22,6 @@ from pyrage import x25519
 from backups_server.errors import KeysRefused
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
 
     from backups_server.storage.store import Store
@@ -98,37 +97,28 @@ class Secret:
         except pyrage.DecryptError:
             return None
 
+    def wrap(self, master: MasterKey) -> bytes:
+        """The master key of a new store wrapped for this secret: its passphrase, else its identities.
+        The secret then knows what the wrapping holds without opening it."""
+        if self.passphrase is not None:
+            wrapped = master.wrap(passphrase=self.passphrase)
+        else:
+            wrapped = master.wrap(recipients=tuple(str(identity.to_public()) for identity in self.identities))
+        self._opened[wrapped] = master._material
+        return wrapped
+
 
 @dataclass(frozen=True)
 class KeyRing:
     """How a server opens an encrypted store's keys, and wraps the master key of a store it creates.
 
     Attributes:
-        secret: What opens the store's master key.
-        wrap_new: Wraps the master key of a new store, for the same secret.
+        secret: What opens the store's master key, and what a new store's master key is wrapped for.
         cache: Where the server keeps its copies of the store's index objects.
     """
 
     secret: Secret
-    wrap_new: Callable[[MasterKey], bytes] = field(repr=False)
     cache: Path | None = None
-
-    @classmethod
-    def of(cls, secret: Secret, cache: Path | None = None) -> KeyRing:
-        """A key ring whose new stores are wrapped for its passphrase, else for its identities; the
-        secret knows what its own wrappings hold without opening them."""
-        passphrase = secret.passphrase
-        recipients = tuple(str(identity.to_public()) for identity in secret.identities)
-
-        def wrap_new(master: MasterKey) -> bytes:
-            if passphrase is not None:
-                wrapped = master.wrap(passphrase=passphrase)
-            else:
-                wrapped = master.wrap(recipients=recipients)
-            secret._opened[wrapped] = master._material
-            return wrapped
-
-        return cls(secret, wrap_new, cache)
 
 
 @dataclass(frozen=True)
