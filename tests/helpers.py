@@ -6,10 +6,12 @@ The fixtures built on these are in conftest.py.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import io
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -64,12 +66,22 @@ class StoreUnderTest:
 
 @functools.cache
 def identity_file() -> Path:
-    """A file of one age identity, made once per test process, that opens the keys of the encrypted
-    stores the tests' servers create (an identity opens at once, where a passphrase takes a second)."""
-    path = Path(tempfile.mkdtemp(prefix="backups-tests-")) / "identity"
-    path.write_text(str(x25519.Identity.generate()) + "\n")
-    path.chmod(0o600)
+    """A file of one age identity (mode 0600 from its creation), made once per test process and removed
+    when it ends, that opens the keys of the encrypted stores the tests' servers create (an identity
+    opens at once, where a passphrase takes a second)."""
+    folder = Path(tempfile.mkdtemp(prefix="backups-tests-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "identity"
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(f"{x25519.Identity.generate()}\n")
     return path
+
+
+def damage(store: StoreUnderTest, name: str) -> None:
+    """Flip one bit in the middle of a stored object."""
+    content = bytearray(store.store.read_bytes(name))
+    content[len(content) // 2] ^= 0x01
+    store.store.write(name, io.BytesIO(bytes(content)))
 
 
 def key_ring() -> KeyRing:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backups_server.storage.store import fsync_path
+
 if TYPE_CHECKING:
     from backups_server.engine.retention import Policy
 
@@ -94,6 +96,9 @@ def _generated_secret(path: Path) -> tuple[Path, bool]:
         return path, False
     with os.fdopen(descriptor, "w") as file:
         file.write(secrets.token_urlsafe(32) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    fsync_path(path.parent)  # durable before a store's keys are wrapped for it
     return path, True
 
 

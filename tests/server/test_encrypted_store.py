@@ -18,7 +18,7 @@ from backups_server.storage.index import INDEXES
 from backups_server.storage.keys import KEYS
 from backups_server.storage.layout import data_name, sealed_manifest_name
 from backups_server.storage.packs import PACKS
-from tests.helpers import make_database, rows, server_command
+from tests.helpers import damage, make_database, rows, server_command
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -95,12 +95,6 @@ def test_a_backup_of_an_unchanged_database_adds_almost_nothing(server: LiveServe
     assert first["added_bytes"] > 0
     assert second["added_bytes"] <= min(size // 1000, first["added_bytes"] // 100), (size, first, second)
     assert second["backup"]["id"] != first["backup"]["id"]
-
-
-def damage(store: StoreUnderTest, name: str) -> None:
-    content = bytearray(store.store.read_bytes(name))
-    content[len(content) // 2] ^= 0x01
-    store.store.write(name, io.BytesIO(bytes(content)))
 
 
 def refused(store: StoreUnderTest, backup: str, target: Path) -> str:

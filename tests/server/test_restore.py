@@ -14,7 +14,7 @@ import pytest
 import zstandard
 
 from backups_server.storage.layout import data_name, manifest_name
-from tests.helpers import rows, server_command
+from tests.helpers import damage, rows, server_command
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -81,11 +81,7 @@ def test_restore_of_an_unknown_backup_fails_clearly(
 def test_restore_refuses_damaged_data(server: LiveServer, store: StoreUnderTest, tmp_path: Path) -> None:
     backup_id = create_backup(server)
     data = data_name(backup_id)
-    stored = io.BytesIO()
-    store.store.read(data, stored)
-    damaged = bytearray(stored.getvalue())
-    damaged[len(damaged) // 2] ^= 0xFF
-    store.store.write(data, io.BytesIO(bytes(damaged)))
+    damage(store, data)
 
     result = server_command(store, "restore", backup_id, "--to", str(tmp_path / "notes.sqlite"))
 
