@@ -21,7 +21,8 @@ help: ## List the targets
 $(READY): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; run make PYTHON=python3.11 ..." if sys.version_info < (3, 11) else 0)'
 	$(PYTHON) -m venv --clear $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-input -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-input "$$(grep '^uv==' requirements.txt)"
+	$(BIN)/uv pip install --quiet --python $(PY) --compile-bytecode -r requirements.txt
 	printf '%s\n' "$(CURDIR)/server" "$(CURDIR)/generated" \
 		> "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/backups-project.pth"
 	@touch $@
@@ -29,7 +30,7 @@ $(READY): requirements.txt
 # The client package in development mode, for its command `backups-api` in .venv/bin: again whenever its
 # metadata (generated/pyproject.toml) changes.
 $(CLIENT): $(READY) generated/pyproject.toml
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable generated
+	$(BIN)/uv pip install --quiet --python $(PY) --no-deps --no-build-isolation --editable generated
 	@touch $@
 
 env: $(CLIENT) ## Create the pinned development environment in .venv, with the client's command line

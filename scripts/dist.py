@@ -20,6 +20,8 @@ import zipfile
 from email.parser import Parser
 from pathlib import Path
 
+from uv import find_uv_bin
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "generated"
 DIST = ROOT / "dist"
@@ -72,18 +74,10 @@ def fresh_python(directory: Path) -> Path:
 
 
 def pip_install(python: Path) -> list[str]:
-    """The command that installs into the environment of `python` with this environment's pip (`pip
-    --python`): the environment itself needs no pip, which spares the seconds of bootstrapping one."""
-    return [
-        sys.executable,
-        "-m",
-        "pip",
-        "--python",
-        str(python),
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-    ]
+    """The command that installs into the environment of `python`: uv's `pip install`, which needs no
+    pip in that environment and takes a fraction of pip's time. Modules are compiled as pip compiles
+    them, so that each command started there does not compile them again."""
+    return [find_uv_bin(), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
 
 
 def environment(directory: Path, *requirements: str, constraints: Path | None = None) -> Path:

@@ -162,8 +162,8 @@ def verify(index: str, project: str, version: str) -> None:
         python = fresh_python(work / "venv")
         pip = pip_install(python)
         requirement = f"{project}=={version}"
-        # The package from that index and from nowhere else; then its dependencies from pip's usual ones.
-        from_the_index = [*pip, "--no-cache-dir", "--no-deps", "--index-url", index, requirement]
+        # The package from that index and from nowhere else; then its dependencies from the usual index.
+        from_the_index = [*pip, "--no-cache", "--no-deps", "--index-url", index, requirement]
         for wait in INDEX_LAG_WAITS:  # an index may list a new release after a while
             if subprocess.run(from_the_index, check=False).returncode == 0:
                 break

@@ -75,8 +75,8 @@ def twine_environment(index: Index, home: Path, *, credentials: bool = True) -> 
         name: value for name, value in os.environ.items() if not name.startswith(("TWINE_", "PUBLISH_"))
     }
     environment |= {"HOME": str(home), "TWINE_REPOSITORY_URL": index.url, "PUBLISH_INDEX_URL": index.simple}
-    # pip keeps its cache where it was, so the package's dependencies need not be fetched again.
-    environment.setdefault("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))
+    # uv keeps its cache where it was, so the package's dependencies need not be fetched again.
+    environment.setdefault("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
     environment["COMPAT_EXAMPLES"] = EXAMPLES
     if credentials:
         environment |= {"TWINE_USERNAME": USERNAME, "TWINE_PASSWORD": PASSWORD}
