@@ -6,15 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from backups_server.api.app import load_document
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
 COMPONENT = "#/components/"
 
 
 def load(path: Path) -> dict[str, Any]:
-    document: dict[str, Any] = YAML(typ="safe").load(path)
-    return document
+    """The document as the server reads it."""
+    return load_document(path)
 
 
 def resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
