@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from backups_server.api.app import load_document
+from backups_server.api.wire import load_document
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
 COMPONENT = "#/components/"

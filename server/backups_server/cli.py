@@ -144,9 +144,9 @@ def serve(args: argparse.Namespace) -> int:
     # The HTTP stack is this command's alone: without it the others start in a third of the time.
     from uvicorn.config import STARTUP_FAILURE  # noqa: PLC0415
 
-    from backups_server.api.app import create_app, load_document  # noqa: PLC0415
+    from backups_server.api.app import create_app  # noqa: PLC0415
     from backups_server.api.handlers import BackupsApi  # noqa: PLC0415
-    from backups_server.api.wire import InvalidSpec, backup_path  # noqa: PLC0415
+    from backups_server.api.wire import InvalidSpec, backup_path, load_document  # noqa: PLC0415
     from backups_server.runtime import serving  # noqa: PLC0415
 
     memory.limit_arenas()

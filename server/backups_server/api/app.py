@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
@@ -34,7 +33,6 @@ from backups_server.errors import JobFailed, QueueFull, ServerError, StoreTooNew
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Collection, Iterator, Mapping
-    from pathlib import Path
 
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -46,14 +44,6 @@ MAX_BODY_BYTES = 64 * 1024
 
 MAX_DETAIL = 160
 """Error texts are cut to this length: a validation message can quote a whole request body."""
-
-
-def load_document(spec: Path) -> dict[str, Any]:
-    """The OpenAPI document the server serves, read with libyaml when PyYAML has it (ten times faster
-    than the pure Python reader, which would be half of the server's start)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    document: dict[str, Any] = yaml.load(spec.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
-    return document
 
 
 def create_app(api: BackupsApi, *, document: dict[str, Any], api_keys: Collection[str]) -> connexion.AsyncApp:

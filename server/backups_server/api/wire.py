@@ -1,6 +1,7 @@
 """The wire shapes the API answers with, in one place: a backup as the API shows it, a job's status,
 and where a backup is. The words of the spec (the states of a job, the platforms) come from the
-client package generated from it, and the path of a backup from the spec itself, never typed again.
+client package generated from it, and the path of a backup from the spec itself (read here, as the server
+serves it), never typed again.
 """
 
 from __future__ import annotations
@@ -8,9 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from backups_api_client.models import ModelDownloadProgressStatusEnum, PlatformEnum
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from backups_server.storage.records import BackupRecord, StoredManifest
 
 State = ModelDownloadProgressStatusEnum
@@ -48,6 +53,14 @@ def backup(record: BackupRecord, today: date) -> dict[str, Any]:
 def status(backup: dict[str, Any], state: State, percentage: float) -> dict[str, Any]:
     """The API's BackupStatus."""
     return {"backup": backup, "value": state.value, "percentage": percentage}
+
+
+def load_document(spec: Path) -> dict[str, Any]:
+    """The OpenAPI document the server serves, read with libyaml when PyYAML has it (ten times faster
+    than the pure Python reader, which would be half of the server's start)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document: dict[str, Any] = yaml.load(spec.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+    return document
 
 
 def backup_path(document: dict[str, Any]) -> str:
