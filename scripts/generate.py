@@ -53,6 +53,7 @@ from codegen.policy import (
 from codegen.resources import client_class_name, client_resources
 from codegen.spec import auth_header, error_classes, parameter_descriptions
 from codegen.text import api_page, first_sentence, python_literal, table_cell
+from jinja2 import FileSystemBytecodeCache
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
@@ -100,6 +101,9 @@ class ClientProject(Project):
 
     def __init__(self, *, openapi: GeneratorData, config: Config, spec: dict[str, Any]) -> None:
         super().__init__(openapi=openapi, config=config, custom_template_path=TEMPLATES)
+        # Compiling the templates was half of a generation: jinja keeps them compiled, by their source's
+        # checksum, in a folder of the user's own under the temporary directory.
+        self.env.bytecode_cache = FileSystemBytecodeCache()
         servers = [server["url"] for server in spec.get("servers", [])]
         tags: dict[str, str | None] = {
             PythonIdentifier(tag["name"], "tag"): tag.get("description") for tag in spec.get("tags", [])
