@@ -58,12 +58,14 @@ def alternate(
     settled: Callable[[], None] = settle,
 ) -> dict[str, list[float]]:
     """The seconds of `runs` runs of each side, which returns the seconds of what it times. The
-    sides take turns (A B A B ..., not A A B B), each run after `settled`, so that whatever else
-    the machine does falls on every side alike."""
+    sides take turns, each run after `settled`, and every other round in the reverse order (A B B A
+    A B ..., not A A B B nor A B A B): whatever else the machine does, and whatever a run leaves
+    to the next, falls on every side alike."""
     times: dict[str, list[float]] = {name: [] for name in sides}
     with progress(label, runs * len(sides)) as advance:
-        for _ in range(runs):
-            for name, side in sides.items():
+        for round_number in range(runs):
+            order = list(sides.items())
+            for name, side in order if round_number % 2 == 0 else reversed(order):
                 settled()
                 times[name].append(side())
                 advance()
