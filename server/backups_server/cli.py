@@ -494,7 +494,7 @@ COMMON_OPTIONS = (
     Option(
         "--passphrase-file",
         "a file whose first line is the passphrase of the store's keys; BACKUPS_PASSPHRASE gives it "
-        "itself (default: DATA_DIR/passphrase, generated with mode 0600 for a new store)",
+        "itself, instead (default: DATA_DIR/passphrase, generated with mode 0600 for a new store)",
         type=Path,
         metavar="PATH",
     ),

@@ -34,9 +34,14 @@ class SecretSettings:
         """The key ring of the store at `store_url`, and where its secret came from, for the log. Without
         any setting, the data folder's passphrase file: with `create`, one is made if missing (for a
         new encrypted store); otherwise, there is no key ring. Raises KeysRefused for a secret that
-        cannot be read."""
+        cannot be read, or a passphrase given both ways (which of the two is meant cannot be known)."""
         cache = config.index_cache(self.data_dir, store_url)
         passphrase = os.environ.get(PASSPHRASE_VARIABLE)
+        if passphrase and self.passphrase_file:
+            raise KeysRefused(
+                f"the passphrase is given twice, by {PASSPHRASE_VARIABLE} and by the file "
+                f"{self.passphrase_file}: give it one way only"
+            )
         identities = read_identities(self.identity_file) if self.identity_file else ()
         origin = []
         if passphrase:

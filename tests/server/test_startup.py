@@ -72,6 +72,28 @@ def test_a_secret_file_other_users_may_read_is_refused(tmp_path: Path, kind: str
     assert not store.exists() or not any(store.iterdir())
 
 
+def test_a_passphrase_given_both_ways_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "passphrase"
+    secret.write_text("the passphrase in the file\n")
+    secret.chmod(0o600)
+    store = tmp_path / "store"
+
+    result = serve(
+        tmp_path,
+        BACKUPS_PASSPHRASE="the passphrase in the variable",
+        BACKUPS_PASSPHRASE_FILE=str(secret),
+        BACKUPS_STORE=store.as_uri(),
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Cannot open the keys of the store {store.as_uri()}: the passphrase is given twice, by "
+        f"BACKUPS_PASSPHRASE and by the file {secret}: give it one way only"
+    )
+    assert "the passphrase in the" not in result.stdout + result.stderr
+    assert not store.exists() or not any(store.iterdir())
+
+
 def test_a_bucket_that_does_not_exist_is_refused(tmp_path: Path, moto_endpoint: str) -> None:
     with s3_store(moto_endpoint) as store:
         result = serve(tmp_path, BACKUPS_STORE="s3://no-such-bucket/backups", **store.environment)
