@@ -10,14 +10,18 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from backups_server.engine.progress import Progress
-from backups_server.engine.service import BackupService
+from backups_server.engine.restore import restore
+from backups_server.engine.service import BackupService, Created
 from backups_server.storage.folder import FolderStore
+from backups_server.storage.keys import FIRST_WRAPPING, KEYS, wrappings
 from backups_server.storage.layout import FORMAT_OBJECT, data_name, manifest_name, older_data_name
-from tests.helpers import Recorder, make_service, partial_of
+from tests.helpers import Recorder, key_ring, make_service, partial_of, rows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+    from backups_server.storage.store import Store, StoredObject
 
 FROZEN = 1_795_854_206_123_456
 
@@ -103,3 +107,41 @@ def test_leftovers_go_once_old_enough_and_complete_backups_stay(service: BackupS
         data_name(kept.backup_id),
         FORMAT_OBJECT,
     ]
+
+
+class KeysListedBeforeAnother:
+    """A store on which `meanwhile` runs right after the first listing of the keys: another server
+    creates the store between this one's finding no keys and its storing its own."""
+
+    def __init__(self, store: Store, meanwhile: Callable[[], object]) -> None:
+        self.store = store
+        self.meanwhile: Callable[[], object] | None = meanwhile
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        found = self.store.list(prefix)
+        if prefix == KEYS and self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            meanwhile()
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+def test_servers_creating_an_encrypted_store_at_once_share_one_master_key(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "store")
+    first = make_service(tmp_path / "first", store=store, keys=key_ring())
+    created: list[Created] = []
+    second = make_service(
+        tmp_path / "second",
+        store=KeysListedBeforeAnother(store, lambda: created.append(first.create(lambda _: None))),
+        keys=key_ring(),
+    )
+
+    created.append(second.create(lambda _: None))
+
+    assert [wrapping.name for wrapping in wrappings(store)] == [FIRST_WRAPPING]
+    for backup, service in zip(created, (first, second), strict=True):
+        restored = tmp_path / f"{backup.record.backup_id}.sqlite"
+        restore(store, backup.record.backup_id, restored, keys=key_ring())
+        assert rows(restored) == rows(service.database)

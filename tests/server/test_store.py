@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,6 +107,29 @@ def test_an_interrupted_write_leaves_no_object(store: StoreUnderTest, size: int)
         store.store.write("backups/a/data", BrokenSource(size))
 
     assert store.store.list("") == []
+
+
+@both_stores
+def test_create_stores_an_object_only_where_there_is_none(store: StoreUnderTest) -> None:
+    assert store.store.create("first/object", b"one")
+    assert not store.store.create("first/object", b"two")
+
+    assert store.store.read_bytes("first/object") == b"one"
+    assert [item.name for item in store.store.list("first/")] == ["first/object"]
+    assert store.store.unfinished("first/") == ()
+
+
+def test_of_creations_of_one_name_at_once_exactly_one_stores_it(tmp_path: Path) -> None:
+    """On the folder store: moto checks S3's If-None-Match and then writes, without a lock between."""
+    store = FolderStore(tmp_path)
+    contents = [f"content {number}".encode() for number in range(16)]
+
+    with ThreadPoolExecutor(len(contents)) as pool:
+        stored = list(pool.map(lambda content: store.create("first/object", content), contents))
+
+    assert stored.count(True) == 1
+    assert store.read_bytes("first/object") == contents[stored.index(True)]
+    assert store.unfinished("first/") == ()
 
 
 @both_stores

@@ -32,7 +32,7 @@ from backups_server.errors import (
 )
 from backups_server.storage.codecs import CompressedReader
 from backups_server.storage.index import INDEXES
-from backups_server.storage.keys import MasterKey, add_wrapping, wrappings
+from backups_server.storage.keys import MasterKey, add_first_wrapping, wrappings
 from backups_server.storage.layout import (
     BACKUP_FOLDERS,
     COPIES,
@@ -365,11 +365,11 @@ class BackupService:
 
     def _create_keys(self) -> None:
         """A master key for the new store, wrapped for this service's secret, unless another server made
-        one already. Servers that made one each at once all use the first in order, which opens for
-        them all when they share the secret."""
+        one already. Servers that create the store at once each try to store theirs under one name,
+        and the store keeps one: they all use it (one whose secret does not open it is refused)."""
         if self.keys is None or wrappings(self.store):
             return
-        add_wrapping(self.store, self.keys.secret.wrap(MasterKey.new()))
+        add_first_wrapping(self.store, self.keys.secret.wrap(MasterKey.new()))
         with self._vault_lock:
             self._vault = None
 

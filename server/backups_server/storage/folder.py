@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from contextlib import contextmanager
@@ -82,19 +83,21 @@ class FolderStore:
     def write(self, name: str, source: Readable, on_stored: Callable[[int], None] | None = None) -> None:
         path = self._path(name)
         with _file_errors(name):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False
-            ) as partial:
-                try:
-                    copy_stream(source, partial, on_stored)
-                    partial.flush()
-                    os.fsync(partial.fileno())
-                except BaseException:
-                    Path(partial.name).unlink(missing_ok=True)
-                    raise
-            os.replace(partial.name, path)
+            os.replace(_partial_copy(path, source, on_stored), path)
             fsync_path(path.parent)
+
+    def create(self, name: str, data: bytes) -> bool:
+        path = self._path(name)
+        with _file_errors(name):
+            partial = _partial_copy(path, io.BytesIO(data))
+            try:
+                os.link(partial, path)  # fails if the name exists, unlike a rename
+            except FileExistsError:
+                return False
+            finally:
+                partial.unlink(missing_ok=True)
+            fsync_path(path.parent)
+            return True
 
     def delete(self, name: str) -> None:
         path = self._path(name)
@@ -153,3 +156,20 @@ def _file_errors(name: str) -> Iterator[None]:
         raise ObjectMissing(name) from error
     except OSError as error:
         raise StoreError(f"{name}: {error}") from error
+
+
+def _partial_copy(path: Path, source: Readable, on_stored: Callable[[int], None] | None = None) -> Path:
+    """What `source` yields, written and synced to a `.partial` file beside `path` (an unfinished
+    write until it takes its name); removed if the copy fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False
+    ) as partial:
+        try:
+            copy_stream(source, partial, on_stored)
+            partial.flush()
+            os.fsync(partial.fileno())
+        except BaseException:
+            Path(partial.name).unlink(missing_ok=True)
+            raise
+    return Path(partial.name)

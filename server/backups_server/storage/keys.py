@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from backups_server.storage.store import Store
 
 KEYS = "keys/"
+FIRST_WRAPPING = f"{KEYS}{'0' * 16}"
+"""The name of a new store's first wrapping, in the pattern of the others (KEYS and 16 hex digits)."""
 MASTER_BYTES = 32
 DERIVED_BYTES = 32
 CONTEXT = b"backups-api store format 2: "
@@ -142,6 +144,12 @@ def wrappings(store: Store) -> list[Wrapping]:
         kind = "passphrase" if wrapped_for_passphrase(store.read_bytes(item.name)) else "x25519"
         found.append(Wrapping(item.name, kind))
     return found
+
+
+def add_first_wrapping(store: Store, wrapped: bytes) -> bool:
+    """Store the first wrapping of a new store's master key, unless the store has one by that name:
+    whether it did. Servers creating one store at once all try that name, and only one succeeds."""
+    return store.create(FIRST_WRAPPING, wrapped)
 
 
 def add_wrapping(store: Store, wrapped: bytes) -> str:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
     from backups_server.storage.store import Readable, Writable
 
+CREATED_BY_ANOTHER = ("PreconditionFailed", "ConditionalRequestConflict")
+"""What S3 answers a conditional creation (If-None-Match: *) that another one beat."""
+
 PART_SIZE = 8 * 1024 * 1024
 
 S3_ATTEMPTS = 2
@@ -94,6 +97,17 @@ class S3Store:
                 Callback=_Tally(on_stored) if on_stored else None,
                 Config=self.transfer_config,
             )
+
+    def create(self, name: str, data: bytes) -> bool:
+        with _s3_errors(name):
+            try:
+                self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data, IfNoneMatch="*")
+            except botocore.exceptions.ClientError as error:
+                # 412: the object exists; 409: another conditional write of it is under way, and wins.
+                if error.response.get("Error", {}).get("Code") in CREATED_BY_ANOTHER:
+                    return False
+                raise
+        return True
 
     def delete(self, name: str) -> None:
         with _s3_errors(name):

@@ -79,6 +79,11 @@ class Store(Protocol):
         """
         ...
 
+    def create(self, name: str, data: bytes) -> bool:
+        """Store a small object unless one of that name exists; whether this call stored it. Of two
+        creations of one name at once, whichever servers make them, exactly one stores it."""
+        ...
+
     def delete(self, name: str) -> None:
         """Remove the object; removing a missing object is not an error."""
         ...
