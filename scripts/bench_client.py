@@ -45,7 +45,7 @@ from backups_api_client import AuthenticatedClient, BackupsClient
 from backups_api_client.api.backups import backups_create_new_backup_streamed, backups_snapshot
 from backups_api_client.models import BackupStreamedProgress, SeededBackup
 
-RUNS = 15
+RUNS = 31
 PATH = "/backups/create/streamed"
 LISTING_PATH = "/backups"
 API_KEY = "any key: the benchmark server does not check it"
