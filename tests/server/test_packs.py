@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import logging
 import os
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -97,3 +99,33 @@ def test_a_damaged_copy_in_the_cache_is_read_again_from_the_store(tmp_path: Path
 
     assert index.find(PAGES[0][0]) is not None
     assert copy.read_bytes() == store.read_bytes(written)
+
+
+def test_a_cache_that_cannot_keep_a_copy_leaves_it_out_and_reads_the_store(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store, key, written = stored_index(tmp_path)
+    in_the_way = tmp_path / "cache"
+    in_the_way.write_text("a file where the cache's folder would be")
+
+    with caplog.at_level(logging.WARNING, "backups_server"):
+        index = IndexCache(in_the_way).load(store, key)
+
+    assert index.find(PAGES[0][0]) is not None
+    assert f"the index cache keeps no copy of {written.removeprefix(INDEXES)}" in caplog.text
+
+
+def test_a_copy_that_fails_half_written_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, key, _ = stored_index(tmp_path)
+    cache = tmp_path / "cache"
+
+    def full_disk(source: str, target: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    index = IndexCache(cache).load(store, key)
+
+    assert index.find(PAGES[1][0]) is not None
+    assert list(cache.iterdir()) == []

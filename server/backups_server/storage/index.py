@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import secrets
 import struct
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backups_server.storage.packs import Blob, Piece, decode_table, encode_table
@@ -23,9 +25,10 @@ from backups_server.storage.sealing import seal, unseal
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from pathlib import Path
 
     from backups_server.storage.store import Store
+
+log = logging.getLogger(__name__)
 
 INDEXES = "index/"
 _NAME = struct.Struct(">H")
@@ -138,12 +141,20 @@ class IndexCache:
 
     def _keep(self, path: Path, sealed: bytes) -> None:
         """A copy in the cache, written whole under a name of its own (mode 0600) then renamed, so that
-        two readers caching the same object at once each write their own."""
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with open(descriptor, "wb") as file:
-            file.write(sealed)
-        os.replace(partial, path)
+        two readers caching the same object at once each write their own. A copy that cannot be
+        written (a full disk, a folder in the way) is left out with a warning: the cache only spares
+        reads of the store, and must not fail a backup."""
+        partial: str | None = None
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            with open(descriptor, "wb") as file:
+                file.write(sealed)
+            os.replace(partial, path)
+        except OSError as error:
+            if partial is not None:
+                Path(partial).unlink(missing_ok=True)
+            log.warning("the index cache keeps no copy of %s: %s", path.name, error)
 
     def _forget_all_but(self, names: Iterable[str]) -> None:
         if self.folder is None or not self.folder.is_dir():
