@@ -37,6 +37,11 @@ class ObjectMissing(StoreError, LookupError):
     """There is no object with this name."""
 
 
+class NotAManifest(StoreError):
+    """An object named as a manifest that this server cannot read as one: damaged, sealed under
+    another store's key, or not written by a server."""
+
+
 class StoreRefused(StoreError):
     """The store as configured cannot be used: no such bucket, credentials refused or missing."""
 

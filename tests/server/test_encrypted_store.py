@@ -14,6 +14,7 @@ import pytest
 import zstandard
 from httpx_sse import EventSource
 
+from backups_api_client.api.backups import backups_snapshot
 from backups_server.storage.index import INDEXES
 from backups_server.storage.keys import KEYS
 from backups_server.storage.layout import data_name, sealed_manifest_name
@@ -175,3 +176,17 @@ def test_a_backup_that_meets_a_damaged_index_object_fails_naming_it(
 
     assert last.event == "failed"
     assert index in last.json()["message"]
+
+
+def test_a_damaged_manifest_is_left_out_of_the_listing_and_named_in_the_log(
+    server: LiveServer, store: StoreUnderTest
+) -> None:
+    damaged, sound = completed(server)["backup"]["id"], completed(server)["backup"]["id"]
+    damage(store, sealed_manifest_name(damaged))
+
+    with server.client() as client:
+        listed = backups_snapshot.sync(client=client)
+
+    assert listed is not None
+    assert [backup.id for backup in listed.iterable] == [sound]
+    assert f"{sealed_manifest_name(damaged)} is not a manifest" in server.process.log_tail()

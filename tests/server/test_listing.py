@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import math
+import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +24,7 @@ from backups_api_client.api.backups import (
 )
 from backups_api_client.models import Backup, Backups, SeededBackup
 from backups_server.engine.catalog import FORMAT_RECHECK, Catalog
-from backups_server.errors import ObjectMissing, StoreTooNew
+from backups_server.errors import NotAManifest, ObjectMissing, StoreTooNew
 from backups_server.storage.cache import ListingCache
 from backups_server.storage.layout import FORMAT, FORMAT_OBJECT, MANIFESTS, is_manifest, manifest_name
 from backups_server.storage.s3 import S3Store
@@ -138,6 +140,23 @@ def test_a_deleted_manifest_disappears_from_a_cached_listing(store: StoreUnderTe
 
     assert listed(catalog) == [newest, oldest]
     assert len(reads.names) == read_cold
+
+
+@both_stores
+def test_a_manifest_that_cannot_be_read_is_left_out_and_logged_once(
+    store: StoreUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    newest, damaged, oldest = seed(store.store, 3)
+    store.store.write(manifest_name(damaged), io.BytesIO(b"{not json"))
+    catalog = Catalog(store.store)
+
+    with caplog.at_level(logging.WARNING, "backups_server"):
+        assert listed(catalog) == listed(catalog) == [newest, oldest]
+    with pytest.raises(NotAManifest, match=re.escape(f"{manifest_name(damaged)} is not a manifest")):
+        catalog.manifests(every=True)
+
+    assert caplog.text.count(f"{manifest_name(damaged)} is not a manifest") == 1
+    assert "listings leave it out, and the keep policy stops at it" in caplog.text
 
 
 @both_stores

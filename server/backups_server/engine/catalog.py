@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from backups_server.engine.retention import decide
+from backups_server.errors import NotAManifest
 from backups_server.storage.cache import ListingCache
 from backups_server.storage.layout import (
     MANIFEST_FILE,
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from backups_server.engine.retention import Decision, Policy
     from backups_server.storage.records import StoredManifest
     from backups_server.storage.store import Store
+
+log = logging.getLogger(__name__)
 
 FORMAT_RECHECK = 5.0
 """Seconds a reading of the format marker stands: a newer server sharing the store may upgrade it."""
@@ -67,11 +71,19 @@ class Catalog:
         with self._format_lock:
             self._format_read = (self._monotonic(), format_number)
 
-    def manifests(self) -> list[StoredManifest]:
-        """The manifest of every completely stored backup, newest first."""
+    def manifests(self, *, every: bool = False) -> list[StoredManifest]:
+        """The manifest of every completely stored backup, newest first. An object that is not a
+        manifest this server reads is left out (the log names it when it is first read), so that one
+        damaged object does not hide every backup; with `every`, it raises NotAManifest instead."""
         self.check_format()
         listing = [item for item in self.store.list(MANIFESTS) if is_manifest(item.name)]
-        manifests = self._manifests.contents(listing)
+        manifests = []
+        for read in self._manifests.contents(listing):
+            if isinstance(read, NotAManifest):
+                if every:
+                    raise NotAManifest(str(read))
+                continue
+            manifests.append(read)
         return sorted(
             manifests, key=lambda manifest: (manifest.record.timestamp, manifest.backup_id), reverse=True
         )
@@ -84,10 +96,14 @@ class Catalog:
                 self.store.delete(name)
         remove_objects(self.store, backup_id)
 
-    def _read(self, name: str) -> StoredManifest:
+    def _read(self, name: str) -> StoredManifest | NotAManifest:
         sealed = not name.endswith(MANIFEST_FILE)
         key = self._manifest_key() if sealed and self._manifest_key is not None else None
-        return read_manifest(self.store, name, key)
+        try:
+            return read_manifest(self.store, name, key)
+        except NotAManifest as error:
+            log.warning("%s; listings leave it out, and the keep policy stops at it", error)
+            return error
 
     def forget(
         self, policy: Policy, *, dry_run: bool = False, spared: Callable[[str], bool] = lambda _: False
@@ -98,7 +114,7 @@ class Catalog:
         Raises StoreError and StoreTooNew. Nothing is removed unless the whole listing succeeded;
         a removal that fails stops the others.
         """
-        backups = [(manifest.backup_id, manifest.record.created) for manifest in self.manifests()]
+        backups = [(manifest.backup_id, manifest.record.created) for manifest in self.manifests(every=True)]
         for decision in decide(policy, backups):
             if decision.kept:
                 yield decision

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from backups_server.errors import BackupNotFound, ObjectMissing, StoreError
+from backups_server.errors import BackupNotFound, NotAManifest, ObjectMissing, StoreError
 from backups_server.storage.layout import (
     COPIES,
     MANIFEST_FILE,
@@ -179,17 +179,18 @@ def _decoded(encoded: dict[str, Any]) -> BackupRecord:
 
 
 def read_manifest(store: Store, name: str, key: bytes | None = None) -> StoredManifest:
-    """The manifest stored as `name`, sealed ones opened with `key`; raises ObjectMissing, and StoreError
-    for what is not a manifest (or a sealed one without a key)."""
+    """The manifest stored as `name`, sealed ones opened with `key`; raises ObjectMissing, NotAManifest
+    for what is not a manifest, and StoreError for a sealed one without a key."""
     raw = store.read_bytes(name)
+    sealed = not name.endswith(MANIFEST_FILE)
+    if sealed and key is None:
+        raise StoreError(f"{name} is sealed, and the store's keys are not open")
     try:
-        if name.endswith(MANIFEST_FILE):
-            return Manifest.from_bytes(raw)
-        if key is None:
-            raise ValueError("it is sealed, and the store's keys are not open")
-        return SealedManifest.unseal(key, raw, backup_of(name))
+        if sealed and key is not None:
+            return SealedManifest.unseal(key, raw, backup_of(name))
+        return Manifest.from_bytes(raw)
     except (ValueError, KeyError, TypeError) as error:
-        raise StoreError(f"{name} is not a manifest: {error}") from error
+        raise NotAManifest(f"{name} is not a manifest: {error}") from error
 
 
 def manifest_of(store: Store, backup_id: str, key: bytes | None = None) -> StoredManifest:
