@@ -8,8 +8,7 @@ PY := $(BIN)/python
 READY := $(VENV)/.ready
 CLIENT := $(VENV)/.client
 # One test worker more than there are cores: the suite's tests spend a quarter of their time waiting
-# for the servers and commands they start. The project's modules are compiled first, once: with
-# PYTHONDONTWRITEBYTECODE set, each of the two hundred servers the suite starts would compile them again.
+# for the servers and commands they start.
 WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 
 .DEFAULT_GOAL := help
@@ -50,6 +49,8 @@ check: $(READY) ## Static checks: spec validation, generated/ drift, ruff, mypy,
 compat: $(READY) ## The compatibility gate: the spec and package against the last release (tag vX.Y.Z)
 	$(PY) scripts/compat.py
 
+# The project's modules are compiled first, once: with PYTHONDONTWRITEBYTECODE set, each of the two
+# hundred servers the suite starts would compile them again.
 test: check ## Everything CI checks: the static checks, then the whole test suite
 	$(PY) -m compileall -q server generated scripts tests
 	$(PY) -m pytest -n $(WORKERS) --durations=15

@@ -6,8 +6,9 @@ import io
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import botocore.exceptions
 import pytest
 
 from backups_server.errors import ObjectMissing, StoreError
@@ -117,6 +118,29 @@ def test_create_stores_an_object_only_where_there_is_none(store: StoreUnderTest)
     assert store.store.read_bytes("first/object") == b"one"
     assert [item.name for item in store.store.list("first/")] == ["first/object"]
     assert store.store.unfinished("first/") == ()
+
+
+class ConflictingClient:
+    """An S3 client whose conditional writes meet another one under way (409) `conflicts` times, then
+    answer as `then`: stored, or 412 (the other one was stored)."""
+
+    def __init__(self, conflicts: int, then: str | None) -> None:
+        self.answers: list[str | None] = ["ConditionalRequestConflict"] * conflicts
+        self.answers.append(then)
+        self.calls: list[dict[str, Any]] = []
+
+    def put_object(self, **request: Any) -> None:
+        self.calls.append(request)
+        if code := self.answers[len(self.calls) - 1]:
+            raise botocore.exceptions.ClientError({"Error": {"Code": code}}, "PutObject")
+
+
+@pytest.mark.parametrize(("then", "stored"), [(None, True), ("PreconditionFailed", False)])
+def test_an_s3_creation_that_meets_another_under_way_asks_again(then: str | None, stored: bool) -> None:
+    client = ConflictingClient(2, then)
+
+    assert S3Store("bucket", client=client).create("first/object", b"one") is stored
+    assert [call["IfNoneMatch"] for call in client.calls] == ["*"] * 3
 
 
 def test_of_creations_of_one_name_at_once_exactly_one_stores_it(tmp_path: Path) -> None:

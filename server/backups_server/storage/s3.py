@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
     from backups_server.storage.store import Readable, Writable
 
-CREATED_BY_ANOTHER = ("PreconditionFailed", "ConditionalRequestConflict")
-"""What S3 answers a conditional creation (If-None-Match: *) that another one beat."""
+CONFLICT_ATTEMPTS = 5
+"""Tries of a conditional creation that S3 answers 409 (another conditional write of the name is
+under way, and may yet fail): each asks again, until the object exists (412) or this one is stored."""
 
 PART_SIZE = 8 * 1024 * 1024
 
@@ -100,14 +101,19 @@ class S3Store:
 
     def create(self, name: str, data: bytes) -> bool:
         with _s3_errors(name):
-            try:
-                self.client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data, IfNoneMatch="*")
-            except botocore.exceptions.ClientError as error:
-                # 412: the object exists; 409: another conditional write of it is under way, and wins.
-                if error.response.get("Error", {}).get("Code") in CREATED_BY_ANOTHER:
-                    return False
-                raise
-        return True
+            for _ in range(CONFLICT_ATTEMPTS):
+                try:
+                    self.client.put_object(
+                        Bucket=self.bucket, Key=self.prefix + name, Body=data, IfNoneMatch="*"
+                    )
+                    return True
+                except botocore.exceptions.ClientError as error:
+                    code = error.response.get("Error", {}).get("Code")
+                    if code == "PreconditionFailed":
+                        return False
+                    if code != "ConditionalRequestConflict":
+                        raise
+            raise StoreError(f"{name}: {CONFLICT_ATTEMPTS} conditional writes in a row met another one")
 
     def delete(self, name: str) -> None:
         with _s3_errors(name):
