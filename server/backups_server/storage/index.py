@@ -142,8 +142,8 @@ class IndexCache:
     def _keep(self, path: Path, sealed: bytes) -> None:
         """A copy in the cache, written whole under a name of its own (mode 0600) then renamed, so that
         two readers caching the same object at once each write their own. A copy that cannot be
-        written (a full disk, a file where its folder should be) is left out with a warning: the cache only spares
-        reads of the store, and must not fail a backup."""
+        written (a full disk, a file where its folder should be) is left out with a warning: the cache
+        only spares reads of the store, and must not fail a backup."""
         partial: str | None = None
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
