@@ -11,13 +11,14 @@ import os
 import socket
 import sys
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backups_server import __version__, config
 from backups_server.engine.catalog import Catalog
+from backups_server.engine.prune import GRACE, prune
 from backups_server.engine.restore import restore
 from backups_server.engine.retention import NO_LIMIT, RULES, Policy
 from backups_server.engine.service import BackupService
@@ -42,7 +43,7 @@ from backups_server.storage.keys import (
 )
 from backups_server.storage.layout import COPIES, FORMAT, PAGES, stored_format
 from backups_server.storage.store import Store
-from backups_server.storage.vault import open_vault
+from backups_server.storage.vault import DamagedPiece, open_vault
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,6 +104,20 @@ def parser() -> argparse.ArgumentParser:
     for option in COMMON_OPTIONS + RETENTION_OPTIONS:
         option.add_to(forget_parser)
     forget_parser.set_defaults(command=forget_command)
+
+    prune_parser = commands.add_parser(
+        "prune",
+        help="delete the packs of an encrypted store that no backup needs",
+        description="Forgetting a backup removes its manifest only; prune frees the space. It marks the "
+        "packs no backup needs, deletes those marked at least the grace period ago that no backup needs "
+        "then either, and rewrites the packs that backups need less than half of. Servers may keep "
+        "backing up into the store meanwhile, as long as a backup takes less than the grace period. "
+        "Every option can also be set by the environment variable named after it.",
+    )
+    prune_parser.add_argument("--dry-run", action="store_true", help="say what would go, and change nothing")
+    for option in (*COMMON_OPTIONS, GRACE_OPTION):
+        option.add_to(prune_parser)
+    prune_parser.set_defaults(command=prune_command)
 
     keys_parser = commands.add_parser(
         "keys",
@@ -353,6 +368,61 @@ def forget_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def prune_command(args: argparse.Namespace) -> int:
+    url = args.store or config.default_store(args.data_dir)
+    store = _open_store(url)
+    keys = _key_ring(args, store, url)
+    grace = timedelta(seconds=args.grace)
+    try:
+        if stored_format(store) != PAGES:
+            print("The store is not encrypted: forget removes each backup whole, there is nothing to prune")
+            return 0
+        vault = open_vault(store, keys)
+        catalog = Catalog(store, manifest_key=lambda: vault.manifest_key)
+        pruned = prune(vault, catalog, grace=grace, dry_run=args.dry_run)
+    except (StoreTooNew, StoreError) as error:
+        print(f"Stopped: {_store_failure(error)}", file=sys.stderr)
+        return 1
+    except DamagedPiece as error:
+        print(f"Stopped, nothing deleted: a backup cannot be read in full: {error}", file=sys.stderr)
+        return 1
+    rewrite, mark, delete = ("Would rewrite", "Would mark", "Would delete") if args.dry_run else PRUNED
+    if pruned.repacked:
+        print(
+            f"{rewrite} {_packs(pruned.repacked)} that backups need less than half of: the pieces they "
+            f"need copied into new packs ({_mib(pruned.written_bytes)})"
+        )
+    if pruned.marked:
+        print(
+            f"{mark} {_packs(pruned.marked)} that no backup needs: deleted by a prune {_duration(grace)} "
+            "or more from now, unless a backup needs them then"
+        )
+    print(f"{delete} {_packs(pruned.deleted)}, marked {_duration(grace)} or more ago")
+    print(f"The store keeps {_packs(pruned.kept)}")
+    if pruned.missing:
+        print(f"{pruned.missing} pieces that backups need are in no pack: run `check`", file=sys.stderr)
+        return 1
+    return 0
+
+
+PRUNED = ("Rewrote", "Marked", "Deleted")
+
+
+def _packs(packs: dict[str, int]) -> str:
+    return f"{len(packs)} pack{'' if len(packs) == 1 else 's'} ({_mib(sum(packs.values()))})"
+
+
+def _mib(count: int) -> str:
+    return f"{count / 2**20:,.1f} MiB"
+
+
+def _duration(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    if seconds % 3600 == 0 and seconds:
+        return f"{seconds // 3600} h"
+    return f"{seconds} s"
+
+
 def _store_failure(error: StoreTooNew | StoreError) -> str:
     if isinstance(error, StoreTooNew):
         return "the store was written by a newer version of this server"
@@ -506,6 +576,15 @@ COMMON_OPTIONS = (
     ),
 )
 """The options of every command."""
+
+GRACE_OPTION = Option(
+    "--grace",
+    "delete a pack only once a prune marked it this long ago; a backup that takes longer than this, on "
+    "any server writing to the store, could lose a pack it relies on (default: %(default)s, a day)",
+    type=_number(float, "at least 0", lambda seconds: seconds >= 0),
+    default=GRACE.total_seconds(),
+    metavar="SECONDS",
+)
 
 SERVE_OPTIONS = (
     Option(

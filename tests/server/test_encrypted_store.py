@@ -165,13 +165,14 @@ def test_a_sound_store_restores_what_it_backed_up(
 
 
 def test_a_backup_that_meets_a_damaged_index_object_fails_naming_it(
-    server: LiveServer, store: StoreUnderTest
+    start_server: ServerFactory, store: StoreUnderTest
 ) -> None:
-    completed(server)
+    completed(start_server())
     (index,) = objects(store, INDEXES)
     damage(store, index)
+    another = start_server()  # sharing the store, without the first one's copy of the index
 
-    with server.streamed("/backups/create/streamed") as response:
+    with another.streamed("/backups/create/streamed") as response:
         last = [event for event in EventSource(response).iter_sse() if event.data][-1]
 
     assert last.event == "failed"

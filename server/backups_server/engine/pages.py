@@ -8,7 +8,7 @@ of LIST_PAGES ids, so that an unchanged stretch of the list costs nothing either
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from backups_server.errors import RestoreError
 from backups_server.storage.packs import ID_BYTES
@@ -16,7 +16,7 @@ from backups_server.storage.records import SealedManifest
 from backups_server.storage.vault import DamagedPiece, VaultReader, VaultWriter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Collection, Iterator
     from pathlib import Path
 
     from backups_server.storage.records import BackupRecord
@@ -39,17 +39,25 @@ def pages(file: BinaryIO, size: int) -> Iterator[bytes]:
         yield page
 
 
+class StoredPages(NamedTuple):
+    manifest: SealedManifest
+    """The manifest to write once everything else is done, which says what the backup added."""
+    relied_on: frozenset[str]
+    """The packs that hold the backup's pieces."""
+
+
 def store_pages(
     vault: Vault,
     snapshot: Path,
     record: BackupRecord,
     *,
+    excluded: Collection[str] = frozenset(),
     on_read: Callable[[int, int], None] = lambda _read, _stored: None,
-) -> SealedManifest:
-    """Store the snapshot's pages the store lacks, and the list of them all; the manifest to write once
-    everything else is done, which says what the backup added to the store.
-    `on_read(read, stored)` gets the bytes of the snapshot read and of the store written after each page."""
-    writer = VaultWriter(vault, vault.index())
+) -> StoredPages:
+    """Store the snapshot's pages the store lacks, and the list of them all; those in `excluded` packs
+    are stored again. `on_read(read, stored)` gets the bytes of the snapshot read and of the store
+    written after each page."""
+    writer = VaultWriter(vault, vault.index().without(excluded))
     sha256 = hashlib.sha256()
     ids: list[bytes] = []
     read = 0
@@ -70,7 +78,7 @@ def store_pages(
         raise
     on_read(read, writer.stored_bytes)
     manifest = SealedManifest(record, size, len(ids), sha256.hexdigest(), lists, writer.stored_bytes)
-    return manifest
+    return StoredPages(manifest, writer.relied_on)
 
 
 def fetch_pages(

@@ -14,6 +14,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -45,6 +46,7 @@ from backups_server.storage.layout import (
     mark_format,
     objects_of,
 )
+from backups_server.storage.marks import marked_packs
 from backups_server.storage.packs import PACKS
 from backups_server.storage.records import (
     BackupRecord,
@@ -68,6 +70,8 @@ log = logging.getLogger(__name__)
 PLATFORMS = {"linux": "LINUX", "darwin": "MACOS", "win32": "WINDOWS", "cygwin": "WINDOWS"}
 PLATFORMS |= {"android": "ANDROID", "ios": "IOS", "emscripten": "WEB", "wasi": "WEB"}
 """The platform a backup is recorded as taken on, by Python's `sys.platform`."""
+PRUNED_UNDER_WAY = 3
+"""Times a backup stores again the pages of packs that a prune marked while it ran, before it fails."""
 
 
 class Reservation(NamedTuple):
@@ -260,13 +264,26 @@ class BackupService:
     def _store_pages(
         self, record: BackupRecord, snapshot_path: Path, progress: BackupProgress, step: Callable[[], None]
     ) -> SealedManifest:
-        """Store the snapshot's new pages into the encrypted store (format 2)."""
+        """Store the snapshot's new pages into the encrypted store (format 2), relying on no pack that a
+        prune has marked: when one marks a pack the backup relied on while it ran, the pages that pack
+        held are stored again, before the manifest is written (`storage.marks`)."""
+        vault = self.vault()
+        excluded = marked_packs(self.store)
+        added = 0
+        for _ in range(PRUNED_UNDER_WAY):
 
-        def read(consumed: int, stored: int) -> None:
-            progress.compressed(consumed, stored)
-            progress.stored(stored)
+            def read(consumed: int, stored: int, before: int = added) -> None:
+                progress.compressed(consumed, before + stored)
+                progress.stored(before + stored)
 
-        return store_pages(self.vault(), snapshot_path, record, on_read=watched(read, step))
+            stored = store_pages(vault, snapshot_path, record, excluded=excluded, on_read=watched(read, step))
+            added += stored.manifest.added_bytes
+            unusable = vault.unusable(stored.relied_on)
+            if not unusable:
+                return replace(stored.manifest, added_bytes=added)
+            log.info("a prune marked %d packs that backup %s relied on", len(unusable), record.backup_id)
+            excluded |= unusable
+        raise StoreError(f"prunes kept marking the packs that backup {record.backup_id} relied on")
 
     def interruption(self, interrupt: Callable[[], None] = lambda: None) -> Callable[[], None]:
         """What a job checks at every step: Stopping once the service is stopping, then `interrupt`."""

@@ -20,17 +20,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backups_server.errors import ObjectMissing
 from backups_server.storage.packs import Blob, Piece, decode_table, encode_table
 from backups_server.storage.sealing import seal, unseal
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable
 
     from backups_server.storage.store import Store
 
 log = logging.getLogger(__name__)
 
 INDEXES = "index/"
+RELISTS = 3
+"""Listings of the index objects a load makes when an object listed is gone before it is read."""
 _NAME = struct.Struct(">H")
 _TABLE = struct.Struct(">I")
 
@@ -49,6 +52,8 @@ class Index:
     """The packs of a store and what each holds."""
 
     packs: dict[str, list[Blob]] = field(default_factory=dict)
+    objects: tuple[str, ...] = ()
+    """The index objects this index was read from."""
     _pieces: dict[bytes, Location] = field(default_factory=dict, repr=False)
 
     def add(self, pack: str, blobs: list[Blob]) -> None:
@@ -56,6 +61,16 @@ class Index:
         for blob in blobs:
             for piece in blob.pieces:
                 self._pieces[piece.id] = Location(pack, blob, piece)
+
+    def without(self, packs: Collection[str]) -> Index:
+        """This index but for `packs`: what a writer may rely on when those packs are going."""
+        if not packs:
+            return self
+        kept = Index(objects=self.objects)
+        for pack, blobs in self.packs.items():
+            if pack not in packs:
+                kept.add(pack, blobs)
+        return kept
 
     def find(self, piece_id: bytes) -> Location | None:
         return self._pieces.get(piece_id)
@@ -117,12 +132,24 @@ class IndexCache:
         """The store's index: the index objects cached are read from the cache, the others (and a copy
         that no longer opens) from the store, then cached; copies of objects the store no longer has go.
         Raises ValueError, naming the object, for an index object of the store that does not open."""
-        names = sorted(item.name for item in store.list(INDEXES))
-        index = Index()
+        listings = 0
+        while True:
+            names = sorted(item.name for item in store.list(INDEXES))
+            listings += 1
+            try:
+                index = self._read(store, key, names)
+            except ObjectMissing:  # a prune replaced it since the listing, which names its replacement now
+                if listings < RELISTS:
+                    continue
+                raise
+            self._forget_all_but(names)
+            return index
+
+    def _read(self, store: Store, key: bytes, names: list[str]) -> Index:
+        index = Index(objects=tuple(names))
         for name in names:
             for pack, blobs in self._open(store, key, name).items():
                 index.add(pack, blobs)
-        self._forget_all_but(names)
         return index
 
     def _open(self, store: Store, key: bytes, name: str) -> dict[str, list[Blob]]:

@@ -2,9 +2,10 @@
 
 A piece's id is a keyed BLAKE3 hash of its bytes (16 bytes, the key derived from the store's master
 key), so an id says nothing of what it names. A piece the store holds already, whichever backup wrote
-it, is never written again: `VaultWriter` writes only what the index lacks, into packs. `VaultReader`
-gives pieces back in any order, each checked against its id, reading each blob with one ranged read
-and keeping the last few opened.
+it, is never written again: `VaultWriter` writes only what the index lacks, into packs, and says
+which packs it relied on, so that a backup can tell whether a prune has marked one since
+(`storage.marks`). `VaultReader` gives pieces back in any order, each checked against its id, reading
+each blob with one ranged read and keeping the last few opened.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import blake3
 from backups_server.errors import Failure, KeysRefused, ObjectMissing
 from backups_server.storage.index import IndexCache, write_index
 from backups_server.storage.keys import open_master_key
+from backups_server.storage.marks import marked_packs
 from backups_server.storage.packs import (
     ID_BYTES,
     TARGET_SIZE,
@@ -30,7 +32,7 @@ from backups_server.storage.packs import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
     from backups_server.storage.index import Index, Location
     from backups_server.storage.keys import KeyRing, MasterKey
@@ -78,6 +80,11 @@ class Vault:
     def write_index(self, packs: dict[str, list[Blob]]) -> tuple[str, int]:
         return write_index(self.store, self._index_key, packs)
 
+    def unusable(self, packs: Collection[str]) -> frozenset[str]:
+        """Those of `packs` a backup must not rely on: marked by a prune, or no longer in the index."""
+        indexed, marked = self.index().packs, marked_packs(self.store)
+        return frozenset(pack for pack in packs if pack not in indexed or pack in marked)
+
 
 class VaultWriter:
     """Adds pieces to a store, writing only those it lacks: batched, compressed on threads of their
@@ -97,11 +104,21 @@ class VaultWriter:
         self.packs: dict[str, list[Blob]] = {}
         self.stored_bytes = 0
         """What this writer added to the store, in bytes."""
+        self._relied_on: set[str] = set()
+
+    @property
+    def relied_on(self) -> frozenset[str]:
+        """The packs holding the pieces added: those written, and those of the index that had them."""
+        return frozenset(self._relied_on | self.packs.keys())
 
     def add(self, data: bytes) -> bytes:
         """The id of a piece, which the store holds once `finish` returns."""
         piece_id = self._vault.piece_id(data)
-        if piece_id in self._index or piece_id in self._batched:
+        location = self._index.find(piece_id)
+        if location is not None:
+            self._relied_on.add(location.pack)
+            return piece_id
+        if piece_id in self._batched:
             return piece_id
         self._batched.add(piece_id)
         self._batch.append((piece_id, data))

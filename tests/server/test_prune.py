@@ -1,0 +1,368 @@
+"""Pruning an encrypted store: the packs no backup needs go once marked a grace period ago, and nothing a
+listed backup needs ever goes, whatever a backup under way or a killed prune does meanwhile."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import sqlite3
+import threading
+from contextlib import closing
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
+from backups_api_client.models import Backup, Backups
+from backups_server.engine.progress import SNAPSHOT_SHARE
+from backups_server.engine.prune import Pruned, prune
+from backups_server.engine.restore import restore
+from backups_server.engine.service import BackupService
+from backups_server.storage.folder import FolderStore
+from backups_server.storage.marks import LEASE, MARKS, write_mark
+from backups_server.storage.packs import PACKS
+from backups_server.storage.s3 import S3Store
+from tests.helpers import key_ring, make_database, rows, server_command
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from backups_server.engine.progress import Progress
+    from backups_server.storage.store import Readable, Store
+    from tests.helpers import ServerFactory, StoreUnderTest
+
+pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+
+NOW = timedelta(0)
+
+
+def encrypted_service(root: Path, store: Store) -> BackupService:
+    """A service backing up `root`'s database (made, unless there is one) into `store`, encrypted."""
+    database = root / "database.sqlite"
+    return BackupService(
+        store=store,
+        database=database if database.exists() else make_database(database, rows=3000),
+        work_dir=root / "scratch",
+        version="1.0.0",
+        device_name="unit",
+        keys=key_ring(),
+    )
+
+
+def change(database: Path, step: int) -> None:
+    """Give a quarter of the notes new text, one quarter after another by id: most pages of a backup are
+    the pages of the one before, and the oldest copies of pages become unneeded as steps go. (Random
+    text, which compresses as little as real notes do: these tiny ones would compress 25 times.)"""
+    quarter = range(750 * (step % 4) + 1, 750 * (step % 4 + 1) + 1)
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.executemany(
+            "UPDATE notes SET body = ? WHERE id = ?", [(secrets.token_hex(150), note) for note in quarter]
+        )
+
+
+def backups_of_changes(service: BackupService, count: int) -> dict[str, list[tuple[Any, ...]]]:
+    """`count` backups, the database changed before each: each backup's id and the rows it holds."""
+    made = {}
+    for step in range(count):
+        change(service.database, step)
+        made[service.create(lambda _: None).backup_id] = rows(service.database)
+    return made
+
+
+def restores(service: BackupService, backup_id: str, target: Path) -> list[tuple[Any, ...]]:
+    restore(service.store, backup_id, target, keys=key_ring(), force=True)
+    return rows(target)
+
+
+def stored_bytes(store: Store) -> int:
+    return sum(item.size for item in store.list(""))
+
+
+def test_a_prune_after_forgetting_all_but_the_newest_leaves_what_a_fresh_store_would_hold(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    service = encrypted_service(tmp_path, store.store)
+    made = backups_of_changes(service, 4)
+    *forgotten, newest = made
+    for backup_id in forgotten:
+        service.delete(backup_id)
+    before = stored_bytes(store.store)
+
+    dry = prune(service.vault(), service.catalog, grace=NOW, dry_run=True)
+    untouched = stored_bytes(store.store)
+    pruned = prune(service.vault(), service.catalog, grace=NOW)
+    fresh = encrypted_service(tmp_path / "fresh", FolderStore(tmp_path / "fresh" / "store"))
+    fresh.database.write_bytes(service.database.read_bytes())
+    fresh.create(lambda _: None)
+
+    assert untouched == before
+    assert dry.repacked == pruned.repacked != {}
+    assert pruned.deleted.keys() >= pruned.repacked.keys()  # with no grace, copied out and deleted at once
+    assert stored_bytes(store.store) <= 1.25 * stored_bytes(fresh.store)
+    assert stored_bytes(store.store) < before - sum(pruned.deleted.values()) + pruned.written_bytes + 1024
+    assert restores(service, newest, tmp_path / "restored.sqlite") == made[newest]
+    assert store.store.list(MARKS) == []
+    assert store.store.list(LEASE) == []
+
+
+def test_packs_younger_than_the_grace_period_are_neither_marked_nor_deleted(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    service = encrypted_service(tmp_path, store.store)
+    made = backups_of_changes(service, 2)
+    service.delete(next(iter(made)))
+    packs = store.store.list(PACKS)
+
+    pruned = prune(service.vault(), service.catalog, grace=timedelta(hours=1))
+
+    assert (pruned.marked, pruned.deleted) == ({}, {})
+    assert store.store.list(PACKS) == packs
+
+
+def test_a_marked_pack_goes_once_the_mark_is_older_than_the_grace_period_unless_a_backup_needs_it(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    service = encrypted_service(tmp_path, store.store)
+    first, _ = backups_of_changes(service, 2)
+    every_pack = {item.name for item in store.store.list(PACKS)}
+    write_mark(store.store, every_pack)  # a prune found them all unneeded, before the backups were listed
+
+    pruned = prune(service.vault(), service.catalog, grace=NOW)
+
+    assert pruned.deleted == {}  # both backups need them: kept, and the mark is gone
+    assert store.store.list(MARKS) == []
+    assert {item.name for item in store.store.list(PACKS)} == every_pack
+    assert restores(service, first, tmp_path / "first.sqlite")
+
+
+@pytest.mark.parametrize("prune_does", ["mark", "delete"])
+def test_a_backup_under_way_stores_again_the_pages_of_packs_a_prune_marks_meanwhile(
+    store: StoreUnderTest, tmp_path: Path, prune_does: str
+) -> None:
+    service = encrypted_service(tmp_path, store.store)
+    forgotten = service.create(lambda _: None)
+    service.delete(
+        forgotten.backup_id
+    )  # its packs hold every page of the next backup, and no backup needs them
+    pruned: list[Pruned] = []
+
+    def a_prune_runs_once(progress: Progress) -> None:
+        if pruned or progress.fraction <= SNAPSHOT_SHARE:  # once the backup has read the index
+            return
+        if prune_does == "mark":
+            write_mark(store.store, {item.name for item in store.store.list(PACKS)})
+            pruned.append(Pruned(dry_run=False))
+        else:
+            pruned.append(prune(service.vault(), service.catalog, grace=NOW))
+
+    backup = service.create(a_prune_runs_once)
+    then = rows(service.database)
+    prune(service.vault(), service.catalog, grace=NOW)  # whatever is marked and unneeded goes now
+
+    assert (
+        backup.added_bytes > forgotten.added_bytes / 2
+    )  # the pages stored again, not relied on where they were
+    assert restores(service, backup.backup_id, tmp_path / "restored.sqlite") == then
+
+
+class Killed(BaseException):
+    """The process died: after this, nothing it does reaches the store."""
+
+
+class DiesAtChange:
+    """A store whose process dies at its `at`-th change (a write, creation or deletion), and counts them."""
+
+    def __init__(self, store: Store, at: int | None = None) -> None:
+        self._store = store
+        self.at = at
+        self.changes = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _change(self) -> None:
+        self.changes += 1
+        if self.at is not None and self.changes >= self.at:
+            raise Killed
+
+    def write(self, name: str, source: Readable, on_stored: Any = None) -> None:
+        self._change()
+        self._store.write(name, source, on_stored)
+
+    def create(self, name: str, data: bytes) -> bool:
+        self._change()
+        return self._store.create(name, data)
+
+    def delete(self, name: str) -> None:
+        self._change()
+        self._store.delete(name)
+
+
+def another_store(store: StoreUnderTest, root: Path) -> Store:
+    """A new, empty store of the kind under test."""
+    if isinstance(store.store, S3Store):
+        return S3Store(store.store.bucket, root.name, store.store.client)
+    return FolderStore(root / "store")
+
+
+def state_to_prune(root: Path, store: Store) -> tuple[BackupService, dict[str, list[tuple[Any, ...]]]]:
+    """Three backups of a changing database, the oldest two forgotten: the service and what is listed."""
+    service = encrypted_service(root, store)
+    made = backups_of_changes(service, 3)
+    *forgotten, kept = made
+    for backup_id in forgotten:
+        service.delete(backup_id)
+    return service, {kept: made[kept]}
+
+
+def assert_sound_and_pruned(
+    service: BackupService, listed: dict[str, list[tuple[Any, ...]]], root: Path
+) -> None:
+    """Every listed backup restores as taken; a prune finds nothing more to do, and the index names
+    exactly the packs of the store."""
+    assert {manifest.backup_id for manifest in service.list_backups()} == listed.keys()
+    for backup_id, content in listed.items():
+        assert restores(service, backup_id, root / "restored.sqlite") == content
+    again = prune(service.vault(), service.catalog, grace=NOW)
+    assert (again.marked, again.deleted, again.repacked) == ({}, {}, {})
+    assert set(service.vault().index().packs) == {item.name for item in service.store.list(PACKS)}
+    assert service.store.list(MARKS) == []
+    assert service.store.list(LEASE) == []
+
+
+def test_a_prune_killed_at_any_change_loses_nothing_and_the_next_prune_finishes_its_work(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    counting = DiesAtChange(another_store(store, tmp_path / "count"))
+    service, _ = state_to_prune(tmp_path / "count", counting)
+    counting.changes = 0
+    prune(service.vault(), service.catalog, grace=NOW)
+    changes = counting.changes
+    assert changes >= 5  # a mark, a repack's pack and index, a new index, deletions
+
+    for at in range(1, changes + 1):
+        root = tmp_path / f"killed-at-{at}"
+        dying = DiesAtChange(another_store(store, root))
+        service, listed = state_to_prune(root, dying)
+        dying.changes, dying.at = 0, at
+        with pytest.raises(Killed):
+            prune(service.vault(), service.catalog, grace=NOW)
+        dying.at = None
+        service = encrypted_service(root, dying)  # restarted: nothing of the killed one in memory
+
+        prune(service.vault(), service.catalog, grace=NOW)
+
+        assert_sound_and_pruned(service, listed, root)
+
+
+def test_a_backup_killed_at_any_change_is_never_listed_and_the_next_prune_removes_what_it_left(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    counting = DiesAtChange(another_store(store, tmp_path / "count"))
+    service, listed = state_to_prune(tmp_path / "count", counting)
+    before = counting.changes
+    change(service.database, 7)
+    service.create(lambda _: None)
+    changes = counting.changes - before
+    assert changes >= 3  # a pack, an index object, a manifest
+
+    for at in range(1, changes + 1):
+        root = tmp_path / f"killed-at-{at}"
+        dying = DiesAtChange(another_store(store, root))
+        service, listed = state_to_prune(root, dying)
+        prune(service.vault(), service.catalog, grace=NOW)
+        change(service.database, 7)
+        dying.changes, dying.at = 0, at
+        with pytest.raises(Killed):
+            service.create(lambda _: None)
+        dying.at = None
+        service = encrypted_service(root, dying)
+
+        service.clean_leftovers(older_than=NOW)
+        prune(service.vault(), service.catalog, grace=NOW)
+
+        assert_sound_and_pruned(service, listed, root)
+
+
+def test_the_prune_command_says_what_it_would_do_then_does_it(store: StoreUnderTest, tmp_path: Path) -> None:
+    service, listed = state_to_prune(tmp_path, store.store)
+    before = store.store.list("")
+
+    dry = server_command(store, "prune", "--dry-run", "--grace", "0")
+    untouched = store.store.list("")
+    done = server_command(store, "prune", "--grace", "0")
+    again = server_command(store, "prune")
+
+    assert (dry.returncode, done.returncode, again.returncode) == (0, 0, 0), dry.stderr + done.stderr
+    assert re.search(
+        r"^Would rewrite 1 pack \(.* MiB\) that backups need less than half of", dry.stdout, re.M
+    )
+    assert re.search(r"^Would delete [1-9]\d* packs? \(.* MiB\), marked 0 s or more ago$", dry.stdout, re.M)
+    assert untouched == before
+    assert re.search(
+        r"^Rewrote 1 pack .*^Deleted [1-9]\d* packs? .*^The store keeps \d+ packs", done.stdout, re.M | re.S
+    )
+    assert re.search(r"^Deleted 0 packs \(0\.0 MiB\), marked 24 h or more ago$", again.stdout, re.M)
+    for backup_id, content in listed.items():
+        assert restores(service, backup_id, tmp_path / "restored.sqlite") == content
+
+
+def test_the_prune_command_leaves_a_store_another_prune_is_working_on(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    state_to_prune(tmp_path, store.store)
+    store.store.create(LEASE, json.dumps({"host": "another-machine", "process": 1}).encode())
+    before = store.store.list("")
+
+    refused = server_command(store, "prune", "--grace", "0")
+
+    assert refused.returncode == 1
+    assert "another prune is running on this store (by process 1 on another-machine)" in refused.stderr
+    assert store.store.list("") == before
+
+
+MAX_STEPS = 500
+
+
+def test_a_server_backing_up_while_another_forgets_and_prunes_loses_no_listed_backup(
+    start_server: ServerFactory, store: StoreUnderTest, tmp_path: Path
+) -> None:
+    server = start_server(database=make_database(tmp_path / "database.sqlite", rows=3000))
+    taken: dict[str, list[tuple[Any, ...]]] = {}
+    pruned: list[str] = []
+    stop = threading.Event()
+
+    def forget_and_prune() -> None:  # another server's commands, on the same store
+        while not stop.is_set():
+            for command in (("forget", "--keep-last", "2"), ("prune", "--grace", "1")):
+                done = server_command(store, *command)
+                pruned.append(done.stdout if done.returncode == 0 else f"failed: {done.stderr}")
+
+    other = threading.Thread(target=forget_and_prune)
+    other.start()
+    try:
+        with server.client() as client:
+            for step in range(MAX_STEPS):  # until the other deleted packs, twice, while backups went on
+                if sum(bool(re.search(r"^Deleted [1-9]", output, re.M)) for output in pruned) >= 2:
+                    break
+                change(server.database, step)
+                backup = backups_create_new_backup.sync(client=client)
+                assert isinstance(backup, Backup), backup
+                taken[backup.id] = rows(server.database)
+    finally:
+        stop.set()
+        other.join()
+    with server.client() as client:
+        listed = backups_snapshot.sync(client=client)
+    assert isinstance(listed, Backups)
+
+    assert [line for line in pruned if line.startswith("failed")] == []
+    assert sum(bool(re.search(r"^Deleted [1-9]", output, re.M)) for output in pruned) >= 2
+    assert len(listed.iterable) >= 2
+    for backup in listed.iterable:
+        target = tmp_path / f"{backup.id}.sqlite"
+        restored = server_command(store, "restore", backup.id, "--to", str(target))
+        assert restored.returncode == 0, restored.stderr
+        assert rows(target) == taken[backup.id]
