@@ -11,6 +11,7 @@ import functools
 import hashlib
 import io
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -147,6 +148,49 @@ def make_service(root: Path, *, store: Store | None = None, **options: Any) -> B
         device_name="unit",
         **options,
     )
+
+
+def encrypted_service(root: Path, store: Store) -> BackupService:
+    """A service backing up `root`'s database (made, unless there is one) into `store`, encrypted."""
+    database = root / "database.sqlite"
+    return BackupService(
+        store=store,
+        database=database if database.exists() else make_database(database, rows=3000),
+        work_dir=root / "scratch",
+        version="1.0.0",
+        device_name="unit",
+        keys=key_ring(),
+    )
+
+
+def change(database: Path, step: int) -> None:
+    """Give a quarter of the notes new text, one quarter after another by id: most pages of a backup are
+    the pages of the one before, and the oldest copies of pages become unneeded as steps go. (Random
+    text, which compresses as little as real notes do: these tiny ones would compress 25 times.)"""
+    quarter = range(750 * (step % 4) + 1, 750 * (step % 4 + 1) + 1)
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.executemany(
+            "UPDATE notes SET body = ? WHERE id = ?", [(secrets.token_hex(150), note) for note in quarter]
+        )
+
+
+def backups_of_changes(service: BackupService, count: int) -> dict[str, list[tuple[Any, ...]]]:
+    """`count` backups, the database changed before each: each backup's id and the rows it holds."""
+    made = {}
+    for step in range(count):
+        change(service.database, step)
+        made[service.create(lambda _: None).backup_id] = rows(service.database)
+    return made
+
+
+def state_to_prune(root: Path, store: Store) -> tuple[BackupService, dict[str, list[tuple[Any, ...]]]]:
+    """Three backups of a changing database, the oldest two forgotten: the service and what is listed."""
+    service = encrypted_service(root, store)
+    made = backups_of_changes(service, 3)
+    *forgotten, kept = made
+    for backup_id in forgotten:
+        service.delete(backup_id)
+    return service, {kept: made[kept]}
 
 
 def seed_backup(store: Store, moment: datetime, *, device_name: str = DEVICE_NAME) -> str:

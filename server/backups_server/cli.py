@@ -10,7 +10,7 @@ import math
 import os
 import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backups_server import __version__, config
 from backups_server.engine.catalog import Catalog
+from backups_server.engine.check import check_store
 from backups_server.engine.prune import GRACE, prune
 from backups_server.engine.restore import restore
 from backups_server.engine.retention import NO_LIMIT, RULES, Policy
@@ -118,6 +119,28 @@ def parser() -> argparse.ArgumentParser:
     for option in (*COMMON_OPTIONS, GRACE_OPTION):
         option.add_to(prune_parser)
     prune_parser.set_defaults(command=prune_command)
+
+    check_parser = commands.add_parser(
+        "check",
+        help="verify the store without restoring: its structure, and with --read-data its bytes",
+        description="Check that every backup listed can be restored: in an encrypted store, that every "
+        "manifest and list of pages opens and every page is in a pack the store holds; with "
+        "--read-data, every pack is read whole and every blob authenticated and every page checked "
+        "against its id (--read-data-subset, a random share of them). In a store of whole copies, "
+        "that each backup's data is there with its size and, read, its SHA-256. Exits 1 when it "
+        "finds a problem, naming the object.",
+    )
+    reading = check_parser.add_mutually_exclusive_group()
+    reading.add_argument("--read-data", action="store_true", help="read and verify every pack")
+    reading.add_argument(
+        "--read-data-subset",
+        type=_share,
+        metavar="N%",
+        help="read and verify N%% of the packs, chosen at random (a different share each run)",
+    )
+    for option in COMMON_OPTIONS:
+        option.add_to(check_parser)
+    check_parser.set_defaults(command=check_command)
 
     keys_parser = commands.add_parser(
         "keys",
@@ -366,6 +389,48 @@ def forget_command(args: argparse.Namespace) -> int:
     gone = sum(not decision.kept for decision in decisions)
     print(f"{listed} {gone} of {len(decisions)} backups")
     return 0
+
+
+def check_command(args: argparse.Namespace) -> int:
+    url = args.store or config.default_store(args.data_dir)
+    store = _open_store(url)
+    keys = _key_ring(args, store, url)
+    share = 1.0 if args.read_data else (args.read_data_subset or 0.0)
+    try:
+        # The index objects are read from the store, not from this machine's copies of them.
+        uncached = replace(keys, cache=None) if keys is not None else None
+        vault = open_vault(store, uncached) if stored_format(store) == PAGES else None
+        manifest_key = vault.manifest_key if vault is not None else b""
+        catalog = Catalog(store, manifest_key=lambda: manifest_key)
+        checked = check_store(catalog, vault, read_share=share)
+    except (StoreTooNew, StoreError) as error:
+        print(f"Stopped: {_store_failure(error)}", file=sys.stderr)
+        return 1
+    kind = "packs" if vault is not None else "data objects"
+    relied_on = f"{checked.objects} {kind} they rely on ({_mib(checked.stored_bytes)})"
+    print(f"Checked {checked.backups} backups and the {relied_on}")
+    if share:
+        print(f"Read and verified {checked.read} {kind} ({_mib(checked.read_bytes)})")
+    if checked.unindexed:
+        print(f"{checked.unindexed} packs no index names, left by interrupted backups: a prune removes them")
+    for problem in checked.problems:
+        print(f"Problem: {problem}", file=sys.stderr)
+    if checked.problems:
+        print(f"{len(checked.problems)} problems found", file=sys.stderr)
+        return 1
+    print("No problem found")
+    return 0
+
+
+def _share(text: str) -> float:
+    """An argparse type: a percentage, as `5%` or `5`, from 0 (excluded) to 100."""
+    try:
+        percent = float(text.removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a percentage such as 10%, not {text}") from None
+    if not (0 < percent <= 100):
+        raise argparse.ArgumentTypeError(f"must be more than 0% and at most 100%, not {text}")
+    return percent / 100
 
 
 def prune_command(args: argparse.Namespace) -> int:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-import sqlite3
 import threading
-from contextlib import closing
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +21,16 @@ from backups_server.storage.folder import FolderStore
 from backups_server.storage.marks import LEASE, MARKS, write_mark
 from backups_server.storage.packs import PACKS
 from backups_server.storage.s3 import S3Store
-from tests.helpers import key_ring, make_database, rows, server_command
+from tests.helpers import (
+    backups_of_changes,
+    change,
+    encrypted_service,
+    key_ring,
+    make_database,
+    rows,
+    server_command,
+    state_to_prune,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -36,39 +42,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
 NOW = timedelta(0)
-
-
-def encrypted_service(root: Path, store: Store) -> BackupService:
-    """A service backing up `root`'s database (made, unless there is one) into `store`, encrypted."""
-    database = root / "database.sqlite"
-    return BackupService(
-        store=store,
-        database=database if database.exists() else make_database(database, rows=3000),
-        work_dir=root / "scratch",
-        version="1.0.0",
-        device_name="unit",
-        keys=key_ring(),
-    )
-
-
-def change(database: Path, step: int) -> None:
-    """Give a quarter of the notes new text, one quarter after another by id: most pages of a backup are
-    the pages of the one before, and the oldest copies of pages become unneeded as steps go. (Random
-    text, which compresses as little as real notes do: these tiny ones would compress 25 times.)"""
-    quarter = range(750 * (step % 4) + 1, 750 * (step % 4 + 1) + 1)
-    with closing(sqlite3.connect(database)) as connection, connection:
-        connection.executemany(
-            "UPDATE notes SET body = ? WHERE id = ?", [(secrets.token_hex(150), note) for note in quarter]
-        )
-
-
-def backups_of_changes(service: BackupService, count: int) -> dict[str, list[tuple[Any, ...]]]:
-    """`count` backups, the database changed before each: each backup's id and the rows it holds."""
-    made = {}
-    for step in range(count):
-        change(service.database, step)
-        made[service.create(lambda _: None).backup_id] = rows(service.database)
-    return made
 
 
 def restores(service: BackupService, backup_id: str, target: Path) -> list[tuple[Any, ...]]:
@@ -205,16 +178,6 @@ def another_store(store: StoreUnderTest, root: Path) -> Store:
     if isinstance(store.store, S3Store):
         return S3Store(store.store.bucket, root.name, store.store.client)
     return FolderStore(root / "store")
-
-
-def state_to_prune(root: Path, store: Store) -> tuple[BackupService, dict[str, list[tuple[Any, ...]]]]:
-    """Three backups of a changing database, the oldest two forgotten: the service and what is listed."""
-    service = encrypted_service(root, store)
-    made = backups_of_changes(service, 3)
-    *forgotten, kept = made
-    for backup_id in forgotten:
-        service.delete(backup_id)
-    return service, {kept: made[kept]}
 
 
 def assert_sound_and_pruned(

@@ -1,0 +1,97 @@
+"""`python -m backups_server check`: a sound store passes; a damaged or missing object is named, by the
+structure check when it breaks the structure, by reading the data when only its bytes changed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from backups_api_client.api.backups import backups_create_new_backup
+from backups_server.storage.index import INDEXES
+from backups_server.storage.layout import DATA
+from backups_server.storage.packs import PACKS
+from tests.helpers import damage, server_command, state_to_prune
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.helpers import LiveServer, ServerFactory, StoreUnderTest
+
+pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
+
+
+def check(store: StoreUnderTest, *options: str) -> tuple[int, str, str]:
+    done = server_command(store, "check", *options)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_sound_store_passes_every_check(store: StoreUnderTest, tmp_path: Path) -> None:
+    state_to_prune(tmp_path, store.store)
+    packs = len(store.store.list(PACKS))
+
+    structure, read, subset = (
+        check(store),
+        check(store, "--read-data"),
+        check(store, "--read-data-subset", "1%"),
+    )
+
+    assert structure == (0, structure[1], "")
+    assert "Checked 1 backups and the " in structure[1]
+    assert structure[1].endswith("No problem found\n")
+    assert f"Read and verified {packs} packs" in read[1]
+    assert read[0] == 0
+    assert "Read and verified 1 packs" in subset[1]
+    assert subset[0] == 0
+
+
+def test_a_flipped_byte_in_a_pack_is_found_by_reading_the_data_and_named(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    state_to_prune(tmp_path, store.store)
+    pack = store.store.list(PACKS)[0].name
+    damage(store, pack)
+
+    structure, read = check(store), check(store, "--read-data")
+
+    assert structure[0] == 0  # the index still says where everything is
+    assert read[0] == 1
+    assert f"Problem: {pack} is damaged or was tampered with" in read[2]
+
+
+def test_a_missing_pack_or_a_damaged_index_fails_the_structure_check(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    state_to_prune(tmp_path, store.store)
+    pack = store.store.list(PACKS)[0].name
+    store.store.delete(pack)
+
+    missing = check(store)
+    index = store.store.list(INDEXES)[0].name
+    damage(store, index)
+    damaged = check(store)
+
+    assert missing[0] == 1
+    assert f"Problem: the index names {pack}, which the store does not hold" in missing[2]
+    assert damaged[0] == 1
+    assert index in damaged[2]
+
+
+@pytest.mark.copies
+def test_a_store_of_whole_copies_is_checked_against_its_manifests(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    server: LiveServer = start_server()
+    with server.client() as client:
+        backups_create_new_backup.sync(client=client)
+    (data,) = [item.name for item in store.store.list(DATA)]
+    sound = check(store, "--read-data")
+    damage(store, data)
+
+    structure, read = check(store), check(store, "--read-data")
+
+    assert sound[0] == 0
+    assert "Read and verified 1 data objects" in sound[1]
+    assert structure[0] == 0
+    assert read[0] == 1
+    assert f"Problem: {data} does not have the SHA-256 of its manifest" in read[2]
