@@ -186,6 +186,7 @@ def serve(args: argparse.Namespace) -> int:
     from backups_server.api.handlers import BackupsApi  # noqa: PLC0415
     from backups_server.api.wire import InvalidSpec, backup_path, load_document  # noqa: PLC0415
     from backups_server.runtime import serving  # noqa: PLC0415
+    from backups_server.runtime.sweeper import Upkeep  # noqa: PLC0415
 
     memory.limit_arenas()
     settings = _settings(args)
@@ -224,8 +225,12 @@ def serve(args: argparse.Namespace) -> int:
             keepalive=settings.keepalive,
             max_waiting=settings.max_waiting,
             hold_streamed=settings.hold_streamed,
-            leftover_age=settings.leftover_age,
-            sweep_interval=settings.sweep_interval,
+            upkeep=Upkeep(
+                leftover_age=timedelta(seconds=settings.leftover_age),
+                sweep_every=settings.sweep_interval,
+                prune_every=settings.prune_interval,
+                grace=timedelta(seconds=settings.grace),
+            ),
         )
         app = create_app(api, document=document, api_keys=settings.api_keys)
     except InvalidSpec as error:
@@ -538,6 +543,8 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         hold_streamed=args.hold_streamed,
         leftover_age=args.leftover_age,
         sweep_interval=args.sweep_interval,
+        prune_interval=args.prune_interval,
+        grace=args.grace,
         client_timeout=args.client_timeout,
         max_connections=args.max_connections,
         max_requests=args.max_requests,
@@ -737,6 +744,15 @@ SERVE_OPTIONS = (
         default=600.0,
         metavar="SECONDS",
     ),
+    Option(
+        "--prune-interval",
+        "prune an encrypted store this often, the first time that long after start, at a sweep; 0 "
+        "for never (then run the prune command yourself) (default: %(default)s, a day)",
+        type=_number(float, "at least 0", lambda seconds: seconds >= 0),
+        default=86400.0,
+        metavar="SECONDS",
+    ),
+    GRACE_OPTION,
     Option(
         "--client-timeout",
         "a client has this long to send a request's head (from connecting, or from the previous "

@@ -43,6 +43,8 @@ class Settings:
     hold_streamed: float
     leftover_age: float
     sweep_interval: float
+    prune_interval: float
+    grace: float
     client_timeout: float
     max_connections: int
     max_requests: int

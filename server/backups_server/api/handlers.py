@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,7 +20,7 @@ from backups_server.api.idempotency import IdempotencyKeys, key_value, request_k
 from backups_server.api.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue
 from backups_server.engine.restore import restore_online
 from backups_server.errors import BackupNotFound, JobFailed, NothingToCancel, Stopping, StreamGone
-from backups_server.runtime.sweeper import Sweeper
+from backups_server.runtime.sweeper import Sweeper, Upkeep
 from backups_server.storage.records import SealedManifest
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ class BackupsApi:
         backup_path: str,
         keepalive: float,
         max_waiting: int,
-        leftover_age: float,
-        sweep_interval: float,
+        upkeep: Upkeep,
         hold_streamed: float = 0.0,
     ) -> None:
         self.service = service
@@ -57,8 +56,7 @@ class BackupsApi:
         """Where a backup is, `{backup}` standing for its id: the Content-Location of its jobs."""
         self.keepalive = keepalive
         self.max_waiting = max_waiting
-        self.leftover_age = timedelta(seconds=leftover_age)
-        self.sweep_interval = sweep_interval
+        self.upkeep = upkeep
         self.hold_streamed = hold_streamed
         """Seconds a job followed as an event stream waits when its turn comes (`--hold-streamed`)."""
         self.keys = IdempotencyKeys()
@@ -72,12 +70,7 @@ class BackupsApi:
         async with anyio.create_task_group() as task_group:
             self._store_calls = anyio.CapacityLimiter(STORE_THREADS)
             self._queue = JobQueue(task_group, max_waiting=self.max_waiting, limiter=self._store_calls)
-            sweeper = Sweeper(
-                self.service,
-                older_than=self.leftover_age,
-                every=self.sweep_interval,
-                limiter=self._store_calls,
-            )
+            sweeper = Sweeper(self.service, self.upkeep, limiter=self._store_calls)
             await anyio.to_thread.run_sync(self.service.apply_retention, limiter=self._store_calls)
             await task_group.start(sweeper.run)
             yield

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from backups_server.engine.catalog import Catalog, remove_objects
 from backups_server.engine.pages import store_pages
 from backups_server.engine.progress import BackupProgress, Progress, watched
+from backups_server.engine.prune import Pruned, prune
 from backups_server.engine.retention import KEEP_EVERYTHING
 from backups_server.engine.snapshot import check, snapshot
 from backups_server.errors import (
@@ -329,6 +330,13 @@ class BackupService:
         else:
             if removed:
                 log.info("the keep policy (%s) removed %d backups", self.retention, removed)
+
+    def prune(self, grace: timedelta) -> Pruned | None:
+        """Prune an encrypted store (`engine.prune`); None for a store of whole copies, which has
+        nothing to prune, or a new one."""
+        if self.check_format() != PAGES:
+            return None
+        return prune(self.vault(), self.catalog, grace=grace)
 
     def _is_unanswered(self, backup_id: str) -> bool:
         with self._lock:
