@@ -142,12 +142,18 @@ def test_a_spec_without_the_upstream_error_texts_is_refused_at_startup(
     )
 
 
+ARGUMENTS = {"--to", "--force", "--dry-run", "--read-data", "--read-data-subset"}
+"""The flags of one command, with no variable."""
+
+
 @pytest.mark.parametrize(
     ("command", "options"),
     [
         ("serve", cli.COMMON_OPTIONS + cli.SERVE_OPTIONS + cli.RETENTION_OPTIONS),
         ("restore", cli.COMMON_OPTIONS),
         ("forget", cli.COMMON_OPTIONS + cli.RETENTION_OPTIONS),
+        ("prune", (*cli.COMMON_OPTIONS, cli.GRACE_OPTION)),
+        ("check", cli.COMMON_OPTIONS),
     ],
 )
 def test_help_and_the_readme_document_every_option_with_its_variable(
@@ -162,7 +168,7 @@ def test_help_and_the_readme_document_every_option_with_its_variable(
     )
     readme = (ROOT / "server" / "README.md").read_text()
 
-    flags = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - {"--to", "--force", "--dry-run"}
+    flags = set(re.findall(r"^  (--[a-z-]+)", result.stdout, re.MULTILINE)) - ARGUMENTS
     assert flags == {option.flag for option in options}
     variables = re.findall(r"\[(BACKUPS_[A-Z_]+)\]", result.stdout)
     assert sorted(variables) == sorted(option.variable for option in options)
