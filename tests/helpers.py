@@ -193,6 +193,39 @@ def state_to_prune(root: Path, store: Store) -> tuple[BackupService, dict[str, l
     return service, {kept: made[kept]}
 
 
+class Killed(BaseException):
+    """The process died: after this, nothing it does reaches the store."""
+
+
+class DiesAtChange:
+    """A store whose process dies at its `at`-th change (a write, creation or deletion), and counts them."""
+
+    def __init__(self, store: Store, at: int | None = None) -> None:
+        self._store = store
+        self.at = at
+        self.changes = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _change(self) -> None:
+        self.changes += 1
+        if self.at is not None and self.changes >= self.at:
+            raise Killed
+
+    def write(self, name: str, source: Readable, on_stored: Any = None) -> None:
+        self._change()
+        self._store.write(name, source, on_stored)
+
+    def create(self, name: str, data: bytes) -> bool:
+        self._change()
+        return self._store.create(name, data)
+
+    def delete(self, name: str) -> None:
+        self._change()
+        self._store.delete(name)
+
+
 def seed_backup(store: Store, moment: datetime, *, device_name: str = DEVICE_NAME) -> str:
     """Write a backup taken at `moment` straight into `store`, in format 1, as a server would (with a few
     bytes of data); returns its id."""

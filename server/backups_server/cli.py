@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from backups_server import __version__, config
 from backups_server.engine.catalog import Catalog
 from backups_server.engine.check import check_store
+from backups_server.engine.migrate import migrate
 from backups_server.engine.prune import GRACE, prune
 from backups_server.engine.restore import restore
 from backups_server.engine.retention import NO_LIMIT, RULES, Policy
@@ -37,14 +38,16 @@ from backups_server.storage import S3_TIMEOUT, open_store
 from backups_server.storage.keys import (
     KeyRing,
     MasterKey,
+    add_first_wrapping,
     add_wrapping,
     open_master_key,
     remove_wrapping,
     wrappings,
 )
 from backups_server.storage.layout import COPIES, FORMAT, PAGES, stored_format
+from backups_server.storage.records import SealedManifest
 from backups_server.storage.store import Store
-from backups_server.storage.vault import DamagedPiece, open_vault
+from backups_server.storage.vault import DamagedPiece, Vault, open_vault
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -141,6 +144,20 @@ def parser() -> argparse.ArgumentParser:
     for option in COMMON_OPTIONS:
         option.add_to(check_parser)
     check_parser.set_defaults(command=check_command)
+
+    migrate_parser = commands.add_parser(
+        "migrate",
+        help="upgrade a store of whole copies (format 1) to an encrypted one (format 2)",
+        description="Store every backup of a format-1 store page by page, encrypted, read each back and "
+        "check it, then mark the store format 2 and replace each backup's manifest and whole copy. "
+        "Backups stay listed and restorable throughout; stopped, it goes on where it stopped when run "
+        "again. The store's keys are made for the secret given as for serve (a passphrase is generated "
+        "into DATA_DIR/passphrase when none is). Restart the servers of the store afterwards, with that "
+        "secret; run it again for backups that servers made in format 1 meanwhile.",
+    )
+    for option in COMMON_OPTIONS:
+        option.add_to(migrate_parser)
+    migrate_parser.set_defaults(command=migrate_command)
 
     keys_parser = commands.add_parser(
         "keys",
@@ -317,13 +334,17 @@ def _key_ring(
     if marked == COPIES:
         print("The store is in format 1, whole copies, not encrypted: `migrate` upgrades it to format 2")
     elif ring is not None and PAGES in (marked, new_format):
-        print(f"Keys: opened with {origin}")
-        if origin.startswith("a passphrase generated"):
-            print(
-                f"Keep a copy of {settings.data_dir / config.PASSPHRASE_FILE} apart from the store: without "
-                "it, no backup of this store can be read"
-            )
+        _say_where_keys_come_from(origin, settings)
     return ring
+
+
+def _say_where_keys_come_from(origin: str, settings: SecretSettings) -> None:
+    print(f"Keys: opened with {origin}")
+    if origin.startswith("a passphrase generated"):
+        print(
+            f"Keep a copy of {settings.data_dir / config.PASSPHRASE_FILE} apart from the store: without "
+            "it, no backup of this store can be read"
+        )
 
 
 def keys_command(args: argparse.Namespace) -> int:
@@ -425,6 +446,63 @@ def check_command(args: argparse.Namespace) -> int:
         return 1
     print("No problem found")
     return 0
+
+
+def migrate_command(args: argparse.Namespace) -> int:
+    url = args.store or config.default_store(args.data_dir)
+    store = _open_store(url)
+    try:
+        if stored_format(store) is None:
+            print("The store is new: a server makes it in format 2 (encrypted) from its first backup")
+            return 0
+        vault = _new_vault(args, store, url)
+        catalog = Catalog(store, manifest_key=lambda: vault.manifest_key)
+
+        def converted(manifest: SealedManifest) -> None:
+            record = manifest.record
+            print(
+                f"Converted {record.backup_id} ({record.size:,} bytes): {manifest.added_bytes:,} bytes added"
+            )
+
+        migrated = migrate(catalog, vault, args.data_dir.resolve() / MIGRATION_SCRATCH, converted)
+    except (StoreTooNew, StoreError) as error:
+        print(f"Stopped: {_store_failure(error)}; run migrate again to go on", file=sys.stderr)
+        return 1
+    except (RestoreError, DamagedPiece) as error:
+        print(f"Stopped: {error}. Delete that backup, or keep the store in format 1", file=sys.stderr)
+        return 1
+    if not migrated.converted and not migrated.replaced:
+        print("The store is in format 2: no backup was left to migrate")
+        return 0
+    print(
+        f"The store is in format 2: {len(migrated.converted)} backups converted, {migrated.replaced} "
+        "whole copies replaced. Restart its servers with the same secret"
+    )
+    return 0
+
+
+MIGRATION_SCRATCH = "migrate"
+"""The folder of DATA_DIR where `migrate` fetches each backup: not the scratch folder a server claims."""
+
+
+def _new_vault(args: argparse.Namespace, store: Store, url: str) -> Vault:
+    """The vault of the store's keys, made for the secret given (or a passphrase generated) if the store
+    has none yet."""
+    settings = SecretSettings(args.passphrase_file, args.identity_file, args.data_dir.resolve())
+    try:
+        new = not wrappings(store)
+        ring, origin = settings.key_ring(url, create=new)
+        if ring is None:
+            raise KeysRefused(
+                "give the passphrase (--passphrase-file or BACKUPS_PASSPHRASE) or an identity that opens them"
+            )
+        if new:
+            add_first_wrapping(store, ring.secret.wrap(MasterKey.new()))
+        vault = open_vault(store, ring)
+    except KeysRefused as error:
+        raise SystemExit(f"Cannot open the keys of the store {url}: {error}") from None
+    _say_where_keys_come_from(origin, settings)
+    return vault
 
 
 def _share(text: str) -> float:

@@ -22,6 +22,8 @@ from backups_server.storage.marks import LEASE, MARKS, write_mark
 from backups_server.storage.packs import PACKS
 from backups_server.storage.s3 import S3Store
 from tests.helpers import (
+    DiesAtChange,
+    Killed,
     backups_of_changes,
     change,
     encrypted_service,
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from backups_server.engine.progress import Progress
-    from backups_server.storage.store import Readable, Store
+    from backups_server.storage.store import Store
     from tests.helpers import ServerFactory, StoreUnderTest
 
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
@@ -139,39 +141,6 @@ def test_a_backup_under_way_stores_again_the_pages_of_packs_a_prune_marks_meanwh
         backup.added_bytes > forgotten.added_bytes / 2
     )  # the pages stored again, not relied on where they were
     assert restores(service, backup.backup_id, tmp_path / "restored.sqlite") == then
-
-
-class Killed(BaseException):
-    """The process died: after this, nothing it does reaches the store."""
-
-
-class DiesAtChange:
-    """A store whose process dies at its `at`-th change (a write, creation or deletion), and counts them."""
-
-    def __init__(self, store: Store, at: int | None = None) -> None:
-        self._store = store
-        self.at = at
-        self.changes = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def _change(self) -> None:
-        self.changes += 1
-        if self.at is not None and self.changes >= self.at:
-            raise Killed
-
-    def write(self, name: str, source: Readable, on_stored: Any = None) -> None:
-        self._change()
-        self._store.write(name, source, on_stored)
-
-    def create(self, name: str, data: bytes) -> bool:
-        self._change()
-        return self._store.create(name, data)
-
-    def delete(self, name: str) -> None:
-        self._change()
-        self._store.delete(name)
 
 
 def another_store(store: StoreUnderTest, root: Path) -> Store:

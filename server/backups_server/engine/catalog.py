@@ -14,6 +14,7 @@ from backups_server.storage.cache import ListingCache
 from backups_server.storage.layout import (
     MANIFEST_FILE,
     MANIFESTS,
+    backup_of,
     is_manifest,
     marked_format,
     objects_of,
@@ -77,6 +78,13 @@ class Catalog:
         damaged object does not hide every backup; with `every`, it raises NotAManifest instead."""
         self.check_format()
         listing = [item for item in self.store.list(MANIFESTS) if is_manifest(item.name)]
+        sealed = {backup_of(item.name) for item in listing if not item.name.endswith(MANIFEST_FILE)}
+        # While a migration replaces a backup's manifest, it has both: the sealed one is listed.
+        listing = [
+            item
+            for item in listing
+            if not (item.name.endswith(MANIFEST_FILE) and backup_of(item.name) in sealed)
+        ]
         manifests = []
         for read in self._manifests.contents(listing):
             if isinstance(read, NotAManifest):

@@ -13,6 +13,8 @@ Format 2, encrypted and deduplicated page by page (`storage.vault`):
     packs/XX/PACK                  the pieces, compressed and sealed, in blobs (`storage.packs`)
     index/INDEX                    which pack holds each piece (`storage.index`)
     backups/ID/manifest            the sealed manifest, written last, removed first
+    marks/MARK                     packs a prune found unneeded (`storage.marks`)
+    migrating/ID/manifest          a sealed manifest staged by `migrate`, listed by no server
 
 Listing reads manifests only, so a backup is never listed before its data is completely stored; a
 delete removes the manifest first for the same reason. In format 1, anything under `data/` or
@@ -42,6 +44,7 @@ A store it finds in format 1 stays in format 1 until it is migrated."""
 FORMAT_OBJECT = "format.json"
 MANIFESTS = "backups/"
 DATA = "data/"
+MIGRATING = "migrating/"
 BACKUP_FOLDERS = (MANIFESTS, DATA)
 """The folders that hold a folder of objects per backup."""
 DATA_FILE = "data.sqlite.zst"
@@ -67,6 +70,11 @@ def manifest_name(backup_id: str) -> str:
 def sealed_manifest_name(backup_id: str) -> str:
     """The name of a backup's manifest in an encrypted store: written last, removed first."""
     return f"{MANIFESTS}{backup_id}/{SEALED_MANIFEST_FILE}"
+
+
+def staged_manifest_name(backup_id: str) -> str:
+    """Where `migrate` stages a backup's sealed manifest until the store is marked format 2."""
+    return f"{MIGRATING}{backup_id}/{SEALED_MANIFEST_FILE}"
 
 
 def is_manifest(name: str) -> bool:

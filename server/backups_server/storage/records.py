@@ -194,8 +194,10 @@ def read_manifest(store: Store, name: str, key: bytes | None = None) -> StoredMa
 
 
 def manifest_of(store: Store, backup_id: str, key: bytes | None = None) -> StoredManifest:
-    """The manifest of a completely stored backup, in either format; raises BackupNotFound."""
-    for name in (manifest_name(backup_id), sealed_manifest_name(backup_id)):
+    """The manifest of a completely stored backup, in either format, the sealed one first given `key`
+    (a migration may have left both); raises BackupNotFound."""
+    names = (manifest_name(backup_id), sealed_manifest_name(backup_id))
+    for name in reversed(names) if key is not None else names:
         try:
             return read_manifest(store, name, key)
         except ObjectMissing:
