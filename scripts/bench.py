@@ -30,7 +30,7 @@ from bench_runs import CONSOLE
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".bench"
-BENCHMARKS = ("client", "jobs", "backup", "restore", "listing")
+BENCHMARKS = ("client", "jobs", "backup", "restore", "pages", "listing")
 """The benchmarks, scripts/bench_NAME.py, in the order they run."""
 BUSY = 0.1
 """Cores other processes may keep busy on average before a run is said to be on a busy machine."""
