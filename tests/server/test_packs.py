@@ -90,12 +90,11 @@ def test_the_index_is_read_once_then_from_its_cache(tmp_path: Path) -> None:
 
 def test_a_damaged_copy_in_the_cache_is_read_again_from_the_store(tmp_path: Path) -> None:
     store, key, written = stored_index(tmp_path)
-    cache = IndexCache(tmp_path / "cache")
-    cache.load(store, key)
+    IndexCache(tmp_path / "cache").load(store, key)
     copy = tmp_path / "cache" / written.removeprefix(INDEXES)
     copy.write_bytes(b"damaged on this machine")
 
-    index = cache.load(store, key)
+    index = IndexCache(tmp_path / "cache").load(store, key)  # by the next process
 
     assert index.find(PAGES[0][0]) is not None
     assert copy.read_bytes() == store.read_bytes(written)
@@ -129,3 +128,23 @@ def test_a_copy_that_fails_half_written_leaves_no_file_behind(
 
     assert index.find(PAGES[1][0]) is not None
     assert list(cache.iterdir()) == []
+
+
+def test_an_index_is_extended_with_the_objects_added_since_and_rebuilt_when_one_went(tmp_path: Path) -> None:
+    store, key, first = stored_index(tmp_path)
+    cache = IndexCache(None)
+    writer = PackWriter(new_pack_name(), key)
+    writer.add(*compress(PAGES[2:4]))
+
+    before = cache.load(store, key)
+    second, _ = write_index(store, key, {writer.name: writer.blobs})
+    extended = cache.load(store, key)
+    store.delete(first)
+    rebuilt = cache.load(store, key)
+
+    assert PAGES[2][0] not in before
+    assert before.objects == (first,)
+    assert PAGES[0][0] in extended
+    assert PAGES[2][0] in extended
+    assert (PAGES[0][0] in rebuilt, PAGES[2][0] in rebuilt) == (False, True)
+    assert rebuilt.objects == (second,)

@@ -8,6 +8,7 @@ of LIST_PAGES ids, so that an unchanged stretch of the list costs nothing either
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from backups_server.errors import RestoreError
@@ -16,7 +17,7 @@ from backups_server.storage.records import SealedManifest
 from backups_server.storage.vault import DamagedPiece, VaultReader, VaultWriter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator
+    from collections.abc import Callable, Collection
     from pathlib import Path
 
     from backups_server.storage.records import BackupRecord
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 LIST_PAGES = 4096
 """Ids in one piece of a backup's list of pages: 64 KiB, 16 MiB of pages."""
+READ_BYTES = 1024 * 1024
+"""The bytes of a snapshot read at once: a whole number of pages of any size up to 64 KiB."""
 
 
 def page_size(file: BinaryIO) -> int:
@@ -32,11 +35,6 @@ def page_size(file: BinaryIO) -> int:
     size = int.from_bytes(file.read(2), "big")
     file.seek(0)
     return 65536 if size == 1 else size
-
-
-def pages(file: BinaryIO, size: int) -> Iterator[bytes]:
-    while page := file.read(size):
-        yield page
 
 
 class StoredPages(NamedTuple):
@@ -56,18 +54,23 @@ def store_pages(
 ) -> StoredPages:
     """Store the snapshot's pages the store lacks, and the list of them all; those in `excluded` packs
     are stored again. `on_read(read, stored)` gets the bytes of the snapshot read and of the store
-    written after each page."""
+    written after each READ_BYTES read."""
     writer = VaultWriter(vault, vault.index().without(excluded))
     sha256 = hashlib.sha256()
     ids: list[bytes] = []
     read = 0
     try:
-        with snapshot.open("rb") as file:
+        # The whole file's SHA-256 on a thread of its own (hashlib lets go of the GIL for long inputs),
+        # a chunk behind the pages' ids: it takes as long as they do.
+        with snapshot.open("rb") as file, ThreadPoolExecutor(1, thread_name_prefix="sha256") as hashing:
             size = page_size(file)
-            for page in pages(file, size):
-                sha256.update(page)
-                ids.append(writer.add(page))
-                read += len(page)
+            hashed: Future[None] | None = None
+            while chunk := file.read(max(READ_BYTES, size)):
+                if hashed is not None:
+                    hashed.result()
+                hashed = hashing.submit(sha256.update, chunk)
+                ids += [writer.add(chunk[start : start + size]) for start in range(0, len(chunk), size)]
+                read += len(chunk)
                 on_read(read, writer.stored_bytes)
         lists = tuple(
             writer.add(b"".join(ids[start : start + LIST_PAGES])) for start in range(0, len(ids), LIST_PAGES)

@@ -16,6 +16,7 @@ import os
 import secrets
 import struct
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +73,10 @@ class Index:
                 kept.add(pack, blobs)
         return kept
 
+    def extended(self, objects: list[str]) -> Index:
+        """A copy of this index, to add the packs of more index objects to: `objects` in all."""
+        return Index(dict(self.packs), tuple(objects), dict(self._pieces))
+
     def find(self, piece_id: bytes) -> Location | None:
         return self._pieces.get(piece_id)
 
@@ -123,10 +128,19 @@ def open_index(name: str, key: bytes, sealed: bytes) -> dict[str, list[Blob]]:
 
 class IndexCache:
     """Copies of the index objects this server has read, sealed as the store holds them, in a folder
-    only its user may read."""
+    only its user may read; and in memory, what they hold, and the last index built from them, which
+    the next load extends with the objects added since (index objects never change once written)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self._opened: dict[str, dict[str, list[Blob]]] = {}
+        self._last = Index()
+        self._lock = threading.Lock()
+
+    def remember(self, name: str, packs: dict[str, list[Blob]]) -> None:
+        """What an index object this process has just written holds."""
+        with self._lock:
+            self._opened[name] = packs
 
     def load(self, store: Store, key: bytes) -> Index:
         """The store's index: the index objects cached are read from the cache, the others (and a copy
@@ -146,10 +160,24 @@ class IndexCache:
             return index
 
     def _read(self, store: Store, key: bytes, names: list[str]) -> Index:
-        index = Index(objects=tuple(names))
-        for name in names:
-            for pack, blobs in self._open(store, key, name).items():
+        with self._lock:
+            last = self._last
+        if set(last.objects) <= set(names):
+            index, added = last.extended(names), [name for name in names if name not in set(last.objects)]
+        else:  # a prune replaced some
+            index, added = Index(objects=tuple(names)), names
+        for name in added:
+            with self._lock:
+                packs = self._opened.get(name)
+            if packs is None:
+                packs = self._open(store, key, name)
+            for pack, blobs in packs.items():
                 index.add(pack, blobs)
+            with self._lock:
+                self._opened[name] = packs
+        with self._lock:
+            self._last = index
+            self._opened = {name: self._opened[name] for name in names if name in self._opened}
         return index
 
     def _open(self, store: Store, key: bytes, name: str) -> dict[str, list[Blob]]:

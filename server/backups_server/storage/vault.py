@@ -78,7 +78,9 @@ class Vault:
             raise DamagedPiece(str(error)) from error
 
     def write_index(self, packs: dict[str, list[Blob]]) -> tuple[str, int]:
-        return write_index(self.store, self._index_key, packs)
+        name, size = write_index(self.store, self._index_key, packs)
+        self._cache.remember(name, packs)
+        return name, size
 
     def unusable(self, packs: Collection[str]) -> frozenset[str]:
         """Those of `packs` a backup must not rely on: marked by a prune, or no longer in the index."""
