@@ -37,6 +37,31 @@ def page_size(file: BinaryIO) -> int:
     return 65536 if size == 1 else size
 
 
+class HashBehind:
+    """The SHA-256 of chunks given in order, each hashed on a thread of its own while the next is being
+    read (hashlib lets go of the GIL for long inputs): for the length of a `with` block."""
+
+    def __init__(self) -> None:
+        self._sha256 = hashlib.sha256()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="sha256")
+        self._hashing: Future[None] | None = None
+
+    def __enter__(self) -> HashBehind:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._thread.shutdown()
+
+    def update(self, chunk: bytes) -> None:
+        if self._hashing is not None:
+            self._hashing.result()
+        self._hashing = self._thread.submit(self._sha256.update, chunk)
+
+    def hexdigest(self) -> str:
+        """Once the block has ended."""
+        return self._sha256.hexdigest()
+
+
 class StoredPages(NamedTuple):
     manifest: SealedManifest
     """The manifest to write once everything else is done, which says what the backup added."""
@@ -56,19 +81,13 @@ def store_pages(
     are stored again. `on_read(read, stored)` gets the bytes of the snapshot read and of the store
     written after each READ_BYTES read."""
     writer = VaultWriter(vault, vault.index().without(excluded))
-    sha256 = hashlib.sha256()
     ids: list[bytes] = []
     read = 0
     try:
-        # The whole file's SHA-256 on a thread of its own (hashlib lets go of the GIL for long inputs),
-        # a chunk behind the pages' ids: it takes as long as they do.
-        with snapshot.open("rb") as file, ThreadPoolExecutor(1, thread_name_prefix="sha256") as hashing:
+        with snapshot.open("rb") as file, HashBehind() as sha256:
             size = page_size(file)
-            hashed: Future[None] | None = None
             while chunk := file.read(max(READ_BYTES, size)):
-                if hashed is not None:
-                    hashed.result()
-                hashed = hashing.submit(sha256.update, chunk)
+                sha256.update(chunk)
                 ids += [writer.add(chunk[start : start + size]) for start in range(0, len(chunk), size)]
                 read += len(chunk)
                 on_read(read, writer.stored_bytes)
@@ -92,22 +111,25 @@ def fetch_pages(
 ) -> int:
     """Write a backup's pages into `target`, in order, each checked against its id, then check the whole
     file's SHA-256; the bytes read from the store. Raises RestoreError, naming what is damaged.
-    `on_written(n)` gets the bytes written so far, after each page."""
+    `on_written(n)` gets the bytes written so far, after each READ_BYTES written."""
     backup_id = manifest.backup_id
-    sha256 = hashlib.sha256()
+    per_chunk = max(1, READ_BYTES // manifest.page_size)
     written = 0
     try:
         reader = VaultReader(vault, vault.index())
-        for listed in manifest.lists:
-            ids = reader.piece(listed)
-            for start in range(0, len(ids), ID_BYTES):
-                page = reader.piece(ids[start : start + ID_BYTES])
-                if len(page) != manifest.page_size:
-                    raise RestoreError(f"backup {backup_id} is damaged: a page has {len(page)} bytes")
-                target.write(page)
-                sha256.update(page)
-                written += len(page)
-                on_written(written)
+        with HashBehind() as sha256:
+            for listed in manifest.lists:
+                ids = reader.piece(listed)
+                page_ids = [ids[start : start + ID_BYTES] for start in range(0, len(ids), ID_BYTES)]
+                for first in range(0, len(page_ids), per_chunk):
+                    chunk = [reader.piece(page_id) for page_id in page_ids[first : first + per_chunk]]
+                    if wrong := next((page for page in chunk if len(page) != manifest.page_size), None):
+                        raise RestoreError(f"backup {backup_id} is damaged: a page has {len(wrong)} bytes")
+                    data = b"".join(chunk)
+                    target.write(data)
+                    sha256.update(data)
+                    written += len(data)
+                    on_written(written)
     except DamagedPiece as error:
         raise RestoreError(f"backup {backup_id} is damaged: {error}") from error
     if written != manifest.page_size * manifest.page_count:
