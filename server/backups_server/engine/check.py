@@ -16,9 +16,10 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from backups_server.engine.pages import split_ids
 from backups_server.errors import ObjectMissing
 from backups_server.storage.layout import MANIFESTS, backup_of, is_manifest
-from backups_server.storage.packs import ID_BYTES, PACKS, open_blob, open_table, table_length
+from backups_server.storage.packs import PACKS, open_blob, open_table, table_length
 from backups_server.storage.records import Manifest, SealedManifest
 from backups_server.storage.sealing import Unauthentic
 from backups_server.storage.vault import DamagedPiece, VaultReader
@@ -104,17 +105,14 @@ def _check_backup(reader: VaultReader, index: Index, manifest: SealedManifest, c
     packs, pages, missing = set(), 0, 0
     try:
         for listed in manifest.lists:
-            ids = reader.piece(listed)
-            for piece_id in (
-                listed,
-                *(ids[start : start + ID_BYTES] for start in range(0, len(ids), ID_BYTES)),
-            ):
+            ids = split_ids(reader.piece(listed))
+            for piece_id in (listed, *ids):
                 location = index.find(piece_id)
                 if location is None:
                     missing += 1
                 else:
                     packs.add(location.pack)
-            pages += len(ids) // ID_BYTES
+            pages += len(ids)
     except DamagedPiece as error:
         checked.problems.append(f"backup {manifest.backup_id}: {error}")
         return packs

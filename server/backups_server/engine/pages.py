@@ -37,6 +37,11 @@ def page_size(file: BinaryIO) -> int:
     return 65536 if size == 1 else size
 
 
+def split_ids(listed: bytes) -> list[bytes]:
+    """The page ids a piece of a backup's list holds."""
+    return [listed[start : start + ID_BYTES] for start in range(0, len(listed), ID_BYTES)]
+
+
 class HashBehind:
     """The SHA-256 of chunks given in order, each hashed on a thread of its own while the next is being
     read (hashlib lets go of the GIL for long inputs): for the length of a `with` block."""
@@ -119,8 +124,7 @@ def fetch_pages(
         reader = VaultReader(vault, vault.index())
         with HashBehind() as sha256:
             for listed in manifest.lists:
-                ids = reader.piece(listed)
-                page_ids = [ids[start : start + ID_BYTES] for start in range(0, len(ids), ID_BYTES)]
+                page_ids = split_ids(reader.piece(listed))
                 for first in range(0, len(page_ids), per_chunk):
                     chunk = [reader.piece(page_id) for page_id in page_ids[first : first + per_chunk]]
                     if wrong := next((page for page in chunk if len(page) != manifest.page_size), None):

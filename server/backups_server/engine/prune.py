@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from backups_server.engine.pages import split_ids
 from backups_server.storage.marks import read_marks, release_lease, take_lease, write_mark
-from backups_server.storage.packs import ID_BYTES, PACKS
+from backups_server.storage.packs import PACKS
 from backups_server.storage.records import SealedManifest
 from backups_server.storage.vault import VaultReader, VaultWriter
 
@@ -123,8 +124,7 @@ class Pruner:
         reader = VaultReader(self.vault, index)
         needed = set(lists)
         for piece in lists:
-            ids = reader.piece(piece)
-            needed.update(ids[start : start + ID_BYTES] for start in range(0, len(ids), ID_BYTES))
+            needed.update(split_ids(reader.piece(piece)))
         return needed, index
 
     def _repack(
