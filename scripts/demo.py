@@ -4,7 +4,8 @@ With no configuration it uses the data folder `.data/` (BACKUPS_DATA_DIR to chan
 a sample database there if there is none, starts the server on a free port of 127.0.0.1 with a
 fresh key, and then runs `backups-api` (the command of the client package, installed in .venv by
 `make demo`), each command a process of its own, as a person would: it takes a backup with a live
-progress bar, lists the backups, changes the database, restores the backup into it through the API
+progress bar, takes another of the unchanged database (which adds almost nothing to the store, since
+it keeps each page once), lists the backups, changes the database, restores the backup into it through the API
 (online, with a live progress bar) and shows the content is back, deletes the backup, and stops the
 server. The command line reads the server's address and key from BACKUPS_API_URL
 and BACKUPS_API_KEY.
@@ -50,13 +51,14 @@ class CommandLine:
             raise DemoFailed(f"`backups-api {shlex.join(arguments)}` exited with {done.returncode}")
 
     def read(self, *arguments: str) -> Any:
-        """Run a command for its answer: the JSON it prints with --json."""
+        """Run a command for its answer: the last JSON value it prints with --json (one per line, such
+        as the events of a stream, the last one saying how it ended)."""
         done = subprocess.run(
             [COMMAND, *arguments, "--json"], env=self.environment, capture_output=True, text=True, check=False
         )
         if done.returncode != 0:
             raise DemoFailed(f"`backups-api {shlex.join(arguments)} --json` failed: {done.stderr.strip()}")
-        return json.loads(done.stdout)
+        return json.loads(done.stdout.splitlines()[-1])
 
     def backup_ids(self) -> list[str]:
         return [backup["id"] for backup in self.read("backups", "list")["iterable"]]
@@ -92,12 +94,20 @@ def main() -> int:
 def run(backups_api: CommandLine, data_dir: Path, source: dict[str, int]) -> None:
     before = backups_api.backup_ids()
     backups_api.show("backups", "create")
+    again = backups_api.read("backups", "create")
+    added, size = again["added_bytes"], again["backup"]["bytes"]
+    print(
+        f"\nBacked up again, nothing changed: {added:,} bytes added to the store for a {size:,}-byte "
+        f"database ({added / size:.2%}), since the store keeps each page once"
+    )
     backups_api.show("backups", "list")
 
     new = [backup for backup in backups_api.backup_ids() if backup not in before]
-    if len(new) != 1:
-        raise DemoFailed(f"the backup just made should be the one new backup listed, not {new}")
-    backup = new[0]
+    if len(new) != 2:
+        raise DemoFailed(f"the two backups just made should be the new ones listed, not {new}")
+    if added > size // 100:
+        raise DemoFailed(f"a backup of an unchanged database added {added} bytes to the store")
+    backup, *others = sorted(new)
     changed = forget_half(database_of(data_dir))
     print(f"\nChanged the database: {describe(changed)} now")
     backups_api.show("backups", "restore", backup)
@@ -106,8 +116,9 @@ def run(backups_api: CommandLine, data_dir: Path, source: dict[str, int]) -> Non
         raise DemoFailed(f"the restored database differs from the backup: {restored} != {source}")
     print(f"\nRestored {backup} into the live database: {describe(restored)} as when it was taken")
 
-    backups_api.show("backups", "delete", backup)
-    print(f"Deleted the demo's backup {backup}; {len(backups_api.backup_ids())} backups remain")
+    for made in (backup, *others):
+        backups_api.show("backups", "delete", made)
+    print(f"Deleted the demo's backups; {len(backups_api.backup_ids())} backups remain")
 
 
 def database_of(data_dir: Path) -> Path:
