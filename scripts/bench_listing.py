@@ -11,7 +11,8 @@ an empty page cache in the system. Cold listing, floor and warm listing take tur
 listing to the floor next to it.
 
 Targets, at 10,000 backups on both stores: warm <= 2x the floor, cold <= 10x the floor, and a warm
-listing sends at most ceil(N/1000) + 2 S3 requests. The folder store is measured at 100,000 too.
+listing sends at most ceil(N/1000) + 2 S3 requests. The folder store is measured at 100,000 too, and
+at 10,000 in format 2 (sealed manifests, each opened with the store's key on a cold listing).
 """
 
 from __future__ import annotations
@@ -36,14 +37,25 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from bench_report import Figure, arguments, at_most, ratio, run, seconds
 from bench_runs import alternate, progress
+from pyrage import x25519
 
 from backups_server import __version__
 from backups_server.engine.service import BackupService
 from backups_server.storage.folder import FolderStore
-from backups_server.storage.layout import COPIES, MANIFESTS, data_name, manifest_name, mark_format
-from backups_server.storage.records import BackupRecord, Manifest
+from backups_server.storage.keys import KeyRing, MasterKey, Secret, add_first_wrapping
+from backups_server.storage.layout import (
+    COPIES,
+    MANIFESTS,
+    PAGES,
+    data_name,
+    manifest_name,
+    mark_format,
+    sealed_manifest_name,
+)
+from backups_server.storage.records import BackupRecord, Manifest, SealedManifest
 from backups_server.storage.s3 import S3Store
 from backups_server.storage.store import Store
+from backups_server.storage.vault import open_vault
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -100,6 +112,9 @@ def measure(args: argparse.Namespace) -> Iterator[Figure]:
             targets = count == args.backups
             runs = args.runs * QUICK_RUNS if targets else args.runs
             yield from in_own_process(bench_folder, Path(scratch, "store"), count, runs, targets)
+    with tempfile.TemporaryDirectory(prefix="bench-listing-") as scratch:
+        runs = args.runs * QUICK_RUNS
+        yield from in_own_process(bench_folder, Path(scratch, "store"), args.backups, runs, True, True)
 
 
 def in_own_process(bench: Callable[..., list[Figure]], *arguments: object) -> list[Figure]:
@@ -127,15 +142,17 @@ def bench_s3(endpoint: str, count: int, runs: int) -> list[Figure]:
     return measure_store("S3", store, count, bare_list, runs=runs, targets=True, requests=requests)
 
 
-def bench_folder(root: Path, count: int, runs: int, targets: bool) -> list[Figure]:
+def bench_folder(root: Path, count: int, runs: int, targets: bool, encrypted: bool = False) -> list[Figure]:
     store = FolderStore(root)
-    with progress(f"Seeding a folder store with {count:,} backups"):
-        seed(store, count, 1)
+    keys = KeyRing(Secret(identities=(x25519.Identity.generate(),))) if encrypted else None
+    with progress(f"Seeding {'an encrypted' if encrypted else 'a'} folder store with {count:,} backups"):
+        seed(store, count, 1, keys)
 
     def walk() -> int:
         return sum(len(files) for _, _, files in os.walk(root / MANIFESTS))
 
-    return measure_store("folder", store, count, walk, runs=runs, targets=targets)
+    name = "folder, encrypted" if encrypted else "folder"
+    return measure_store(name, store, count, walk, runs=runs, targets=targets, keys=keys)
 
 
 def measure_store(
@@ -147,6 +164,7 @@ def measure_store(
     runs: int,
     targets: bool,
     requests: Counter[str] | None = None,
+    keys: KeyRing | None = None,
 ) -> list[Figure]:
     """A cold listing (by a new service, so with an empty cache), the floor, then a warm listing (by
     the same service again), in turn, so that each listing is next to the floor it is divided by;
@@ -165,6 +183,7 @@ def measure_store(
                         work_dir=Path(scratch),
                         version=__version__,
                         device_name="bench",
+                        keys=keys,
                     )
                 ]
             before = sum(requests.values()) if requests is not None else 0
@@ -203,22 +222,31 @@ def timed(work: Callable[[], int], expected: int) -> float:
     return elapsed
 
 
-def seed(store: Store, count: int, writers: int) -> None:
-    """`count` backups an hour apart written into the store's layout (format 1), and its format marker."""
+def seed(store: Store, count: int, writers: int, keys: KeyRing | None = None) -> None:
+    """`count` backups an hour apart written into the store's layout, and its format marker: in format
+    1, a manifest and a few bytes of data each; in format 2 given `keys`, a sealed manifest each (its
+    pages are never read by a listing)."""
     if isinstance(store, S3Store):
         write = _s3_writer(store)
     elif isinstance(store, FolderStore):
         write = _folder_writer(store)
     else:
         raise TypeError(f"cannot seed {store!r}")
-    mark_format(store, COPIES)
+    if keys is not None:
+        add_first_wrapping(store, keys.secret.wrap(MasterKey.new()))
+        manifest_key = open_vault(store, keys).manifest_key
+    mark_format(store, COPIES if keys is None else PAGES)
+    sha256 = hashlib.sha256(DATA_BYTES).hexdigest()
 
     def seed_one(number: int) -> None:
         record = BackupRecord.new(__version__, START + number * HOUR, 4096, "bench", "LINUX")
+        if keys is not None:
+            sealed = SealedManifest(record, 4096, 1, sha256, (DATA_BYTES[:16],), 0)
+            write(sealed_manifest_name(record.backup_id), sealed.seal(manifest_key))
+            return
         data = data_name(record.backup_id)
-        manifest = Manifest(record, data, hashlib.sha256(DATA_BYTES).hexdigest(), len(DATA_BYTES))
         write(data, DATA_BYTES)
-        write(manifest_name(record.backup_id), manifest.to_bytes())
+        write(manifest_name(record.backup_id), Manifest(record, data, sha256, len(DATA_BYTES)).to_bytes())
 
     with ThreadPoolExecutor(writers) as pool:
         list(pool.map(seed_one, range(count)))
