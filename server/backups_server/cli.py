@@ -34,6 +34,7 @@ from backups_server.errors import (
 )
 from backups_server.keyring import SecretSettings, read_passphrase
 from backups_server.runtime import memory, scratch
+from backups_server.runtime.schedule import Schedule
 from backups_server.storage import S3_TIMEOUT, open_store
 from backups_server.storage.keys import (
     KeyRing,
@@ -224,6 +225,8 @@ def serve(args: argparse.Namespace) -> int:
     print(f"      into {settings.store}")
     keys = _key_ring(args, store, settings.store, new_format=settings.store_format, announce=True)
     print(f"Policy: {settings.retention}")
+    if settings.schedule is not None:
+        print(f"Backups: {settings.schedule}, and when clients ask")
     service = BackupService(
         store=store,
         database=settings.database,
@@ -242,6 +245,7 @@ def serve(args: argparse.Namespace) -> int:
             keepalive=settings.keepalive,
             max_waiting=settings.max_waiting,
             hold_streamed=settings.hold_streamed,
+            schedule=settings.schedule,
             upkeep=Upkeep(
                 leftover_age=timedelta(seconds=settings.leftover_age),
                 sweep_every=settings.sweep_interval,
@@ -629,7 +633,17 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         store_timeout=args.store_timeout,
         store_format=args.store_format,
         retention=keep_policy(args),
+        schedule=_schedule(args),
     )
+
+
+def _schedule(args: argparse.Namespace) -> Schedule | None:
+    if not args.schedule:
+        return None
+    try:
+        return Schedule.parse(args.schedule, args.timezone)
+    except ValueError as error:
+        raise SystemExit(f"Cannot use the schedule (--schedule, BACKUPS_SCHEDULE): {error}") from None
 
 
 def keep_policy(args: argparse.Namespace) -> Policy:
@@ -832,6 +846,13 @@ SERVE_OPTIONS = (
     ),
     GRACE_OPTION,
     Option(
+        "--schedule",
+        "back up on a schedule besides when clients ask: an interval (30s, 15m, 1h, 1d) or a cron "
+        "expression in --timezone (0 3 * * *: at 3 a.m.); servers sharing a store back up once a slot, "
+        "and a slot missed while none ran is made up once at start (default: none)",
+        metavar="WHEN",
+    ),
+    Option(
         "--client-timeout",
         "a client has this long to send a request's head (from connecting, or from the previous "
         "answer), and then as long to send its body; a late one is cut off (default: %(default)s)",
@@ -892,7 +913,8 @@ RETENTION_OPTIONS = (
     ),
     Option(
         "--timezone",
-        "the timezone of the --keep-* periods, an IANA name such as Europe/Paris (default: %(default)s)",
+        "the timezone of the --keep-* periods and of a cron --schedule, an IANA name such as "
+        "Europe/Paris (default: %(default)s)",
         type=_timezone,
         default="UTC",
         metavar="NAME",

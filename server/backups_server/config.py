@@ -15,6 +15,7 @@ from backups_server.storage.store import fsync_path
 
 if TYPE_CHECKING:
     from backups_server.engine.retention import Policy
+    from backups_server.runtime.schedule import Schedule
 
 DATA_DIR = Path(".data")
 DATABASE = "database.sqlite"
@@ -51,6 +52,7 @@ class Settings:
     store_timeout: float
     store_format: int
     retention: Policy
+    schedule: Schedule | None
 
     @property
     def scratch_dir(self) -> Path:

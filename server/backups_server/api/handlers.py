@@ -20,6 +20,7 @@ from backups_server.api.idempotency import IdempotencyKeys, key_value, request_k
 from backups_server.api.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue
 from backups_server.engine.restore import restore_online
 from backups_server.errors import BackupNotFound, JobFailed, NothingToCancel, Stopping, StreamGone
+from backups_server.runtime.schedule import Schedule, Scheduler
 from backups_server.runtime.sweeper import Sweeper, Upkeep
 from backups_server.storage.records import SealedManifest
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 Result = TypeVar("Result")
 
 EVENT_STREAM = "text/event-stream"
+NEXT_BACKUP = "Next-Backup"
+"""The health answer's header that says when the next scheduled backup is due."""
 
 STORE_THREADS = 8
 """Threads for the calls that reach the store, apart from anyio's: a stalled store holds these only."""
@@ -49,6 +52,7 @@ class BackupsApi:
         keepalive: float,
         max_waiting: int,
         upkeep: Upkeep,
+        schedule: Schedule | None = None,
         hold_streamed: float = 0.0,
     ) -> None:
         self.service = service
@@ -57,6 +61,8 @@ class BackupsApi:
         self.keepalive = keepalive
         self.max_waiting = max_waiting
         self.upkeep = upkeep
+        self.schedule = schedule
+        self._scheduler: Scheduler | None = None
         self.hold_streamed = hold_streamed
         """Seconds a job followed as an event stream waits when its turn comes (`--hold-streamed`)."""
         self.keys = IdempotencyKeys()
@@ -73,7 +79,14 @@ class BackupsApi:
             sweeper = Sweeper(self.service, self.upkeep, limiter=self._store_calls)
             await anyio.to_thread.run_sync(self.service.apply_retention, limiter=self._store_calls)
             await task_group.start(sweeper.run)
+            if self.schedule is not None:
+                self._scheduler = Scheduler(
+                    self.schedule, self.service, self._start_creation, limiter=self._store_calls
+                )
+                await task_group.start(self._scheduler.run)
             yield
+            if self._scheduler is not None:
+                self._scheduler.stop()
             sweeper.stop()
             self.queue.close()
 
@@ -89,7 +102,10 @@ class BackupsApi:
         return self._queue
 
     async def get_well_known_health(self) -> Response:
-        return PlainTextResponse("ok")
+        headers = {}
+        if self._scheduler is not None and self._scheduler.next is not None:
+            headers[NEXT_BACKUP] = self._scheduler.next.isoformat(timespec="seconds").replace("+00:00", "Z")
+        return PlainTextResponse("ok", headers=headers)
 
     async def backups_snapshot(self) -> Response:
         manifests = await self._in_store(self.service.list_backups)
