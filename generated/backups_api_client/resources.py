@@ -27,6 +27,7 @@ from .api.backups import backups_create_new_backup as _backups_create_new_backup
 from .api.backups import backups_create_new_backup_streamed as _backups_create_new_backup_streamed
 from .api.backups import backups_delete_specific_backup as _backups_delete_specific_backup
 from .api.backups import backups_snapshot as _backups_snapshot
+from .api.well_known import get_metrics as _get_metrics
 from .api.well_known import get_well_known_health as _get_well_known_health
 from .client import DEFAULT_MAX_RECONNECTIONS, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, AuthenticatedClient, Client
 from .models import (
@@ -451,7 +452,7 @@ class BackupsResource:
 
 
 class BackupsClient(_Connection):
-    """Backups API: ``.backups``, ``.health()``.
+    """Backups API: ``.backups``, ``.health()``, ``.metrics()``.
 
     Settings come from the arguments, else the environment: ``base_url`` from ``BACKUPS_API_URL`` (else
     ``http://localhost:1000``), ``api_key`` from the file ``BACKUPS_API_KEY_FILE`` names or from ``BACKUPS_API_KEY``; an operation
@@ -477,6 +478,27 @@ class BackupsClient(_Connection):
         """
         return _get_well_known_health.sync(
             client=self.module_client,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    def metrics(
+        self,
+        *,
+        timeout: httpx.Timeout | float | None | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs
+        started, completed and failed by kind, their durations, the bytes backups read from the
+        database and added to the store, the time of the last successful backup, the jobs waiting
+        and running, the backups listed, failures of the store, and the next scheduled backup.
+
+        ``get_metrics.sync()`` of ``backups_api_client.api.well_known``.
+        """
+        return _get_metrics.sync(
+            client=self._authenticated(),
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,
@@ -818,7 +840,7 @@ class AsyncBackupsResource:
 
 
 class AsyncBackupsClient(_Connection):
-    """Backups API (async): ``.backups``, ``.health()``.
+    """Backups API (async): ``.backups``, ``.health()``, ``.metrics()``.
 
     Settings come from the arguments, else the environment: ``base_url`` from ``BACKUPS_API_URL`` (else
     ``http://localhost:1000``), ``api_key`` from the file ``BACKUPS_API_KEY_FILE`` names or from ``BACKUPS_API_KEY``; an operation
@@ -844,6 +866,27 @@ class AsyncBackupsClient(_Connection):
         """
         return await _get_well_known_health.asyncio(
             client=self.module_client,
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+        )
+
+    async def metrics(
+        self,
+        *,
+        timeout: httpx.Timeout | float | None | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs
+        started, completed and failed by kind, their durations, the bytes backups read from the
+        database and added to the store, the time of the last successful backup, the jobs waiting
+        and running, the backups listed, failures of the store, and the next scheduled backup.
+
+        ``get_metrics.asyncio()`` of ``backups_api_client.api.well_known``.
+        """
+        return await _get_metrics.asyncio(
+            client=self._authenticated(),
             timeout=timeout,
             max_retries=max_retries,
             extra_headers=extra_headers,

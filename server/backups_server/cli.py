@@ -253,7 +253,9 @@ def serve(args: argparse.Namespace) -> int:
                 grace=timedelta(seconds=settings.grace),
             ),
         )
-        app = create_app(api, document=document, api_keys=settings.api_keys)
+        app = create_app(
+            api, document=document, api_keys=settings.api_keys, open_metrics=settings.metrics_access == "open"
+        )
     except InvalidSpec as error:
         raise SystemExit(f"Cannot serve {settings.spec}: {error}") from None
     files = serving.file_limit()
@@ -634,6 +636,7 @@ def _settings(args: argparse.Namespace) -> config.Settings:
         store_format=args.store_format,
         retention=keep_policy(args),
         schedule=_schedule(args),
+        metrics_access=args.metrics_access,
     )
 
 
@@ -851,6 +854,13 @@ SERVE_OPTIONS = (
         "expression in --timezone (0 3 * * *: at 3 a.m.); servers sharing a store back up once a slot, "
         "and a slot missed while none ran is made up once at start (default: none)",
         metavar="WHEN",
+    ),
+    Option(
+        "--metrics-access",
+        "who may read /metrics: clients with the API key, or anyone who reaches the server, for a "
+        "scraper without the key (default: %(default)s)",
+        default="key",
+        choices=("key", "open"),
     ),
     Option(
         "--client-timeout",

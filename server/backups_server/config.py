@@ -53,6 +53,7 @@ class Settings:
     store_format: int
     retention: Policy
     schedule: Schedule | None
+    metrics_access: str
 
     @property
     def scratch_dir(self) -> Path:

@@ -19,6 +19,7 @@ from ..api.backups import backups_create_new_backup as _backups_create_new_backu
 from ..api.backups import backups_create_new_backup_streamed as _backups_create_new_backup_streamed
 from ..api.backups import backups_delete_specific_backup as _backups_delete_specific_backup
 from ..api.backups import backups_snapshot as _backups_snapshot
+from ..api.well_known import get_metrics as _get_metrics
 from ..api.well_known import get_well_known_health as _get_well_known_health
 from ._definitions import Body, Command, CommandLine, Group, Operation, Option, Progress
 
@@ -28,6 +29,19 @@ OPERATIONS = {
         request="GET /.well-known/health",
         summary="Answers `ok` once the server is ready to take requests.",
         description="Answers `ok` once the server is ready to take requests. Needs no authentication.",
+    ),
+    "get_metrics": Operation(
+        call=_get_metrics.sync,
+        request="GET /metrics",
+        summary="The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs started, completed and failed by kind, their durations, the bytes backups read from the database and added to the store, the time of the last successful backup, the jobs waiting and running, the backups listed, failures of the store, and the next scheduled backup.",
+        description=(
+            "The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs\n"
+            "started, completed and failed by kind, their durations, the bytes backups read from the\n"
+            "database and added to the store, the time of the last successful backup, the jobs waiting\n"
+            "and running, the backups listed, failures of the store, and the next scheduled backup.\n"
+            "Needs the API key, unless the server is told otherwise (`--metrics-without-key`, which its\n"
+            "served document then says)."
+        ),
     ),
     "backups_snapshot": Operation(
         call=_backups_snapshot.sync,
@@ -671,6 +685,10 @@ COMMAND_LINE = CommandLine(
             "health",
             OPERATIONS["get_well_known_health"],
         ),
+        Command(
+            "metrics",
+            OPERATIONS["get_metrics"],
+        ),
     ),
     groups=(
         Group(
@@ -754,6 +772,11 @@ COMMAND_LINE = CommandLine(
                 Command(
                     "get-well-known-health",
                     OPERATIONS["get_well_known_health"],
+                    hidden=True,
+                ),
+                Command(
+                    "get-metrics",
+                    OPERATIONS["get_metrics"],
                     hidden=True,
                 ),
             ),

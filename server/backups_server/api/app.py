@@ -42,12 +42,20 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 """Request bodies above this size are refused; the largest valid body is a few hundred bytes."""
 
+METRICS = "get-metrics"
+"""The operation of `/metrics`."""
+
 MAX_DETAIL = 160
 """Error texts are cut to this length: a validation message can quote a whole request body."""
 
 
-def create_app(api: BackupsApi, *, document: dict[str, Any], api_keys: Collection[str]) -> connexion.AsyncApp:
-    """The ASGI application: connexion with the OpenAPI document, the handlers of `api`, and the keys."""
+def create_app(
+    api: BackupsApi, *, document: dict[str, Any], api_keys: Collection[str], open_metrics: bool = False
+) -> connexion.AsyncApp:
+    """The ASGI application: connexion with the OpenAPI document, the handlers of `api`, and the keys;
+    with `open_metrics`, `/metrics` needs no key, and the document served says so."""
+    if open_metrics:
+        document = _without_security(document, METRICS)
     if unhandled := [name for name in _operation_ids(document) if not hasattr(api, _handler_name(name))]:
         raise InvalidSpec(f"no handler for the operation {', '.join(unhandled)}")
     app = connexion.AsyncApp(
@@ -173,6 +181,20 @@ class UpstreamTexts:
                 f"no operation documents a {' or '.join(missing)} response, whose text this server answers"
             )
         return cls(version_not_supported=texts["505"], authentication_required=texts["511"])
+
+
+def _without_security(document: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    """The document, with the operation open to anyone."""
+    paths = {
+        path: {
+            method: {**operation, "security": []}
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id
+            else operation
+            for method, operation in item.items()
+        }
+        for path, item in document["paths"].items()
+    }
+    return {**document, "paths": paths}
 
 
 def _handler_name(operation_id: str) -> str:

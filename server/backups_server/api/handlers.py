@@ -5,6 +5,7 @@ of the contract, and raise the errors that app.py turns into its documented stat
 from __future__ import annotations
 
 import math
+import time
 from contextlib import asynccontextmanager
 from datetime import date
 from functools import partial
@@ -18,8 +19,17 @@ from backups_server.api import sse, wire
 from backups_server.api.framework import connexion, context
 from backups_server.api.idempotency import IdempotencyKeys, key_value, request_key
 from backups_server.api.jobs import CREATION, FAILED, RESTORATION, Job, JobQueue
+from backups_server.api.metrics import CONTENT_TYPE as METRICS_TYPE
+from backups_server.api.metrics import Metrics
 from backups_server.engine.restore import restore_online
-from backups_server.errors import BackupNotFound, JobFailed, NothingToCancel, Stopping, StreamGone
+from backups_server.errors import (
+    BackupNotFound,
+    JobFailed,
+    NothingToCancel,
+    Stopping,
+    StoreError,
+    StreamGone,
+)
 from backups_server.runtime.schedule import Schedule, Scheduler
 from backups_server.runtime.sweeper import Sweeper, Upkeep
 from backups_server.storage.records import SealedManifest
@@ -66,6 +76,7 @@ class BackupsApi:
         self.hold_streamed = hold_streamed
         """Seconds a job followed as an event stream waits when its turn comes (`--hold-streamed`)."""
         self.keys = IdempotencyKeys()
+        self.metrics = Metrics()
         self._presentations = wire.Presentations()
         self._queue: JobQueue | None = None
         self._store_calls: anyio.CapacityLimiter | None = None
@@ -75,7 +86,9 @@ class BackupsApi:
         """Jobs run in this task group, so they outlive the requests that started them."""
         async with anyio.create_task_group() as task_group:
             self._store_calls = anyio.CapacityLimiter(STORE_THREADS)
-            self._queue = JobQueue(task_group, max_waiting=self.max_waiting, limiter=self._store_calls)
+            self._queue = JobQueue(
+                task_group, max_waiting=self.max_waiting, limiter=self._store_calls, metrics=self.metrics
+            )
             sweeper = Sweeper(self.service, self.upkeep, limiter=self._store_calls)
             await anyio.to_thread.run_sync(self.service.apply_retention, limiter=self._store_calls)
             await task_group.start(sweeper.run)
@@ -84,6 +97,8 @@ class BackupsApi:
                     self.schedule, self.service, self._start_creation, limiter=self._store_calls
                 )
                 await task_group.start(self._scheduler.run)
+                scheduler = self._scheduler
+                self.metrics.watch_schedule(lambda: scheduler.next)
             yield
             if self._scheduler is not None:
                 self._scheduler.stop()
@@ -101,6 +116,9 @@ class BackupsApi:
             raise RuntimeError("the application has not started")
         return self._queue
 
+    async def get_metrics(self) -> Response:
+        return Response(self.metrics.render(), media_type=METRICS_TYPE)
+
     async def get_well_known_health(self) -> Response:
         headers = {}
         if self._scheduler is not None and self._scheduler.next is not None:
@@ -109,6 +127,7 @@ class BackupsApi:
 
     async def backups_snapshot(self) -> Response:
         manifests = await self._in_store(self.service.list_backups)
+        self.metrics.listed.set(len(manifests))
         today = self._today()
         backups = [self._presentations.of(manifest, today) for manifest in manifests]
         indices = {backup["id"]: index for index, backup in enumerate(backups)}
@@ -206,6 +225,9 @@ class BackupsApi:
         self, reservation: Reservation, on_progress: Callable[[Progress], None], job: Job
     ) -> dict[str, Any]:
         created = self.service.create(on_progress, reservation, job.check, job.commit)
+        self.metrics.database_read.inc(created.record.size)
+        self.metrics.store_added.inc(created.added_bytes)
+        self.metrics.last_success.set(time.time())
         return {"added_bytes": created.added_bytes, "backup": wire.backup(created.record, self._today())}
 
     async def _start_restoration(self, backup_id: str, hold: float = 0.0) -> Job:
@@ -252,7 +274,11 @@ class BackupsApi:
 
     async def _in_store(self, call: Callable[..., Result], *arguments: Any) -> Result:
         """Run a blocking call that reaches the store on the store's own threads."""
-        return await anyio.to_thread.run_sync(call, *arguments, limiter=self._store_calls)
+        try:
+            return await anyio.to_thread.run_sync(call, *arguments, limiter=self._store_calls)
+        except StoreError:
+            self.metrics.store_errors.inc()
+            raise
 
 
 def _prefers_event_stream(accept: str) -> bool:

@@ -21,10 +21,12 @@ import anyio.lowlevel
 import anyio.to_thread
 
 from backups_server.api import wire
+from backups_server.api.metrics import Metrics
 from backups_server.errors import (
     Cancelled,
     QueueFull,
     Stopping,
+    StoreError,
     failure_text,
 )
 
@@ -193,8 +195,10 @@ class JobQueue:
         max_waiting: int,
         limiter: anyio.CapacityLimiter | None = None,
         clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ) -> None:
         self._limiter = limiter
+        self._metrics = metrics or Metrics()
         """The threads the jobs run on; anyio's default ones when None."""
         self._clock = clock
         self._send: MemoryObjectSendStream[_Queued]
@@ -202,6 +206,10 @@ class JobQueue:
         self._known: dict[tuple[str, str], Job] = {}
         self._running: Job | None = None
         task_group.start_soon(self._run_each, receive)
+        self._metrics.watch_queue(
+            waiting=lambda: self._send.statistics().current_buffer_used,
+            running=lambda: int(self._running is not None),
+        )
 
     def submit(
         self,
@@ -270,17 +278,25 @@ class JobQueue:
     async def _run(self, job: Job, work: Work) -> None:
         job.publish(PROGRESS, {"status": wire.State.IN_PROGRESS, "percentage": 0})  # its turn has come
         reporter = _Reporter(job.publish, anyio.lowlevel.current_token())
+        metrics = self._metrics
+        metrics.started.labels(job.kind).inc()
+        started = time.monotonic()
         try:
             outcome = await anyio.to_thread.run_sync(
                 work, reporter.report_from_thread, job, limiter=self._limiter
             )
         except Cancelled:
             log.info("the %s of %s was cancelled", job.kind, job.backup["id"])
+            metrics.cancelled.labels(job.kind).inc()
             job.fail(wire.State.CANCELED, cancelled(job))
         except Exception as error:
             log.exception("the %s of %s failed", job.kind, job.backup["id"])
+            metrics.failed.labels(job.kind).inc()
+            if isinstance(error, StoreError):
+                metrics.store_errors.inc()
             job.fail(wire.State.FAILED, failure_text(error))
         else:
+            metrics.completed.labels(job.kind).inc()
             size = int(outcome["backup"]["bytes"])
             done = {
                 "status": wire.State.COMPLETED,
@@ -289,6 +305,8 @@ class JobQueue:
                 "processed_bytes": size,
             }
             job.publish(COMPLETED, {**done, **outcome})
+        finally:
+            metrics.duration.labels(job.kind).observe(time.monotonic() - started)
 
     def _forget_old(self) -> None:
         now = self._clock()
