@@ -490,10 +490,7 @@ class BackupsClient(_Connection):
         max_retries: int | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
     ) -> str:
-        """The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs
-        started, completed and failed by kind, their durations, the bytes backups read from the
-        database and added to the store, the time of the last successful backup, the jobs waiting
-        and running, the backups listed, failures of the store, and the next scheduled backup.
+        """The server's metrics, in Prometheus' text format.
 
         ``get_metrics.sync()`` of ``backups_api_client.api.well_known``.
         """
@@ -878,10 +875,7 @@ class AsyncBackupsClient(_Connection):
         max_retries: int | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
     ) -> str:
-        """The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs
-        started, completed and failed by kind, their durations, the bytes backups read from the
-        database and added to the store, the time of the last successful backup, the jobs waiting
-        and running, the backups listed, failures of the store, and the next scheduled backup.
+        """The server's metrics, in Prometheus' text format.
 
         ``get_metrics.asyncio()`` of ``backups_api_client.api.well_known``.
         """

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.timeout(180)  # the first test of a session builds and 
 
 COMMANDS = {
     ("", "health"),
+    ("", "metrics"),
     ("backups", "list"),
     ("backups", "create"),
     ("backups", "delete"),
@@ -223,7 +224,7 @@ def test_the_names_of_earlier_versions_still_run_but_are_not_listed(
     assert fetched == created
     assert health.stdout == "ok\n"
     assert all(backups_api(group, name, "--help").returncode == 0 for group, name in EARLIER_NAMES)
-    assert listed_commands(backups_api) == {"backups", "health"}
+    assert listed_commands(backups_api) == {"backups", "health", "metrics"}
     assert listed_commands(backups_api, "backups") == {name for group, name in COMMANDS if group == "backups"}
     assert listed(server) == [one]
 

@@ -33,13 +33,13 @@ OPERATIONS = {
     "get_metrics": Operation(
         call=_get_metrics.sync,
         request="GET /metrics",
-        summary="The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs started, completed and failed by kind, their durations, the bytes backups read from the database and added to the store, the time of the last successful backup, the jobs waiting and running, the backups listed, failures of the store, and the next scheduled backup.",
+        summary="The server's metrics, in Prometheus' text format.",
         description=(
-            "The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs\n"
+            "The server's metrics, in Prometheus' text format. For a monitoring system to scrape: jobs\n"
             "started, completed and failed by kind, their durations, the bytes backups read from the\n"
             "database and added to the store, the time of the last successful backup, the jobs waiting\n"
             "and running, the backups listed, failures of the store, and the next scheduled backup.\n"
-            "Needs the API key, unless the server is told otherwise (`--metrics-without-key`, which its\n"
+            "Needs the API key, unless the server is told otherwise (`--metrics-access open`, which its\n"
             "served document then says)."
         ),
     ),

@@ -1,10 +1,10 @@
 """/metrics [GET]
 
-The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs
+The server's metrics, in Prometheus' text format. For a monitoring system to scrape: jobs
 started, completed and failed by kind, their durations, the bytes backups read from the
 database and added to the store, the time of the last successful backup, the jobs waiting
 and running, the backups listed, failures of the store, and the next scheduled backup.
-Needs the API key, unless the server is told otherwise (`--metrics-without-key`, which its
+Needs the API key, unless the server is told otherwise (`--metrics-access open`, which its
 served document then says).
 """
 
@@ -63,11 +63,7 @@ def sync_detailed(
 ) -> Response[str]:
     """/metrics [GET]
 
-    The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs started,
-    completed and failed by kind, their durations, the bytes backups read from the database and added to
-    the store, the time of the last successful backup, the jobs waiting and running, the backups listed,
-    failures of the store, and the next scheduled backup. The module's docstring has the whole
-    description.
+    The server's metrics, in Prometheus' text format. The module's docstring has the whole description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -98,11 +94,7 @@ def sync(
 ) -> str:
     """/metrics [GET]
 
-    The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs started,
-    completed and failed by kind, their durations, the bytes backups read from the database and added to
-    the store, the time of the last successful backup, the jobs waiting and running, the backups listed,
-    failures of the store, and the next scheduled backup. The module's docstring has the whole
-    description.
+    The server's metrics, in Prometheus' text format. The module's docstring has the whole description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -136,11 +128,7 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """/metrics [GET]
 
-    The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs started,
-    completed and failed by kind, their durations, the bytes backups read from the database and added to
-    the store, the time of the last successful backup, the jobs waiting and running, the backups listed,
-    failures of the store, and the next scheduled backup. The module's docstring has the whole
-    description.
+    The server's metrics, in Prometheus' text format. The module's docstring has the whole description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
@@ -171,11 +159,7 @@ async def asyncio(
 ) -> str:
     """/metrics [GET]
 
-    The server's metrics in Prometheus' text format, for a monitoring system to scrape: jobs started,
-    completed and failed by kind, their durations, the bytes backups read from the database and added to
-    the store, the time of the last successful backup, the jobs waiting and running, the backups listed,
-    failures of the store, and the next scheduled backup. The module's docstring has the whole
-    description.
+    The server's metrics, in Prometheus' text format. The module's docstring has the whole description.
 
     Args:
         timeout: This call's timeout, instead of the client's.
