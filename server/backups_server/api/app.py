@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 """Request bodies above this size are refused; the largest valid body is a few hundred bytes."""
 
+DOCS = "/docs"
+"""Where the API reference is served: Swagger UI, its assets in the package (swagger-ui-bundle)."""
+
 METRICS = "get-metrics"
 """The operation of `/metrics`."""
 
@@ -67,7 +70,7 @@ def create_app(
     app.add_api(
         document,
         resolver=Resolver(function_resolver=lambda operation_id: getattr(api, _handler_name(operation_id))),
-        swagger_ui_options=SwaggerUIOptions(swagger_ui=False),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path=DOCS),
     )
     app.add_middleware(BodyLimits, position=MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=MAX_BODY_BYTES)
     texts = UpstreamTexts.from_spec(document)
