@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import logging
 import math
 import os
 import socket
@@ -33,7 +32,7 @@ from backups_server.errors import (
     StoreTooNew,
 )
 from backups_server.keyring import SecretSettings, read_passphrase
-from backups_server.runtime import memory, scratch
+from backups_server.runtime import logs, memory, scratch
 from backups_server.runtime.schedule import Schedule
 from backups_server.storage import S3_TIMEOUT, open_store
 from backups_server.storage.keys import (
@@ -56,11 +55,7 @@ if TYPE_CHECKING:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    level = logging.getLevelName(args.log_level.upper())
-    logging.basicConfig(level=level, format="%(levelname)s:     %(name)s: %(message)s")
-    if level > logging.DEBUG:
-        for chatty in ("botocore", "boto3", "s3transfer", "connexion"):
-            logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
+    args.log_config = logs.configure(args.log_level, getattr(args, "log_format", logs.TEXT))
     status: int = args.command(args)
     return status
 
@@ -278,6 +273,7 @@ def serve(args: argparse.Namespace) -> int:
                 host=settings.host,
                 port=settings.port,
                 log_level=args.log_level,
+                **({"log_config": args.log_config} if args.log_config else {}),
                 server_header=False,
             )
             listener = server_config.bind_socket()
@@ -861,6 +857,13 @@ SERVE_OPTIONS = (
         "scraper without the key (default: %(default)s)",
         default="key",
         choices=("key", "open"),
+    ),
+    Option(
+        "--log-format",
+        "text for people, or json: one object a line, with the id of the request whose handling "
+        "logged it, which its answer carries in X-Request-ID (default: %(default)s)",
+        default=logs.TEXT,
+        choices=(logs.TEXT, logs.JSON),
     ),
     Option(
         "--client-timeout",

@@ -30,6 +30,7 @@ from backups_server.api.framework import (
 from backups_server.api.handlers import BackupsApi
 from backups_server.api.wire import InvalidSpec
 from backups_server.errors import JobFailed, QueueFull, ServerError, StoreTooNew, failure_text
+from backups_server.runtime.logs import RequestIds
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Collection, Iterator, Mapping
@@ -73,6 +74,7 @@ def create_app(
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=DOCS),
     )
     app.add_middleware(BodyLimits, position=MiddlewarePosition.BEFORE_EXCEPTION, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestIds, position=MiddlewarePosition.BEFORE_EXCEPTION)
     texts = UpstreamTexts.from_spec(document)
     for problem in (HTTPException, ProblemException):
         app.add_error_handler(problem, partial(_http_error, texts))

@@ -29,6 +29,7 @@ from backups_server.errors import (
     StoreError,
     failure_text,
 )
+from backups_server.runtime.logs import request_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,6 +96,8 @@ class Job:
         self._cancelled = False
         self._committed = False
         self.ended_at: float | None = None
+        self.request_id = request_id.get()
+        """The request that started the job, whose id the job's logs carry."""
         self.publish(PROGRESS, {"status": wire.State.INITIALIZED, "percentage": 0})
 
     @property
@@ -278,6 +281,7 @@ class JobQueue:
     async def _run(self, job: Job, work: Work) -> None:
         job.publish(PROGRESS, {"status": wire.State.IN_PROGRESS, "percentage": 0})  # its turn has come
         reporter = _Reporter(job.publish, anyio.lowlevel.current_token())
+        request_id.set(job.request_id)  # in this task alone, which runs the job
         metrics = self._metrics
         metrics.started.labels(job.kind).inc()
         started = time.monotonic()
