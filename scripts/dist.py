@@ -1,10 +1,11 @@
-"""Build the client's wheel and sdist, check them, and prove the wheel works on its own.
+"""Build the wheels and sdists of the client and of the server, check them, and prove each wheel
+works on its own.
 
 Nothing is built when generated/ differs from a fresh generation: a stale package is never built.
-The wheel is installed with its extras into a fresh virtual environment, which then holds nothing
-but the package and its declared dependencies; every module of the package is imported there, and
-each command it installs runs (`--help`). The tests build and install the wheel with the same
-functions.
+Each wheel is installed with its extras into a fresh virtual environment (the server's beside the
+client's, which it requires), which then holds nothing but the packages and their declared
+dependencies; every module of the package is imported there, and each command it installs runs
+(`--help`). The tests build and install the wheels with the same functions.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import venv
 import zipfile
 from email.parser import Parser
 from pathlib import Path
+from typing import NamedTuple
 
 from uv import find_uv_bin
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "generated"
+SERVER = ROOT / "server"
 DIST = ROOT / "dist"
 
 IMPORT_EVERY_MODULE = """
@@ -58,10 +61,11 @@ def generation_is_current() -> bool:
     return subprocess.run(check, check=False).returncode == 0
 
 
-def distributions(outdir: Path) -> list[Path]:
-    """The wheel and sdist of generated/, built into `outdir` (emptied first) and checked with twine."""
+def distributions(outdir: Path, project: Path = PROJECT) -> list[Path]:
+    """The wheel and sdist of `project` (the client's by default), built into `outdir` (emptied first)
+    and checked with twine."""
     shutil.rmtree(outdir, ignore_errors=True)
-    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", outdir, PROJECT, env=reproducible_env())
+    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", outdir, project, env=reproducible_env())
     artifacts = sorted(outdir.iterdir())
     run(sys.executable, "-m", "twine", "check", "--strict", *artifacts)
     return artifacts
@@ -107,30 +111,52 @@ def console_scripts(wheel: Path) -> list[str]:
     return list(entry_points["console_scripts"]) if entry_points.has_section("console_scripts") else []
 
 
-def check(wheel: Path) -> None:
-    """Install the wheel with its extras into a fresh virtual environment, import every module of the
-    package there, and run each of its commands with --help."""
+def check(wheel: Path, *beside: Path) -> None:
+    """Install the wheel with its extras into a fresh virtual environment (with the wheels `beside`,
+    which it requires), import every module of the package there, and run each of its commands with
+    --help."""
     package = wheel.name.split("-")[0]
     with tempfile.TemporaryDirectory(prefix="wheel-check-") as scratch:
-        scripts = environment(Path(scratch) / "venv", with_extras(wheel))
+        scripts = environment(Path(scratch) / "venv", with_extras(wheel), *map(str, beside))
         run(scripts / "python", "-I", "-c", IMPORT_EVERY_MODULE, package)
         for command in console_scripts(wheel):
             run(scripts / command, "--help")
 
 
-def build(outdir: Path = DIST) -> list[Path]:
-    """The checked wheel and sdist in `outdir`, the wheel proven to work on its own."""
-    artifacts = distributions(outdir)
+class Built(NamedTuple):
+    """The wheel and sdist of each package, in the same folder."""
+
+    client: list[Path]
+    server: list[Path]
+
+
+def build(outdir: Path = DIST) -> Built:
+    """The checked wheels and sdists of the client and the server in `outdir`, each wheel proven to
+    work on its own."""
+    with tempfile.TemporaryDirectory(prefix="dist-") as scratch:
+        built = Built(distributions(Path(scratch, "client")), distributions(Path(scratch, "server"), SERVER))
+        shutil.rmtree(outdir, ignore_errors=True)
+        outdir.mkdir(parents=True)
+        built = Built(
+            *([Path(shutil.copy2(artifact, outdir)) for artifact in artifacts] for artifacts in built)
+        )
+    client_wheel, server_wheel = (_wheel(artifacts) for artifacts in built)
+    check(client_wheel)
+    check(server_wheel, client_wheel)
+    return built
+
+
+def _wheel(artifacts: list[Path]) -> Path:
     (wheel,) = (artifact for artifact in artifacts if artifact.suffix == ".whl")
-    check(wheel)
-    return artifacts
+    return wheel
 
 
 def main() -> int:
     if not generation_is_current():
         print("refused: generated/ is stale; run `make generate` first")
         return 1
-    print("built:", *(artifact.name for artifact in build()))
+    built = build()
+    print("built:", *(artifact.name for artifact in [*built.client, *built.server]))
     return 0
 
 

@@ -198,7 +198,7 @@ def publish() -> None:
     check_changelog(version)
     if gate() is None:
         raise Refused("the compatibility gate failed (its report is above)")
-    artifacts = build()
+    artifacts = build().client
     upload = [sys.executable, "-m", "twine", "upload", "--non-interactive", *map(str, artifacts)]
     subprocess.run(upload, check=True)
     tag(version)

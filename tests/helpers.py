@@ -30,6 +30,7 @@ import httpx
 from pyrage import x25519
 
 from backups_api_client import AuthenticatedClient
+from backups_server.engine.restore import restore
 from backups_server.engine.service import BackupService
 from backups_server.keyring import read_identities
 from backups_server.launcher import ServerProcess, spawn
@@ -224,6 +225,12 @@ class DiesAtChange:
     def delete(self, name: str) -> None:
         self._change()
         self._store.delete(name)
+
+
+def restored_rows(service: BackupService, backup_id: str, target: Path) -> list[tuple[Any, ...]]:
+    """The notes of a backup of an encrypted store of the tests' keys, restored into `target`."""
+    restore(service.store, backup_id, target, keys=key_ring(), force=True)
+    return rows(target)
 
 
 def seed_backup(store: Store, moment: datetime, *, device_name: str = DEVICE_NAME) -> str:

@@ -106,13 +106,16 @@ def spawn(
     environment: Mapping[str, str] | None = None,
     module: str = "backups_server",
     wrapper: Sequence[str] = (),
+    command: Sequence[str | Path] | None = None,
+    cwd: Path | None = None,
 ) -> ServerProcess:
     """Start `python -m backups_server serve` on `data_dir` and any free port, with `environment`
     over the current one, less its BACKUPS_* variables, and run by the command `wrapper` if given
     (such as `prlimit --nofile=1024`). Its output goes to DATA_DIR/server.log.
 
     `module` runs another module in its place: one that wraps the server's command line, as the
-    tests do to hold a store at a chosen point."""
+    tests do to hold a store at a chosen point; `command` runs another command altogether (such as
+    the `backups-server serve` of an installed package), in `cwd` if given."""
     api_key = api_key or secrets.token_urlsafe(24)
     child_environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKUPS_")}
     child_environment |= {
@@ -128,8 +131,9 @@ def spawn(
     with log.open("ab") as output:
         start = output.seek(0, os.SEEK_END)
         process = subprocess.Popen(  # noqa: S603 (the module and the wrapper are the caller's own)
-            [*wrapper, sys.executable, "-m", module, "serve"],
+            [*wrapper, *(command or (sys.executable, "-m", module, "serve"))],
             env=child_environment,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,

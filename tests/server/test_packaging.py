@@ -7,6 +7,7 @@ import tomllib
 import yaml
 from packaging.requirements import Requirement
 
+import backups_server
 from tests.helpers import ROOT
 
 PINNED = ("connexion", "starlette")
@@ -29,3 +30,10 @@ def test_the_server_requires_the_client_of_its_own_version() -> None:
     version = yaml.safe_load((ROOT / "openapi.yaml").read_text())["info"]["version"]
 
     assert required["backups-api-client"] == f"=={version}"
+
+
+def test_the_server_has_the_version_of_the_client_it_requires() -> None:
+    """One version rule and one compatibility gate decide both packages, published together."""
+    version = yaml.safe_load((ROOT / "openapi.yaml").read_text())["info"]["version"]
+
+    assert backups_server.__version__ == version

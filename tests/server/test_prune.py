@@ -15,21 +15,16 @@ from backups_api_client.api.backups import backups_create_new_backup, backups_sn
 from backups_api_client.models import Backup, Backups
 from backups_server.engine.progress import SNAPSHOT_SHARE
 from backups_server.engine.prune import Pruned, prune
-from backups_server.engine.restore import restore
-from backups_server.engine.service import BackupService
 from backups_server.storage.folder import FolderStore
 from backups_server.storage.marks import LEASE, MARKS, write_mark
 from backups_server.storage.packs import PACKS
-from backups_server.storage.s3 import S3Store
 from tests.helpers import (
-    DiesAtChange,
-    Killed,
     backups_of_changes,
     change,
     encrypted_service,
     eventually,
-    key_ring,
     make_database,
+    restored_rows,
     rows,
     server_command,
     state_to_prune,
@@ -45,11 +40,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)
 
 NOW = timedelta(0)
-
-
-def restores(service: BackupService, backup_id: str, target: Path) -> list[tuple[Any, ...]]:
-    restore(service.store, backup_id, target, keys=key_ring(), force=True)
-    return rows(target)
 
 
 def stored_bytes(store: Store) -> int:
@@ -78,7 +68,7 @@ def test_a_prune_after_forgetting_all_but_the_newest_leaves_what_a_fresh_store_w
     assert pruned.deleted.keys() >= pruned.repacked.keys()  # with no grace, copied out and deleted at once
     assert stored_bytes(store.store) <= 1.25 * stored_bytes(fresh.store)
     assert stored_bytes(store.store) < before - sum(pruned.deleted.values()) + pruned.written_bytes + 1024
-    assert restores(service, newest, tmp_path / "restored.sqlite") == made[newest]
+    assert restored_rows(service, newest, tmp_path / "restored.sqlite") == made[newest]
     assert store.store.list(MARKS) == []
     assert store.store.list(LEASE) == []
 
@@ -110,7 +100,7 @@ def test_a_marked_pack_goes_once_the_mark_is_older_than_the_grace_period_unless_
     assert pruned.deleted == {}  # both backups need them: kept, and the mark is gone
     assert store.store.list(MARKS) == []
     assert {item.name for item in store.store.list(PACKS)} == every_pack
-    assert restores(service, first, tmp_path / "first.sqlite")
+    assert restored_rows(service, first, tmp_path / "first.sqlite")
 
 
 @pytest.mark.parametrize("prune_does", ["mark", "delete"])
@@ -140,83 +130,7 @@ def test_a_backup_under_way_stores_again_the_pages_of_packs_a_prune_marks_meanwh
     assert (
         backup.added_bytes > forgotten.added_bytes / 2
     )  # the pages stored again, not relied on where they were
-    assert restores(service, backup.backup_id, tmp_path / "restored.sqlite") == then
-
-
-def another_store(store: StoreUnderTest, root: Path) -> Store:
-    """A new, empty store of the kind under test."""
-    if isinstance(store.store, S3Store):
-        return S3Store(store.store.bucket, root.name, store.store.client)
-    return FolderStore(root / "store")
-
-
-def assert_sound_and_pruned(
-    service: BackupService, listed: dict[str, list[tuple[Any, ...]]], root: Path
-) -> None:
-    """Every listed backup restores as taken; a prune finds nothing more to do, and the index names
-    exactly the packs of the store."""
-    assert {manifest.backup_id for manifest in service.list_backups()} == listed.keys()
-    for backup_id, content in listed.items():
-        assert restores(service, backup_id, root / "restored.sqlite") == content
-    again = prune(service.vault(), service.catalog, grace=NOW)
-    assert (again.marked, again.deleted, again.repacked) == ({}, {}, {})
-    assert set(service.vault().index().packs) == {item.name for item in service.store.list(PACKS)}
-    assert service.store.list(MARKS) == []
-    assert service.store.list(LEASE) == []
-
-
-def test_a_prune_killed_at_any_change_loses_nothing_and_the_next_prune_finishes_its_work(
-    store: StoreUnderTest, tmp_path: Path
-) -> None:
-    counting = DiesAtChange(another_store(store, tmp_path / "count"))
-    service, _ = state_to_prune(tmp_path / "count", counting)
-    counting.changes = 0
-    prune(service.vault(), service.catalog, grace=NOW)
-    changes = counting.changes
-    assert changes >= 5  # a mark, a repack's pack and index, a new index, deletions
-
-    for at in range(1, changes + 1):
-        root = tmp_path / f"killed-at-{at}"
-        dying = DiesAtChange(another_store(store, root))
-        service, listed = state_to_prune(root, dying)
-        dying.changes, dying.at = 0, at
-        with pytest.raises(Killed):
-            prune(service.vault(), service.catalog, grace=NOW)
-        dying.at = None
-        service = encrypted_service(root, dying)  # restarted: nothing of the killed one in memory
-
-        prune(service.vault(), service.catalog, grace=NOW)
-
-        assert_sound_and_pruned(service, listed, root)
-
-
-def test_a_backup_killed_at_any_change_is_never_listed_and_the_next_prune_removes_what_it_left(
-    store: StoreUnderTest, tmp_path: Path
-) -> None:
-    counting = DiesAtChange(another_store(store, tmp_path / "count"))
-    service, listed = state_to_prune(tmp_path / "count", counting)
-    before = counting.changes
-    change(service.database, 7)
-    service.create(lambda _: None)
-    changes = counting.changes - before
-    assert changes >= 3  # a pack, an index object, a manifest
-
-    for at in range(1, changes + 1):
-        root = tmp_path / f"killed-at-{at}"
-        dying = DiesAtChange(another_store(store, root))
-        service, listed = state_to_prune(root, dying)
-        prune(service.vault(), service.catalog, grace=NOW)
-        change(service.database, 7)
-        dying.changes, dying.at = 0, at
-        with pytest.raises(Killed):
-            service.create(lambda _: None)
-        dying.at = None
-        service = encrypted_service(root, dying)
-
-        service.clean_leftovers(older_than=NOW)
-        prune(service.vault(), service.catalog, grace=NOW)
-
-        assert_sound_and_pruned(service, listed, root)
+    assert restored_rows(service, backup.backup_id, tmp_path / "restored.sqlite") == then
 
 
 def test_the_prune_command_says_what_it_would_do_then_does_it(store: StoreUnderTest, tmp_path: Path) -> None:
@@ -239,7 +153,7 @@ def test_the_prune_command_says_what_it_would_do_then_does_it(store: StoreUnderT
     )
     assert re.search(r"^Deleted 0 packs \(0\.0 MiB\), marked 24 h or more ago$", again.stdout, re.M)
     for backup_id, content in listed.items():
-        assert restores(service, backup_id, tmp_path / "restored.sqlite") == content
+        assert restored_rows(service, backup_id, tmp_path / "restored.sqlite") == content
 
 
 def test_the_prune_command_leaves_a_store_another_prune_is_working_on(
@@ -277,8 +191,8 @@ def test_a_server_backing_up_while_another_forgets_and_prunes_loses_no_listed_ba
     other.start()
     try:
         with server.client() as client:
-            for step in range(MAX_STEPS):  # until the other deleted packs, twice, while backups went on
-                if sum(bool(re.search(r"^Deleted [1-9]", output, re.M)) for output in pruned) >= 2:
+            for step in range(MAX_STEPS):  # until the other deleted packs while backups went on
+                if any(re.search(r"^Deleted [1-9]", output, re.M) for output in pruned):
                     break
                 change(server.database, step)
                 backup = backups_create_new_backup.sync(client=client)
@@ -292,7 +206,7 @@ def test_a_server_backing_up_while_another_forgets_and_prunes_loses_no_listed_ba
     assert isinstance(listed, Backups)
 
     assert [line for line in pruned if line.startswith("failed")] == []
-    assert sum(bool(re.search(r"^Deleted [1-9]", output, re.M)) for output in pruned) >= 2
+    assert any(re.search(r"^Deleted [1-9]", output, re.M) for output in pruned)
     assert len(listed.iterable) >= 2
     for backup in listed.iterable:
         target = tmp_path / f"{backup.id}.sqlite"
