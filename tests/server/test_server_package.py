@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from dist import PROJECT, SERVER, distributions, environment
 from filelock import FileLock
 from prometheus_client.parser import text_string_to_metric_families
 
 from backups_server.launcher import spawn
-from dist import PROJECT, SERVER, distributions, environment
 from tests.helpers import API_KEY, ROOT, eventually
 
 if TYPE_CHECKING:
