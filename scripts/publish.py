@@ -198,7 +198,7 @@ def publish() -> None:
     check_changelog(version)
     if gate() is None:
         raise Refused("the compatibility gate failed (its report is above)")
-    artifacts = build().client
+    artifacts = build(server=False).client  # the server's package follows once its version is the spec's
     upload = [sys.executable, "-m", "twine", "upload", "--non-interactive", *map(str, artifacts)]
     subprocess.run(upload, check=True)
     tag(version)
