@@ -64,14 +64,14 @@ serve: $(READY) ## Run the reference server (python -m backups_server serve --he
 demo: $(CLIENT) ## The main job end to end: back up a sample database with the client's command line
 	$(PY) scripts/demo.py
 
-dist: generate ## Build the client's wheel and sdist into dist/, check them, install the wheel in a fresh venv
+dist: generate ## Build the client's and the server's wheels and sdists into dist/, check them, install each wheel in a fresh venv
 	$(PY) scripts/dist.py
 
 changelog: generate ## Write the CHANGELOG.md entry of info.version from the gate's report, then regenerate
 	$(PY) scripts/changelog.py
 	$(PY) scripts/generate.py
 
-publish: $(READY) ## Release the client to the index of the twine settings (TWINE_*), tag it, install it back
+publish: $(READY) ## Release the client and the server to the index of the twine settings (TWINE_*), tag, install the client back
 	$(PY) scripts/publish.py
 
 bench: $(READY) ## Run every benchmark (about 16 min), print their figures against the targets, write .bench/

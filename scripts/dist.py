@@ -130,22 +130,19 @@ class Built(NamedTuple):
     server: list[Path]
 
 
-def build(outdir: Path = DIST, *, server: bool = True) -> Built:
-    """The checked wheel and sdist of the client in `outdir`, and with `server` the server's, each wheel
-    proven to work on its own."""
+def build(outdir: Path = DIST) -> Built:
+    """The checked wheels and sdists of the client and the server in `outdir`, each wheel proven to
+    work on its own."""
     with tempfile.TemporaryDirectory(prefix="dist-") as scratch:
-        made = [distributions(Path(scratch, "client"))]
-        if server:
-            made.append(distributions(Path(scratch, "server"), SERVER))
+        made = [distributions(Path(scratch, "client")), distributions(Path(scratch, "server"), SERVER)]
         shutil.rmtree(outdir, ignore_errors=True)
         outdir.mkdir(parents=True)
-        client, *servers = (
+        client, server = (
             [Path(shutil.copy2(artifact, outdir)) for artifact in artifacts] for artifacts in made
         )
     check(_wheel(client))
-    for artifacts in servers:
-        check(_wheel(artifacts), _wheel(client))
-    return Built(client, servers[0] if servers else [])
+    check(_wheel(server), _wheel(client))
+    return Built(client, server)
 
 
 def _wheel(artifacts: list[Path]) -> Path:

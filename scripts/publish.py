@@ -1,4 +1,5 @@
-"""`make publish`: release the client package to the index twine is set up for, and prove it installs.
+"""`make publish`: release the client package, and the server's of the same version, to the index twine
+is set up for, and prove the client installs.
 
 The index and the credentials are twine's own settings: TWINE_REPOSITORY_URL, TWINE_USERNAME and
 TWINE_PASSWORD, or a repository of ~/.pypirc (TWINE_REPOSITORY names it; `pypi` by default).
@@ -8,10 +9,11 @@ upload URL's host with the path /simple/ (pypi.org for upload.pypi.org).
 Nothing is uploaded, with one line saying why, when: credentials are missing; the tree is dirty or
 generated/ differs from a fresh generation; HEAD carries a release tag of another version; no
 simple index answers where PUBLISH_INDEX_URL (or its default) says; the version is on the index
-already; CHANGELOG.md has no entry for it; or the compatibility gate fails.
+already; CHANGELOG.md has no entry for it; or the compatibility gate fails. The server's version is
+the spec's too (server/hatch_build.py), so one version rule and one gate decide both.
 With PUBLISH_SKIP_EXISTING=1, a version on the index already whose tag is on HEAD is no refusal:
 nothing is uploaded and the release is checked again (the release workflow runs so on the tag that
-a local `make publish` made and pushed). Otherwise the wheel and sdist are built and checked,
+a local `make publish` made and pushed). Otherwise the wheels and sdists are built and checked,
 uploaded with twine, the release is tagged vX.Y.Z (the gate's next baseline), and
 `backups-api-client==X.Y.Z` is installed from the index into a fresh virtual environment (tried
 again for a few minutes while the index does not list it yet), imported, and the API reference's
@@ -198,12 +200,16 @@ def publish() -> None:
     check_changelog(version)
     if gate() is None:
         raise Refused("the compatibility gate failed (its report is above)")
-    artifacts = build(server=False).client  # the server's package follows once its version is the spec's
+    built = build()
+    artifacts = [*built.client, *built.server]
     upload = [sys.executable, "-m", "twine", "upload", "--non-interactive", *map(str, artifacts)]
     subprocess.run(upload, check=True)
     tag(version)
     verify(index, project, version)
-    print(f"Published {project} {version} to {upload_url}: installed from {index}, imported, examples ran")
+    print(
+        f"Published {project} and backups-server {version} to {upload_url}: the client installed from "
+        f"{index}, imported, examples ran"
+    )
 
 
 def main() -> int:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backups_server._version import spec_path
 from backups_server.storage.store import fsync_path
 
 if TYPE_CHECKING:
@@ -62,10 +63,8 @@ class Settings:
 
 
 def default_spec() -> Path:
-    """The repository's openapi.yaml, or the copy packaged beside this module in a wheel."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "openapi.yaml"
-    return packaged if packaged.is_file() else here.parent.parent / "openapi.yaml"
+    """The copy of the spec packaged beside this module in a wheel, or the repository's openapi.yaml."""
+    return spec_path(Path(__file__).resolve().parent)
 
 
 def default_database(data_dir: Path) -> Path:

@@ -80,6 +80,8 @@ def test_releases_reach_the_index_and_an_old_client_keeps_working(tmp_path: Path
         assert files_on(index) == [
             "backups_api_client-1.0.0-py3-none-any.whl",
             "backups_api_client-1.0.0.tar.gz",
+            "backups_server-1.0.0-py3-none-any.whl",
+            "backups_server-1.0.0.tar.gz",
         ]
         assert git(repository.root, "tag", "--points-at", "HEAD") == "v1.0.0"
         assert "No release yet" in first.stdout
@@ -99,7 +101,7 @@ def test_releases_reach_the_index_and_an_old_client_keeps_working(tmp_path: Path
             in rechecked.stdout
         )
         assert "example BackupsApi.md" in rechecked.stdout
-        assert len(files_on(index)) == 2
+        assert len(files_on(index)) == 4
 
         old_client = install_from(index, "1.0.0", tmp_path / "old-client")
 
@@ -111,11 +113,12 @@ def test_releases_reach_the_index_and_an_old_client_keeps_working(tmp_path: Path
             "  python: backups_api_client.models.seeded_backup: SeededBackup.label: new attribute"
             in second.stdout
         )
-        assert len(files_on(index)) == 4
+        assert "backups_server-1.1.0-py3-none-any.whl" in files_on(index)  # the server of the same version
+        assert len(files_on(index)) == 8
         assert git(repository.root, "tag", "--points-at", "HEAD") == "v1.1.0"
 
         # What the index shows and what the sdist carries: the changelog, and links that leave no page.
-        (wheel,) = (repository.root / "dist").glob("*.whl")
+        (wheel,) = (repository.root / "dist").glob("backups_api_client-*.whl")
         with zipfile.ZipFile(wheel) as archive:
             metadata = message_from_bytes(archive.read("backups_api_client-1.1.0.dist-info/METADATA"))
         description = metadata.get_payload()

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import zipfile
 from contextlib import closing
+from email.parser import Parser
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+import yaml
 from dist import PROJECT, SERVER, distributions, environment
 from filelock import FileLock
 from prometheus_client.parser import text_string_to_metric_families
@@ -44,6 +47,18 @@ def completed_backups(metrics: str) -> float:
             if sample.name == "backups_jobs_completed_total" and sample.labels == {"kind": "creation"}:
                 return sample.value
     return 0.0
+
+
+def test_the_server_and_the_client_it_requires_have_the_version_of_the_spec(wheels: list[Path]) -> None:
+    version = yaml.safe_load((ROOT / "openapi.yaml").read_text())["info"]["version"]
+    client, server = wheels
+    with zipfile.ZipFile(server) as archive:
+        (name,) = (name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(archive.read(name).decode())
+
+    assert client.name.startswith(f"backups_api_client-{version}-")
+    assert metadata["Version"] == version
+    assert f"backups-api-client=={version}" in (metadata.get_all("Requires-Dist") or [])
 
 
 def test_the_installed_server_backs_up_on_its_schedule_and_restores(
