@@ -127,13 +127,7 @@ def restore_online(
         verified = Path(scratch, "backup.sqlite")
         wal = _journal_mode(database) == "wal"
         downloading = side.submit(download, verified)
-        copying = side.submit(
-            _copy_after,
-            downloading if wal else None,
-            database,
-            copy,
-            watched(progress.copied, side_interrupt),
-        )
+        copying = side.submit(_copy, database, copy, watched(progress.copied, side_interrupt))
         checking = side.submit(_check_once_there, downloading, verified)
 
         def before_commit() -> None:
@@ -166,13 +160,9 @@ def restore_online(
             copy.unlink(missing_ok=True)
 
 
-def _copy_after(
-    downloading: Future[None] | None, database: Path, copy: Path, on_progress: Callable[[int, int], None]
-) -> None:
-    """Copy the database as it is, after the download if given: in WAL mode the copy can wait until
-    the download no longer needs the disk, since the replacement does not block it."""
-    if downloading is not None:
-        downloading.exception()
+def _copy(database: Path, copy: Path, on_progress: Callable[[int, int], None]) -> None:
+    """Copy the database as it is, to disk. While the download goes on: it mostly needs a core (pages
+    to open and check), the copy mostly the disk."""
     snapshot(database, copy, on_progress)
     fsync_path(copy)
 
