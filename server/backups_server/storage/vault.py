@@ -46,6 +46,8 @@ COMPRESSING = 2
 """Batches compressed at once, on threads of their own."""
 OPEN_BLOBS = 32
 """Blobs a reader keeps opened: pages that follow each other mostly share a few blobs."""
+READ_RUN = 2 * 1024 * 1024
+"""The most a reader reads at once: a blob and those that follow it in its pack."""
 
 
 class DamagedPiece(Failure):
@@ -184,6 +186,9 @@ class VaultReader:
         self._vault = vault
         self._index = index
         self._opened: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._run: tuple[str, int, bytes] = ("", 0, b"")
+        """The last run of sealed blobs read: its pack, its offset there, its bytes."""
+        self._positions: dict[str, dict[int, int]] = {}
         self.read_bytes = 0
         """The bytes read from the store so far."""
 
@@ -205,19 +210,44 @@ class VaultReader:
             return batch
         blob = location.blob
         try:
-            sealed = self._vault.store.read_range(location.pack, blob.offset, blob.length)
-            batch = open_blob(location.pack, self._vault.pack_key(location.pack), blob, sealed)
+            batch = open_blob(
+                location.pack, self._vault.pack_key(location.pack), blob, self._sealed(location)
+            )
         except ObjectMissing as error:
             raise DamagedPiece(f"the pack {location.pack} is no longer in the store") from error
         except ValueError as error:
             raise DamagedPiece(
                 f"a blob of {location.pack} is damaged or was tampered with: {error}"
             ) from error
-        self.read_bytes += len(sealed)
         self._opened[key] = batch
         if len(self._opened) > OPEN_BLOBS:
             self._opened.popitem(last=False)
         return batch
+
+    def _sealed(self, location: Location) -> bytes:
+        """A blob's sealed bytes: from the last run read, if it holds them, else from a new run, read
+        with one ranged read: the blob and those that follow it in its pack, up to READ_RUN bytes
+        (pages that follow each other mostly lie in blobs that do)."""
+        pack, blob = location.pack, location.blob
+        run_pack, run_start, run = self._run
+        if pack != run_pack or not run_start <= blob.offset <= run_start + len(run) - blob.length:
+            end = blob.offset + blob.length
+            for following in self._following(pack, blob):
+                if following.offset != end or following.offset + following.length - blob.offset > READ_RUN:
+                    break
+                end = following.offset + following.length
+            run = self._vault.store.read_range(pack, blob.offset, end - blob.offset)
+            self._run = pack, blob.offset, run
+            self.read_bytes += len(run)
+            run_start = blob.offset
+        return run[blob.offset - run_start : blob.offset - run_start + blob.length]
+
+    def _following(self, pack: str, blob: Blob) -> list[Blob]:
+        """The blobs after `blob` in its pack, in order."""
+        blobs = self._index.packs[pack]
+        if self._positions.get(pack) is None:
+            self._positions = {pack: {each.offset: number for number, each in enumerate(blobs)}}
+        return blobs[self._positions[pack][blob.offset] + 1 :]
 
 
 def open_vault(store: Store, keys: KeyRing | None) -> Vault:
