@@ -22,7 +22,6 @@ from tests.helpers import (
     backups_of_changes,
     change,
     encrypted_service,
-    eventually,
     make_database,
     restored_rows,
     rows,
@@ -213,29 +212,3 @@ def test_a_server_backing_up_while_another_forgets_and_prunes_loses_no_listed_ba
         restored = server_command(store, "restore", backup.id, "--to", str(target))
         assert restored.returncode == 0, restored.stderr
         assert rows(target) == taken[backup.id]
-
-
-def test_the_server_prunes_on_its_schedule(
-    start_server: ServerFactory, store: StoreUnderTest, tmp_path: Path
-) -> None:
-    schedule = {"BACKUPS_SWEEP_INTERVAL": "0.2", "BACKUPS_PRUNE_INTERVAL": "0.2", "BACKUPS_GRACE": "0"}
-    server = start_server(
-        database=make_database(tmp_path / "database.sqlite", rows=3000), environment=schedule
-    )
-    with server.client() as client:
-        for step in range(4):  # the first backup's pack: a quarter of it needed by the last one
-            change(server.database, step)
-            assert isinstance(backups_create_new_backup.sync(client=client), Backup)
-        listed = backups_snapshot.sync(client=client)
-        assert isinstance(listed, Backups)
-        newest = listed.iterable[0].id
-        packs = {item.name for item in store.store.list(PACKS)}
-        assert server_command(store, "forget", "--keep-last", "1").returncode == 0
-
-        def pruned() -> bool:
-            return {item.name for item in store.store.list(PACKS)} != packs and store.store.list(MARKS) == []
-
-        assert eventually(pruned)
-    target = tmp_path / "restored.sqlite"
-    assert server_command(store, "restore", newest, "--to", str(target)).returncode == 0
-    assert server_command(store, "check", "--read-data").returncode == 0

@@ -1,5 +1,6 @@
 """Scheduled backups: slots every server computes alike, one backup a slot whichever servers share the
-store, a missed slot made up once at start, and the next slot in the health answer."""
+store, a missed slot made up once at start, and the next slot in the health answer. The prune's own schedule,
+on an encrypted store, too."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ import anyio
 import httpx
 import pytest
 
-from backups_api_client.api.backups import backups_snapshot
-from backups_api_client.models import Backups
+from backups_api_client.api.backups import backups_create_new_backup, backups_snapshot
+from backups_api_client.models import Backup, Backups
 from backups_server.runtime.schedule import SLOTS, Schedule, Scheduler, claim, slot_name
 from backups_server.storage.folder import FolderStore
-from tests.helpers import eventually, make_service
+from backups_server.storage.marks import MARKS
+from backups_server.storage.packs import PACKS
+from tests.helpers import change, eventually, make_database, make_service, server_command
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from backups_server.engine.service import BackupService
-    from tests.helpers import ServerFactory
+    from tests.helpers import ServerFactory, StoreUnderTest
 
 NOON = datetime(2026, 3, 28, 12, 0, 7, tzinfo=UTC)
 
@@ -135,3 +138,29 @@ def test_the_server_backs_up_on_its_schedule_and_says_when_next(start_server: Se
     assert 2 <= len(listed.iterable) < slots_run()  # the keep policy, after each (one may be just made)
     assert health.text == "ok"
     assert datetime.fromisoformat(health.headers["Next-Backup"]) > datetime.now(UTC) - timedelta(seconds=5)
+
+
+def test_the_server_prunes_an_encrypted_store_on_a_schedule_of_its_own(
+    start_server: ServerFactory, store: StoreUnderTest, tmp_path: Path
+) -> None:
+    schedule = {"BACKUPS_SWEEP_INTERVAL": "0.2", "BACKUPS_PRUNE_INTERVAL": "0.2", "BACKUPS_GRACE": "0"}
+    server = start_server(
+        database=make_database(tmp_path / "database.sqlite", rows=3000), environment=schedule
+    )
+    with server.client() as client:
+        for step in range(4):  # the first backup's pack: a quarter of it needed by the last one
+            change(server.database, step)
+            assert isinstance(backups_create_new_backup.sync(client=client), Backup)
+        listed = backups_snapshot.sync(client=client)
+        assert isinstance(listed, Backups)
+        newest = listed.iterable[0].id
+        packs = {item.name for item in store.store.list(PACKS)}
+        assert server_command(store, "forget", "--keep-last", "1").returncode == 0
+
+        def pruned() -> bool:
+            return {item.name for item in store.store.list(PACKS)} != packs and store.store.list(MARKS) == []
+
+        assert eventually(pruned)
+    target = tmp_path / "restored.sqlite"
+    assert server_command(store, "restore", newest, "--to", str(target)).returncode == 0
+    assert server_command(store, "check", "--read-data").returncode == 0
