@@ -1,6 +1,6 @@
 """Scheduled backups: slots every server computes alike, one backup a slot whichever servers share the
-store, a missed slot made up once at start, and the next slot in the health answer. The prune's own schedule,
-on an encrypted store, too."""
+store, a missed slot made up once at start, and the next slot in the health answer; and the scheduled
+prune of an encrypted store."""
 
 from __future__ import annotations
 
