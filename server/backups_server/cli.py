@@ -50,12 +50,12 @@ from backups_server.storage.store import Store
 from backups_server.storage.vault import DamagedPiece, Vault, open_vault
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    args.log_config = logs.configure(args.log_level, getattr(args, "log_format", logs.TEXT))
+    args.log_config = logs.configure(args.log_level, args.log_format)
     status: int = args.command(args)
     return status
 
@@ -69,18 +69,21 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = root.add_subparsers(title="commands", required=True)
 
-    serve_parser = commands.add_parser(
+    _command(
+        commands,
         "serve",
+        serve,
+        COMMON_OPTIONS + SERVE_OPTIONS + RETENTION_OPTIONS,
         help="run the HTTP server",
         description="Run the HTTP server. Every option can also be set by the environment variable named "
         "after it; a flag wins over the variable.",
     )
-    for option in COMMON_OPTIONS + SERVE_OPTIONS + RETENTION_OPTIONS:
-        option.add_to(serve_parser)
-    serve_parser.set_defaults(command=serve)
 
-    restore_parser = commands.add_parser(
+    restore_parser = _command(
+        commands,
         "restore",
+        restore_command,
+        COMMON_OPTIONS,
         help="restore a backup into a SQLite file",
         description="Download a backup, verify its checksum, decompress it, check it with PRAGMA "
         "quick_check and write it atomically to PATH.",
@@ -88,12 +91,12 @@ def parser() -> argparse.ArgumentParser:
     restore_parser.add_argument("backup_id", metavar="ID", help="the id of the backup, as listed")
     restore_parser.add_argument("--to", type=Path, required=True, metavar="PATH", help="the file to write")
     restore_parser.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    for option in COMMON_OPTIONS:
-        option.add_to(restore_parser)
-    restore_parser.set_defaults(command=restore_command)
 
-    forget_parser = commands.add_parser(
+    forget_parser = _command(
+        commands,
         "forget",
+        forget_command,
+        COMMON_OPTIONS + RETENTION_OPTIONS,
         help="remove the backups that the keep policy does not keep",
         description="Apply the keep policy to the store, as the server does at start and after each "
         "backup: list every backup, say which rules keep it, and remove the others, each manifest "
@@ -101,12 +104,12 @@ def parser() -> argparse.ArgumentParser:
         "environment variable named after it; a flag wins over the variable.",
     )
     forget_parser.add_argument("--dry-run", action="store_true", help="say what would go, and remove nothing")
-    for option in COMMON_OPTIONS + RETENTION_OPTIONS:
-        option.add_to(forget_parser)
-    forget_parser.set_defaults(command=forget_command)
 
-    prune_parser = commands.add_parser(
+    prune_parser = _command(
+        commands,
         "prune",
+        prune_command,
+        (*COMMON_OPTIONS, GRACE_OPTION),
         help="delete the packs of an encrypted store that no backup needs",
         description="Forgetting a backup removes its manifest only; prune frees the space. It marks the "
         "packs no backup needs, deletes those marked at least the grace period ago that no backup needs "
@@ -115,12 +118,12 @@ def parser() -> argparse.ArgumentParser:
         "Every option can also be set by the environment variable named after it.",
     )
     prune_parser.add_argument("--dry-run", action="store_true", help="say what would go, and change nothing")
-    for option in (*COMMON_OPTIONS, GRACE_OPTION):
-        option.add_to(prune_parser)
-    prune_parser.set_defaults(command=prune_command)
 
-    check_parser = commands.add_parser(
+    check_parser = _command(
+        commands,
         "check",
+        check_command,
+        COMMON_OPTIONS,
         help="verify the store without restoring: its structure, and with --read-data its bytes",
         description="Check that every backup listed can be restored: in an encrypted store, that every "
         "manifest and list of pages opens and every page is in a pack the store holds; with "
@@ -137,12 +140,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="N%",
         help="read and verify N%% of the packs, chosen at random (a different share each run)",
     )
-    for option in COMMON_OPTIONS:
-        option.add_to(check_parser)
-    check_parser.set_defaults(command=check_command)
 
-    migrate_parser = commands.add_parser(
+    _command(
+        commands,
         "migrate",
+        migrate_command,
+        COMMON_OPTIONS,
         help="upgrade a store of whole copies (format 1) to an encrypted one (format 2)",
         description="Store every backup of a format-1 store page by page, encrypted, read each back and "
         "check it, then mark the store format 2 and replace each backup's manifest and whole copy. "
@@ -151,9 +154,6 @@ def parser() -> argparse.ArgumentParser:
         "into DATA_DIR/passphrase when none is). Restart the servers of the store afterwards, with that "
         "secret; run it again for backups that servers made in format 1 meanwhile.",
     )
-    for option in COMMON_OPTIONS:
-        option.add_to(migrate_parser)
-    migrate_parser.set_defaults(command=migrate_command)
 
     keys_parser = commands.add_parser(
         "keys",
@@ -189,6 +189,23 @@ def parser() -> argparse.ArgumentParser:
             option.add_to(action_parser)
         action_parser.set_defaults(command=keys_command)
     return root
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    run: Callable[[argparse.Namespace], int],
+    options: Iterable[Option],
+    *,
+    help: str,  # argparse's own name
+    description: str,
+) -> argparse.ArgumentParser:
+    """A command of the command line: its parser, with `options`, that runs `run`."""
+    command = commands.add_parser(name, help=help, description=description)
+    for option in options:
+        option.add_to(command)
+    command.set_defaults(command=run)
+    return command
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -285,8 +302,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def restore_command(args: argparse.Namespace) -> int:
-    url = args.store or config.default_store(args.data_dir)
-    store = _open_store(url)
+    store, url = _store(args)
     keys = _key_ring(args, store, url)
     try:
         manifest = restore(store, args.backup_id, args.to, force=args.force, keys=keys)
@@ -350,8 +366,7 @@ def _say_where_keys_come_from(origin: str, settings: SecretSettings) -> None:
 
 
 def keys_command(args: argparse.Namespace) -> int:
-    url = args.store or config.default_store(args.data_dir)
-    store = _open_store(url)
+    store, url = _store(args)
     keys = _key_ring(args, store, url)
     if keys is None or stored_format(store) != PAGES:
         raise SystemExit(f"The store {url} is not encrypted: it has no keys")
@@ -394,8 +409,7 @@ def _check_store(store: Store, url: str) -> None:
 
 
 def forget_command(args: argparse.Namespace) -> int:
-    url = args.store or config.default_store(args.data_dir)
-    store = _open_store(url)
+    store, url = _store(args)
     keys = _key_ring(args, store, url)
     policy = keep_policy(args)
     print(f"Policy: {policy}")
@@ -420,8 +434,7 @@ def forget_command(args: argparse.Namespace) -> int:
 
 
 def check_command(args: argparse.Namespace) -> int:
-    url = args.store or config.default_store(args.data_dir)
-    store = _open_store(url)
+    store, url = _store(args)
     keys = _key_ring(args, store, url)
     share = 1.0 if args.read_data else (args.read_data_subset or 0.0)
     try:
@@ -451,8 +464,7 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def migrate_command(args: argparse.Namespace) -> int:
-    url = args.store or config.default_store(args.data_dir)
-    store = _open_store(url)
+    store, url = _store(args)
     try:
         if stored_format(store) is None:
             print("The store is new: a server makes it in format 2 (encrypted) from its first backup")
@@ -519,8 +531,7 @@ def _share(text: str) -> float:
 
 
 def prune_command(args: argparse.Namespace) -> int:
-    url = args.store or config.default_store(args.data_dir)
-    store = _open_store(url)
+    store, url = _store(args)
     keys = _key_ring(args, store, url)
     grace = timedelta(seconds=args.grace)
     try:
@@ -582,6 +593,12 @@ def _store_failure(error: StoreTooNew | StoreError) -> str:
 def _url(listener: socket.socket) -> str:
     host, port = listener.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _store(args: argparse.Namespace) -> tuple[Store, str]:
+    """The store a command's settings name (`--store`, or the folder store of `--data-dir`), and its URL."""
+    url = args.store or config.default_store(args.data_dir)
+    return _open_store(url), url
 
 
 def _open_store(url: str, timeout: float = S3_TIMEOUT) -> Store:
@@ -725,6 +742,13 @@ COMMON_OPTIONS = (
         choices=("critical", "error", "warning", "info", "debug"),
     ),
     Option(
+        "--log-format",
+        "text for people, or json: one object a line, with the id of the request whose handling "
+        "logged it, which its answer carries in X-Request-ID (default: %(default)s)",
+        default=logs.TEXT,
+        choices=(logs.TEXT, logs.JSON),
+    ),
+    Option(
         "--passphrase-file",
         "a file whose first line is the passphrase of the store's keys; BACKUPS_PASSPHRASE gives it "
         "itself, instead (default: DATA_DIR/passphrase, generated with mode 0600 for a new store)",
@@ -857,13 +881,6 @@ SERVE_OPTIONS = (
         "scraper without the key (default: %(default)s)",
         default="key",
         choices=("key", "open"),
-    ),
-    Option(
-        "--log-format",
-        "text for people, or json: one object a line, with the id of the request whose handling "
-        "logged it, which its answer carries in X-Request-ID (default: %(default)s)",
-        default=logs.TEXT,
-        choices=(logs.TEXT, logs.JSON),
     ),
     Option(
         "--client-timeout",

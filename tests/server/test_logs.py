@@ -32,4 +32,5 @@ def test_json_logs_carry_the_request_id_of_the_answer_and_never_the_key(start_se
         "uvicorn.access",
     }
     assert all({"asctime", "level", "name", "message"} <= record.keys() for record in records)
+    assert not any("color_message" in record for record in records)  # uvicorn's, with terminal colors
     assert API_KEY not in log

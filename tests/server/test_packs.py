@@ -25,7 +25,10 @@ from backups_server.storage.packs import (
 from backups_server.storage.sealing import Unauthentic
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+
+    from backups_server.storage.store import StoredObject
 
 PAGES = [(os.urandom(16), os.urandom(2048) * 2) for _ in range(8)]
 
@@ -148,3 +151,35 @@ def test_an_index_is_extended_with_the_objects_added_since_and_rebuilt_when_one_
     assert PAGES[2][0] in extended
     assert (PAGES[0][0] in rebuilt, PAGES[2][0] in rebuilt) == (False, True)
     assert rebuilt.objects == (second,)
+
+
+class PrunedAfterListing(FolderStore):
+    """A folder store in which, once, a prune replaces the index objects just after a reader lists them."""
+
+    def __init__(self, root: Path, prune: Callable[[], None]) -> None:
+        super().__init__(root)
+        self._prune: Callable[[], None] | None = prune
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        listed = super().list(prefix)
+        if prefix == INDEXES and self._prune is not None:
+            prune, self._prune = self._prune, None
+            prune()
+        return listed
+
+
+def test_an_index_object_replaced_between_the_listing_and_the_reading_is_read_from_its_replacement(
+    tmp_path: Path,
+) -> None:
+    store, key, first = stored_index(tmp_path)
+    packs = open_index(first, key, store.read_bytes(first))
+
+    def prune() -> None:
+        write_index(store, key, packs)
+        store.delete(first)
+
+    index = IndexCache(None).load(PrunedAfterListing(store.root, prune), key)
+
+    assert index.objects != (first,)
+    assert PAGES[0][0] in index
+    assert PAGES[1][0] in index

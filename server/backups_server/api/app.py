@@ -8,11 +8,12 @@ import hashlib
 import hmac
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 
 from backups_server.api.framework import (
@@ -30,7 +31,7 @@ from backups_server.api.framework import (
 from backups_server.api.handlers import BackupsApi
 from backups_server.api.wire import InvalidSpec
 from backups_server.errors import JobFailed, QueueFull, ServerError, StoreTooNew, failure_text
-from backups_server.runtime.logs import RequestIds
+from backups_server.runtime.logs import request_id
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Collection, Iterator, Mapping
@@ -45,6 +46,8 @@ MAX_BODY_BYTES = 64 * 1024
 
 DOCS = "/docs"
 """Where the API reference is served: Swagger UI, its assets in the package (swagger-ui-bundle)."""
+
+REQUEST_ID = "X-Request-ID"
 
 METRICS = "get-metrics"
 """The operation of `/metrics`."""
@@ -168,6 +171,30 @@ class BodyLimits:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+class RequestIds:
+    """A new id for each request, in the logs of its handling (`runtime.logs`) and in its answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        current = uuid.uuid4().hex
+        token = request_id.set(current)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append(REQUEST_ID, current)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id.reset(token)
 
 
 @dataclass(frozen=True)

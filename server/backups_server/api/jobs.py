@@ -211,7 +211,7 @@ class JobQueue:
         task_group.start_soon(self._run_each, receive)
         self._metrics.watch_queue(
             waiting=lambda: self._send.statistics().current_buffer_used,
-            running=lambda: int(self._running is not None),
+            running=lambda: int(self._running is not None and not self._running.ended),
         )
 
     def submit(
@@ -284,11 +284,8 @@ class JobQueue:
         request_id.set(job.request_id)  # in this task alone, which runs the job
         metrics = self._metrics
         metrics.started.labels(job.kind).inc()
-        started = time.monotonic()
         try:
-            outcome = await anyio.to_thread.run_sync(
-                work, reporter.report_from_thread, job, limiter=self._limiter
-            )
+            outcome = await self._timed(job, work, reporter)
         except Cancelled:
             log.info("the %s of %s was cancelled", job.kind, job.backup["id"])
             metrics.cancelled.labels(job.kind).inc()
@@ -309,8 +306,16 @@ class JobQueue:
                 "processed_bytes": size,
             }
             job.publish(COMPLETED, {**done, **outcome})
+
+    async def _timed(self, job: Job, work: Work, reporter: _Reporter) -> dict[str, Any]:
+        """Run the work on a thread, its duration measured before the job's last event tells anyone."""
+        started = time.monotonic()
+        try:
+            return await anyio.to_thread.run_sync(
+                work, reporter.report_from_thread, job, limiter=self._limiter
+            )
         finally:
-            metrics.duration.labels(job.kind).observe(time.monotonic() - started)
+            self._metrics.duration.labels(job.kind).observe(time.monotonic() - started)
 
     def _forget_old(self) -> None:
         now = self._clock()

@@ -188,7 +188,8 @@ class VaultReader:
         self._opened: OrderedDict[tuple[str, int], bytes] = OrderedDict()
         self._run: tuple[str, int, bytes] = ("", 0, b"")
         """The last run of sealed blobs read: its pack, its offset there, its bytes."""
-        self._positions: dict[str, dict[int, int]] = {}
+        self._places: tuple[str, dict[int, int]] = ("", {})
+        """The place of each blob of the pack read last, by its offset."""
         self.read_bytes = 0
         """The bytes read from the store so far."""
 
@@ -245,9 +246,9 @@ class VaultReader:
     def _following(self, pack: str, blob: Blob) -> list[Blob]:
         """The blobs after `blob` in its pack, in order."""
         blobs = self._index.packs[pack]
-        if self._positions.get(pack) is None:
-            self._positions = {pack: {each.offset: number for number, each in enumerate(blobs)}}
-        return blobs[self._positions[pack][blob.offset] + 1 :]
+        if self._places[0] != pack:
+            self._places = pack, {each.offset: number for number, each in enumerate(blobs)}
+        return blobs[self._places[1][blob.offset] + 1 :]
 
 
 def open_vault(store: Store, keys: KeyRing | None) -> Vault:
