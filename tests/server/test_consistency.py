@@ -6,16 +6,18 @@ import hashlib
 import sqlite3
 import threading
 from contextlib import closing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import httpx
 import pytest
 
+from backups_server.engine import snapshot as snapshots
 from backups_server.engine.restore import check_integrity, restore
-from backups_server.engine.snapshot import snapshot
+from backups_server.engine.snapshot import snapshot, taken
 from tests.helpers import key_ring
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from tests.helpers import ServerFactory, StoreUnderTest
@@ -86,6 +88,80 @@ def test_a_snapshot_holds_the_state_it_started_on_while_commits_land_between_its
     assert latest == ROWS + len(copied)
     assert committed_state(tmp_path / "snapshot.sqlite") == ROWS
     assert size == (tmp_path / "snapshot.sqlite").stat().st_size
+
+
+def read_whole(file: BinaryIO, target: Path, between_reads: Callable[[], object]) -> None:
+    """Copy `file` into `target` in small reads, calling `between_reads` before each."""
+    with target.open("wb") as copy:
+        while True:
+            between_reads()
+            if not (chunk := file.read(64 * 1024)):
+                return
+            copy.write(chunk)
+
+
+def test_a_snapshot_read_in_place_holds_its_state_while_commits_and_checkpoints_land(
+    tmp_path: Path,
+) -> None:
+    database = make_ledger(tmp_path / "ledger.sqlite")
+    with closing(sqlite3.connect(database, isolation_level=None)) as writer:
+        taken_on = max(commit_next(writer) for _ in range(50))  # in the WAL, not yet in the file
+
+        def commit_and_checkpoint() -> None:
+            commit_next(writer)
+            writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+        with taken(database, tmp_path, lambda _done, _total: None) as state:
+            read_whole(state.file, tmp_path / "read.sqlite", commit_and_checkpoint)
+            state.check()
+        latest = committed_state(database)
+
+    assert state.in_place
+    assert state.size == (tmp_path / "read.sqlite").stat().st_size
+    assert committed_state(tmp_path / "read.sqlite") == taken_on
+    assert latest > taken_on + 30, "commits landed while the snapshot was read"
+
+
+def test_a_snapshot_is_copied_when_a_reader_keeps_an_older_state(tmp_path: Path) -> None:
+    database = make_ledger(tmp_path / "ledger.sqlite")
+    with (
+        closing(sqlite3.connect(database, isolation_level=None)) as writer,
+        closing(sqlite3.connect(database, isolation_level=None)) as reader,
+    ):
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM ledger").fetchone()  # holds this state from now on
+        taken_on = max(commit_next(writer) for _ in range(5))
+        with taken(database, tmp_path, lambda _done, _total: None) as state:
+            read_whole(state.file, tmp_path / "read.sqlite", lambda: commit_next(writer))
+
+    assert not state.in_place
+    assert committed_state(tmp_path / "read.sqlite") == taken_on
+
+
+def test_a_snapshot_is_copied_when_a_writer_keeps_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshots, "PIN_WAIT", 0.01)
+    database = make_ledger(tmp_path / "ledger.sqlite")
+    with closing(sqlite3.connect(database, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        with taken(database, tmp_path, lambda _done, _total: None) as state:
+            read_whole(state.file, tmp_path / "read.sqlite", lambda: None)
+        writer.execute("ROLLBACK")
+
+    assert not state.in_place
+    assert committed_state(tmp_path / "read.sqlite") == ROWS
+
+
+def test_a_snapshot_of_a_database_with_a_rollback_journal_is_copied(tmp_path: Path) -> None:
+    database = make_ledger(tmp_path / "ledger.sqlite")
+    with closing(sqlite3.connect(database)) as connection:
+        connection.execute("PRAGMA journal_mode=delete")
+    with taken(database, tmp_path, lambda _done, _total: None) as state:
+        read_whole(state.file, tmp_path / "read.sqlite", lambda: None)
+
+    assert not state.in_place
+    assert committed_state(tmp_path / "read.sqlite") == ROWS
 
 
 @pytest.mark.parametrize("store", ["folder", "s3"], indirect=True)

@@ -75,7 +75,8 @@ def full_disk_wrapper(scratch: Path) -> list[str]:
 def test_a_full_scratch_disk_says_there_is_no_space_for_the_snapshot(start_server: ServerFactory) -> None:
     data_dir = start_server.tmp_path / "full"
     wrapper = full_disk_wrapper(data_dir / "tmp")
-    database = make_database(start_server.tmp_path / "notes.sqlite", rows=5000)  # about 2 MiB
+    # A rollback journal: its snapshot is a copy (a database in WAL mode is read in place)
+    database = make_database(start_server.tmp_path / "notes.sqlite", rows=5000, journal_mode="delete")
     server = start_server(database=database, data_dir=data_dir, wrapper=wrapper)
 
     received = events(list(stream_lines(server)))

@@ -87,7 +87,8 @@ def _convert(store: Store, vault: Vault, manifest: Manifest, scratch: Path) -> S
     with tempfile.TemporaryDirectory(dir=scratch, prefix=f"{manifest.backup_id}+migrate") as folder:
         copy = Path(folder, "copy.sqlite")
         fetch(store, manifest, copy)
-        sealed = store_pages(vault, copy, manifest.record).manifest
+        with copy.open("rb") as file:
+            sealed = store_pages(vault, file, manifest.record).manifest
         with Path(folder, "read-back.sqlite").open("wb") as read_back:
             fetch_pages(vault, sealed, read_back)
     return sealed

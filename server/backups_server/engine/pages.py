@@ -18,7 +18,6 @@ from backups_server.storage.vault import DamagedPiece, VaultReader, VaultWriter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
-    from pathlib import Path
 
     from backups_server.storage.records import BackupRecord
     from backups_server.storage.vault import Vault
@@ -76,22 +75,22 @@ class StoredPages(NamedTuple):
 
 def store_pages(
     vault: Vault,
-    snapshot: Path,
+    snapshot: BinaryIO,
     record: BackupRecord,
     *,
     excluded: Collection[str] = frozenset(),
     on_read: Callable[[int, int], None] = lambda _read, _stored: None,
 ) -> StoredPages:
-    """Store the snapshot's pages the store lacks, and the list of them all; those in `excluded` packs
-    are stored again. `on_read(read, stored)` gets the bytes of the snapshot read and of the store
-    written after each READ_BYTES read."""
+    """Store the pages of the file `snapshot` (read from its start) that the store lacks, and the list
+    of them all; those in `excluded` packs are stored again. `on_read(read, stored)` gets the bytes
+    of the snapshot read and of the store written after each READ_BYTES read."""
     writer = VaultWriter(vault, vault.index().without(excluded))
     ids: list[bytes] = []
     read = 0
     try:
-        with snapshot.open("rb") as file, HashBehind() as sha256:
-            size = page_size(file)
-            while chunk := file.read(max(READ_BYTES, size)):
+        with HashBehind() as sha256:
+            size = page_size(snapshot)
+            while chunk := snapshot.read(max(READ_BYTES, size)):
                 sha256.update(chunk)
                 ids += [writer.add(chunk[start : start + size]) for start in range(0, len(chunk), size)]
                 read += len(chunk)

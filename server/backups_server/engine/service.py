@@ -17,14 +17,14 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from backups_server.engine.catalog import Catalog, remove_objects
 from backups_server.engine.pages import store_pages
 from backups_server.engine.progress import BackupProgress, Progress, watched
 from backups_server.engine.prune import Pruned, prune
 from backups_server.engine.retention import KEEP_EVERYTHING
-from backups_server.engine.snapshot import check, snapshot
+from backups_server.engine.snapshot import Snapshot, taken
 from backups_server.errors import (
     BackupNotFound,
     NoSpaceForSnapshot,
@@ -198,14 +198,14 @@ class BackupService:
         try:
             store_format = self._prepare_store()
             try:
-                with tempfile.TemporaryDirectory(dir=self.scratch_dir(), prefix=f"{backup_id}+") as scratch:
-                    snapshot_path = Path(scratch, "snapshot.sqlite")
-                    snapshotted = watched(progress.snapshotted, interrupt)
-                    size = snapshot(self.database, snapshot_path, snapshotted)
-                    record = self.record(reservation, size)
-                    with self._checked(snapshot_path, interrupt) as step:
-                        store = self._store_pages if store_format == PAGES else self._store_copy
-                        manifest = store(record, snapshot_path, progress, step)
+                with (
+                    tempfile.TemporaryDirectory(dir=self.scratch_dir(), prefix=f"{backup_id}+") as scratch,
+                    taken(self.database, Path(scratch), watched(progress.snapshotted, interrupt)) as snapshot,
+                    self._checked(snapshot, interrupt) as step,
+                ):
+                    record = self.record(reservation, snapshot.size)
+                    store = self._store_pages if store_format == PAGES else self._store_copy
+                    manifest = store(record, snapshot.file, progress, step)
             except OSError as error:
                 if error.errno == errno.ENOSPC:
                     raise NoSpaceForSnapshot(self.work_dir) from error
@@ -225,7 +225,10 @@ class BackupService:
                 self._running.discard(backup_id)
         added += manifest.added_bytes
         log.info(
-            "backup %s stored: %d bytes of database, %d bytes added to the store", backup_id, size, added
+            "backup %s stored: %d bytes of database, %d bytes added to the store",
+            backup_id,
+            manifest.record.size,
+            added,
         )
         self.apply_retention(just_made=backup_id)
         return Created(manifest, added)
@@ -235,12 +238,12 @@ class BackupService:
         self._stopping.set()
 
     @contextmanager
-    def _checked(self, snapshot_path: Path, interrupt: Callable[[], None]) -> Iterator[Callable[[], None]]:
+    def _checked(self, snapshot: Snapshot, interrupt: Callable[[], None]) -> Iterator[Callable[[], None]]:
         """SQLite's check of the snapshot, on a thread of its own while the block stores it; the block
         gets what to call at each step, which raises the check's failure once it is known, or what
         `interrupt` raises. The check's failure is raised at the end anyway."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="check") as checking:
-            verdict = checking.submit(check, snapshot_path)
+            verdict = checking.submit(snapshot.check)
 
             def step() -> None:
                 if verdict.done() and (failure := verdict.exception()) is not None:
@@ -251,19 +254,18 @@ class BackupService:
             verdict.result()
 
     def _store_copy(
-        self, record: BackupRecord, snapshot_path: Path, progress: BackupProgress, step: Callable[[], None]
+        self, record: BackupRecord, snapshot: BinaryIO, progress: BackupProgress, step: Callable[[], None]
     ) -> Manifest:
         """Compress the snapshot into the store (format 1); `step` is called at each read, and what it
         raises (a failed check) stops the writing: the store never keeps a manifest for it."""
 
         data_object = data_name(record.backup_id)
-        with snapshot_path.open("rb") as file:
-            data = CompressedReader(file, watched(progress.compressed, step))
-            self.store.write(data_object, data, progress.stored)
+        data = CompressedReader(snapshot, watched(progress.compressed, step))
+        self.store.write(data_object, data, progress.stored)
         return Manifest(record, data_object, data.sha256.hexdigest(), data.size)
 
     def _store_pages(
-        self, record: BackupRecord, snapshot_path: Path, progress: BackupProgress, step: Callable[[], None]
+        self, record: BackupRecord, snapshot: BinaryIO, progress: BackupProgress, step: Callable[[], None]
     ) -> SealedManifest:
         """Store the snapshot's new pages into the encrypted store (format 2), relying on no pack that a
         prune has marked: when one marks a pack the backup relied on while it ran, the pages that pack
@@ -277,7 +279,7 @@ class BackupService:
                 progress.compressed(consumed, before + stored)
                 progress.stored(before + stored)
 
-            stored = store_pages(vault, snapshot_path, record, excluded=excluded, on_read=watched(read, step))
+            stored = store_pages(vault, snapshot, record, excluded=excluded, on_read=watched(read, step))
             added += stored.manifest.added_bytes
             unusable = vault.unusable(stored.relied_on)
             if not unusable:

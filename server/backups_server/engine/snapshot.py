@@ -1,17 +1,20 @@
-"""Consistent snapshots of a live SQLite database, with the online backup API, and their check."""
+"""Consistent snapshots of a live SQLite database, read in place or copied with the online backup
+API, and their check."""
 
 from __future__ import annotations
 
 import errno
 import os
 import sqlite3
-from contextlib import closing
-from typing import TYPE_CHECKING
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, BinaryIO
 
 from backups_server.errors import DatabaseCorrupt
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 STEPS = 100
@@ -22,8 +25,51 @@ PAGES_PER_STEP = (64, 4096)
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for a writer that holds the database locked (rollback-journal mode only)."""
 
+PIN_WAIT = 1.0
+"""Seconds to wait for the write lock that reading a database in place takes for an instant; a
+writer that holds it longer gets the snapshot copied instead."""
+
 MAX_FINDING = 120
 """A finding of the check is cut to this length in the message."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One committed state of a database: `file`, read from its start to its end (`size` bytes), and
+    `check`, which raises DatabaseCorrupt with what SQLite's check of that state finds."""
+
+    file: BinaryIO
+    size: int
+    check: Callable[[], None]
+    in_place: bool
+    """Whether `file` is the database itself rather than a copy."""
+
+
+@contextmanager
+def taken(database: Path, scratch: Path, on_progress: Callable[[int, int], None]) -> Iterator[Snapshot]:
+    """A snapshot of `database` for the block: the database file itself when it can be, else a copy
+    in the folder `scratch` (`snapshot`). `on_progress(done, total)` follows the copy, in bytes.
+
+    In WAL mode, once the WAL is wholly copied back into the database file, the file holds the last
+    committed state, and a read transaction begun on that state keeps it there: SQLite copies no
+    later commit into the file while a reader may need the file as it is. So the block reads the
+    file itself, while writers keep committing into the WAL (which grows until the block ends).
+    When the WAL cannot be wholly copied back (a reader keeps an older state), the write lock cannot
+    be had within PIN_WAIT, or the database has a rollback journal, the state is copied.
+    """
+    with ExitStack() as stack:
+        # Opened first, closed last: closing a file drops every POSIX lock this process holds on
+        # it, and SQLite's connections keep theirs until they are closed.
+        file = stack.enter_context(database.open("rb"))
+        if pinned := _pin(database, file):
+            reader, size = pinned
+            stack.callback(reader.close)
+            on_progress(size, size)
+            yield Snapshot(file, size, partial(_check_connection, reader), in_place=True)
+            return
+        copy = scratch / "snapshot.sqlite"
+        size = snapshot(database, copy, on_progress)
+        yield Snapshot(stack.enter_context(copy.open("rb")), size, partial(check, copy), in_place=False)
 
 
 def snapshot(database: Path, target: Path, on_progress: Callable[[int, int], None]) -> int:
@@ -67,14 +113,64 @@ def first_finding(database: Path) -> str | None:
     uri = database.resolve().as_uri() + "?immutable=1"
     try:
         with closing(sqlite3.connect(uri, uri=True)) as connection:
-            first: str = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
+            return _finding(connection)
+    except sqlite3.DatabaseError as error:
+        return _shortened(str(error))
+
+
+def _finding(connection: sqlite3.Connection) -> str | None:
+    """The first problem `PRAGMA quick_check` finds in what `connection` reads, or None."""
+    try:
+        first: str = connection.execute("PRAGMA quick_check(1)").fetchone()[0]
     except sqlite3.DatabaseError as error:
         first = str(error)
-    if first == "ok":
-        return None
+    return None if first == "ok" else _shortened(first)
+
+
+def _check_connection(connection: sqlite3.Connection) -> None:
+    if finding := _finding(connection):
+        raise DatabaseCorrupt(finding)
+
+
+def _shortened(first: str) -> str:
     lines = [line for line in first.splitlines() if line and not line.startswith("*** in database")]
     finding = (lines or [first])[0]
     return finding if len(finding) <= MAX_FINDING else finding[: MAX_FINDING - 3] + "..."
+
+
+def _pin(database: Path, file: BinaryIO) -> tuple[sqlite3.Connection, int] | None:
+    """A connection in a read transaction on the state that `file`, the database's file, holds whole
+    (see `taken`), and the state's size in bytes; None when the state is not to be had so."""
+    uri = database.resolve().as_uri() + "?mode=rw"
+    reader = sqlite3.connect(
+        uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT, check_same_thread=False
+    )
+    try:
+        with closing(sqlite3.connect(uri, uri=True, isolation_level=None, timeout=PIN_WAIT)) as writer:
+            if reader.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                raise _NotInPlace
+            reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()  # the bulk, before the lock
+            writer.execute("BEGIN IMMEDIATE")
+            try:
+                _, frames, copied = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if frames != copied:
+                    raise _NotInPlace
+                reader.execute("BEGIN")
+                reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                writer.execute("ROLLBACK")
+        page_size: int = reader.execute("PRAGMA page_size").fetchone()[0]
+        size: int = page_size * reader.execute("PRAGMA page_count").fetchone()[0]
+        if os.fstat(file.fileno()).st_size != size:
+            raise _NotInPlace
+    except (_NotInPlace, sqlite3.Error):
+        reader.close()
+        return None
+    return reader, size
+
+
+class _NotInPlace(Exception):
+    """The database's state is not to be read in place: it is to be copied."""
 
 
 def _copy(database: Path, target: Path, on_progress: Callable[[int, int], None]) -> int:
