@@ -8,6 +8,7 @@ of LIST_PAGES ids, so that an unchanged stretch of the list costs nothing either
 from __future__ import annotations
 
 import hashlib
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -17,7 +18,8 @@ from backups_server.storage.records import SealedManifest
 from backups_server.storage.vault import DamagedPiece, VaultReader, VaultWriter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Sequence
+    from hashlib import _Hash as HashState
 
     from backups_server.storage.records import BackupRecord
     from backups_server.storage.vault import Vault
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
 LIST_PAGES = 4096
 """Ids in one piece of a backup's list of pages: 64 KiB, 16 MiB of pages."""
 READ_BYTES = 1024 * 1024
-"""The bytes of a snapshot read at once: a whole number of pages of any size up to 64 KiB."""
+"""The bytes of a snapshot read at once: a whole number of pages of any size up to 64 KiB, and a
+whole number of them in a piece of the list (pages and READ_BYTES are powers of two)."""
 
 
 def page_size(file: BinaryIO) -> int:
@@ -42,11 +45,12 @@ def split_ids(listed: bytes) -> list[bytes]:
 
 
 class HashBehind:
-    """The SHA-256 of chunks given in order, each hashed on a thread of its own while the next is being
-    read (hashlib lets go of the GIL for long inputs): for the length of a `with` block."""
+    """The SHA-256 of chunks given in order, from `start` if given (a state to go on from), each hashed
+    on a thread of its own while the next is being read (hashlib lets go of the GIL for long inputs):
+    for the length of a `with` block."""
 
-    def __init__(self) -> None:
-        self._sha256 = hashlib.sha256()
+    def __init__(self, start: HashState | None = None) -> None:
+        self._sha256 = start.copy() if start is not None else hashlib.sha256()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sha256")
         self._hashing: Future[None] | None = None
 
@@ -61,9 +65,24 @@ class HashBehind:
             self._hashing.result()
         self._hashing = self._thread.submit(self._sha256.update, chunk)
 
+    def state(self) -> HashState:
+        """A copy of the hash of everything given so far, to go on from later."""
+        if self._hashing is not None:
+            self._hashing.result()
+        return self._sha256.copy()
+
     def hexdigest(self) -> str:
         """Once the block has ended."""
         return self._sha256.hexdigest()
+
+
+class HashPoint(NamedTuple):
+    """Where a file's SHA-256 stood at the end of a piece of a backup's list of pages."""
+
+    listed: bytes
+    """The piece's id, which stands for every page up to its end, as their ids do for them."""
+    state: HashState
+    """The SHA-256 of the file up to the end of the piece's pages."""
 
 
 class StoredPages(NamedTuple):
@@ -71,6 +90,8 @@ class StoredPages(NamedTuple):
     """The manifest to write once everything else is done, which says what the backup added."""
     relied_on: frozenset[str]
     """The packs that hold the backup's pieces."""
+    points: tuple[HashPoint, ...]
+    """For the next backup of the same database: the SHA-256 of its file at the end of each piece."""
 
 
 def store_pages(
@@ -80,31 +101,77 @@ def store_pages(
     *,
     excluded: Collection[str] = frozenset(),
     on_read: Callable[[int, int], None] = lambda _read, _stored: None,
+    earlier: Sequence[HashPoint] = (),
 ) -> StoredPages:
     """Store the pages of the file `snapshot` (read from its start) that the store lacks, and the list
     of them all; those in `excluded` packs are stored again. `on_read(read, stored)` gets the bytes
-    of the snapshot read and of the store written after each READ_BYTES read."""
+    of the snapshot read and of the store written after each READ_BYTES read.
+
+    The file's SHA-256 goes on from `earlier`, the points of an earlier backup: as long as the pieces
+    of the list are those of that backup, so are the pages and the hash, and the pages are not hashed
+    again. An unchanged database costs no hashing of the whole file, one changed at its end little.
+    """
     writer = VaultWriter(vault, vault.index().without(excluded))
     ids: list[bytes] = []
+    points: list[HashPoint] = []
     read = 0
     try:
-        with HashBehind() as sha256:
-            size = page_size(snapshot)
-            while chunk := snapshot.read(max(READ_BYTES, size)):
-                sha256.update(chunk)
+        size = page_size(snapshot)
+        with _ResumedHash(snapshot, size, earlier) as file_hash:
+            while chunk := snapshot.read(max(READ_BYTES, size)):  # a whole number of pages, of one piece
                 ids += [writer.add(chunk[start : start + size]) for start in range(0, len(chunk), size)]
                 read += len(chunk)
+                file_hash.update(chunk)
+                if len(ids) % LIST_PAGES == 0:
+                    points.append(file_hash.point(writer.add(b"".join(ids[-LIST_PAGES:])), read))
                 on_read(read, writer.stored_bytes)
-        lists = tuple(
-            writer.add(b"".join(ids[start : start + LIST_PAGES])) for start in range(0, len(ids), LIST_PAGES)
-        )
+            if len(ids) > len(points) * LIST_PAGES:
+                points.append(file_hash.point(writer.add(b"".join(ids[len(points) * LIST_PAGES :])), read))
         writer.finish()
     except BaseException:
         writer.abandon()
         raise
     on_read(read, writer.stored_bytes)
-    manifest = SealedManifest(record, size, len(ids), sha256.hexdigest(), lists, writer.stored_bytes)
-    return StoredPages(manifest, writer.relied_on)
+    sha256 = (points[-1].state if points else hashlib.sha256()).hexdigest()
+    lists = tuple(point.listed for point in points)
+    manifest = SealedManifest(record, size, len(ids), sha256, lists, writer.stored_bytes)
+    return StoredPages(manifest, writer.relied_on, tuple(points))
+
+
+class _ResumedHash:
+    """A file's SHA-256 as `store_pages` takes it: the points of `earlier` as long as the file's pieces
+    are theirs, then hashed on from the last of them that holds, the bytes after it read again."""
+
+    def __init__(self, file: BinaryIO, page_size: int, earlier: Sequence[HashPoint]) -> None:
+        self._file = file
+        self._piece_bytes = LIST_PAGES * page_size
+        self._earlier = earlier
+        self._matched = 0
+        """The pieces, from the first, that are those of `earlier`."""
+        self._behind = None if earlier else HashBehind()
+
+    def __enter__(self) -> _ResumedHash:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._behind is not None:
+            self._behind.__exit__()
+
+    def update(self, chunk: bytes) -> None:
+        """The next chunk of the file."""
+        if self._behind is not None:
+            self._behind.update(chunk)
+
+    def point(self, listed: bytes, end: int) -> HashPoint:
+        """The point at the end of the next piece, of id `listed`, whose last page ends at byte `end`."""
+        if self._behind is None:
+            if self._matched < len(self._earlier) and self._earlier[self._matched].listed == listed:
+                self._matched += 1
+                return self._earlier[self._matched - 1]
+            self._behind = HashBehind(self._earlier[self._matched - 1].state if self._matched else None)
+            for start in range(self._matched * self._piece_bytes, end, READ_BYTES):
+                self._behind.update(os.pread(self._file.fileno(), min(READ_BYTES, end - start), start))
+        return HashPoint(listed, self._behind.state())
 
 
 def fetch_pages(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from backups_server.engine.catalog import Catalog, remove_objects
-from backups_server.engine.pages import store_pages
+from backups_server.engine.pages import HashPoint, store_pages
 from backups_server.engine.progress import BackupProgress, Progress, watched
 from backups_server.engine.prune import Pruned, prune
 from backups_server.engine.retention import KEEP_EVERYTHING
@@ -130,6 +130,9 @@ class BackupService:
         self.catalog = Catalog(store, manifest_key=lambda: self.vault().manifest_key)
         self._vault: Vault | None = None
         self._vault_lock = threading.Lock()
+        self._hash_points: tuple[HashPoint, ...] = ()
+        """Where the SHA-256 of the database stood along the last backup stored page by page, for
+        the next to go on from (`store_pages`)."""
         self._lock = threading.Lock()
         self._last_timestamp = 0
         self._running: set[str] = set()
@@ -279,7 +282,15 @@ class BackupService:
                 progress.compressed(consumed, before + stored)
                 progress.stored(before + stored)
 
-            stored = store_pages(vault, snapshot, record, excluded=excluded, on_read=watched(read, step))
+            stored = store_pages(
+                vault,
+                snapshot,
+                record,
+                excluded=excluded,
+                on_read=watched(read, step),
+                earlier=self._hash_points,
+            )
+            self._hash_points = stored.points
             added += stored.manifest.added_bytes
             unusable = vault.unusable(stored.relied_on)
             if not unusable:
