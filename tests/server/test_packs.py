@@ -6,7 +6,6 @@ import errno
 import io
 import logging
 import os
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -63,7 +62,7 @@ def test_a_blob_opens_only_in_its_pack_and_at_its_place() -> None:
     with pytest.raises(Unauthentic):
         open_blob(new_pack_name(), key, first, sealed_first)  # another pack's name
     with pytest.raises(Unauthentic):
-        open_blob(name, key, replace(second, length=first.length), sealed_first)  # another place
+        open_blob(name, key, second._replace(length=first.length), sealed_first)  # another place
 
 
 def stored_index(tmp_path: Path) -> tuple[FolderStore, bytes, str]:

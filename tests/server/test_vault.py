@@ -4,7 +4,6 @@ not hash to the id it was asked for is refused, even from a pack that opens with
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -31,9 +30,8 @@ def test_pieces_come_back_as_added_and_each_only_under_its_own_id(tmp_path: Path
         swapped.add(
             pack,
             [
-                replace(
-                    blob,
-                    pieces=tuple(replace(piece, id=ids.get(piece.id, piece.id)) for piece in blob.pieces),
+                blob._replace(
+                    pieces=tuple(piece._replace(id=ids.get(piece.id, piece.id)) for piece in blob.pieces),
                 )
                 for blob in blobs
             ],

@@ -119,7 +119,7 @@ def store_pages(
         size = page_size(snapshot)
         with _ResumedHash(snapshot, size, earlier) as file_hash:
             while chunk := snapshot.read(max(READ_BYTES, size)):  # a whole number of pages, of one piece
-                ids += [writer.add(chunk[start : start + size]) for start in range(0, len(chunk), size)]
+                ids += writer.add_all([chunk[start : start + size] for start in range(0, len(chunk), size)])
                 read += len(chunk)
                 file_hash.update(chunk)
                 if len(ids) % LIST_PAGES == 0:

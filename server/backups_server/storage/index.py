@@ -19,7 +19,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from backups_server.errors import ObjectMissing
 from backups_server.storage.packs import Blob, Piece, decode_table, encode_table
@@ -39,8 +39,7 @@ _NAME = struct.Struct(">H")
 _TABLE = struct.Struct(">I")
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a piece is: its pack, its blob in the pack, and its place in the blob."""
 
     pack: str
@@ -59,9 +58,9 @@ class Index:
 
     def add(self, pack: str, blobs: list[Blob]) -> None:
         self.packs[pack] = blobs
-        for blob in blobs:
-            for piece in blob.pieces:
-                self._pieces[piece.id] = Location(pack, blob, piece)
+        self._pieces.update(
+            (piece.id, Location(pack, blob, piece)) for blob in blobs for piece in blob.pieces
+        )
 
     def without(self, packs: Collection[str]) -> Index:
         """This index but for `packs`: what a writer may rely on when those packs are going."""

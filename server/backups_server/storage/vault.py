@@ -32,7 +32,7 @@ from backups_server.storage.packs import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Sequence
 
     from backups_server.storage.index import Index, Location
     from backups_server.storage.keys import KeyRing, MasterKey
@@ -117,19 +117,21 @@ class VaultWriter:
 
     def add(self, data: bytes) -> bytes:
         """The id of a piece, which the store holds once `finish` returns."""
-        piece_id = self._vault.piece_id(data)
-        location = self._index.find(piece_id)
-        if location is not None:
-            self._relied_on.add(location.pack)
-            return piece_id
-        if piece_id in self._batched:
-            return piece_id
-        self._batched.add(piece_id)
-        self._batch.append((piece_id, data))
-        self._batch_bytes += len(data)
-        if self._batch_bytes >= BATCH_BYTES:
-            self._submit_batch()
-        return piece_id
+        return self.add_all((data,))[0]
+
+    def add_all(self, pieces: Sequence[bytes]) -> list[bytes]:
+        """The ids of `pieces`, each added as `add` adds it, in fewer steps."""
+        ids = list(map(self._vault.piece_id, pieces))
+        for piece_id, location, data in zip(ids, map(self._index.find, ids), pieces, strict=True):
+            if location is not None:
+                self._relied_on.add(location.pack)
+            elif piece_id not in self._batched:
+                self._batched.add(piece_id)
+                self._batch.append((piece_id, data))
+                self._batch_bytes += len(data)
+                if self._batch_bytes >= BATCH_BYTES:
+                    self._submit_batch()
+        return ids
 
     def finish(self) -> dict[str, list[Blob]]:
         """Store what is pending, then an index object for the packs written; the packs."""
