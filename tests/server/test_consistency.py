@@ -13,7 +13,7 @@ import pytest
 
 from backups_server.engine import snapshot as snapshots
 from backups_server.engine.restore import check_integrity, restore
-from backups_server.engine.snapshot import snapshot, taken
+from backups_server.engine.snapshot import copy_of, snapshot, taken
 from tests.helpers import key_ring
 
 if TYPE_CHECKING:
@@ -120,6 +120,27 @@ def test_a_snapshot_read_in_place_holds_its_state_while_commits_and_checkpoints_
     assert state.size == (tmp_path / "read.sqlite").stat().st_size
     assert committed_state(tmp_path / "read.sqlite") == taken_on
     assert latest > taken_on + 30, "commits landed while the snapshot was read"
+
+
+def test_a_copy_made_in_place_holds_its_state_while_commits_and_checkpoints_land(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshots, "COPY_STEP", 64 * 1024)
+    monkeypatch.setattr(snapshots, "snapshot", None)  # no copy with the backup API
+    database = make_ledger(tmp_path / "ledger.sqlite")
+    with closing(sqlite3.connect(database, isolation_level=None)) as writer:
+        taken_on = max(commit_next(writer) for _ in range(50))
+
+        def commit_and_checkpoint(_done: int, _total: int) -> None:
+            commit_next(writer)
+            writer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+        size = copy_of(database, tmp_path / "copy.sqlite", commit_and_checkpoint)
+        latest = committed_state(database)
+
+    assert size == (tmp_path / "copy.sqlite").stat().st_size
+    assert committed_state(tmp_path / "copy.sqlite") == taken_on
+    assert latest > taken_on + 30, "commits landed while the database was copied"
 
 
 def test_a_snapshot_is_copied_when_a_reader_keeps_an_older_state(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from backups_server.engine.pages import fetch_pages
 from backups_server.engine.progress import Progress, RestoreProgress, watched
-from backups_server.engine.snapshot import BUSY_TIMEOUT, first_finding, pages_per_step, snapshot
+from backups_server.engine.snapshot import BUSY_TIMEOUT, copy_of, first_finding, pages_per_step
 from backups_server.errors import ObjectMissing, RestoreError
 from backups_server.storage.codecs import unpack
 from backups_server.storage.layout import PAGES, stored_format
@@ -163,7 +163,7 @@ def restore_online(
 def _copy(database: Path, copy: Path, on_progress: Callable[[int, int], None]) -> None:
     """Copy the database as it is, to disk. While the download goes on: it mostly needs a core (pages
     to open and check), the copy mostly the disk."""
-    snapshot(database, copy, on_progress)
+    copy_of(database, copy, on_progress)
     fsync_path(copy)
 
 

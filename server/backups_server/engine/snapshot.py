@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, BinaryIO
@@ -21,6 +21,9 @@ STEPS = 100
 """Progress reports during a copy: the database is copied in this many steps..."""
 PAGES_PER_STEP = (64, 4096)
 """...of at least and at most this many pages (256 KiB and 16 MiB with the default page size)."""
+
+COPY_STEP = 16 * 1024 * 1024
+"""The bytes a copy of a database read in place copies at each of its steps."""
 
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for a writer that holds the database locked (rollback-journal mode only)."""
@@ -57,19 +60,31 @@ def taken(database: Path, scratch: Path, on_progress: Callable[[int, int], None]
     When the WAL cannot be wholly copied back (a reader keeps an older state), the write lock cannot
     be had within PIN_WAIT, or the database has a rollback journal, the state is copied.
     """
-    with ExitStack() as stack:
-        # Opened first, closed last: closing a file drops every POSIX lock this process holds on
-        # it, and SQLite's connections keep theirs until they are closed.
-        file = stack.enter_context(database.open("rb"))
-        if pinned := _pin(database, file):
-            reader, size = pinned
-            stack.callback(reader.close)
+    with _in_place(database) as pinned:
+        if pinned is not None:
+            file, reader, size = pinned
             on_progress(size, size)
             yield Snapshot(file, size, partial(_check_connection, reader), in_place=True)
             return
-        copy = scratch / "snapshot.sqlite"
-        size = snapshot(database, copy, on_progress)
-        yield Snapshot(stack.enter_context(copy.open("rb")), size, partial(check, copy), in_place=False)
+    copy = scratch / "snapshot.sqlite"
+    size = snapshot(database, copy, on_progress)
+    with copy.open("rb") as file:
+        yield Snapshot(file, size, partial(check, copy), in_place=False)
+
+
+def copy_of(database: Path, target: Path, on_progress: Callable[[int, int], None]) -> int:
+    """Copy one committed state of `database` into the new file `target`; returns its size in bytes.
+    A copy of the file itself, made by the kernel, when the state can be read in place (`taken`),
+    else `snapshot`'s. `on_progress(done, total)` is called after each step, in bytes."""
+    with _in_place(database) as pinned:
+        if pinned is not None:
+            file, _, size = pinned
+            with target.open("wb") as copy:
+                for start in range(0, size, COPY_STEP):
+                    _copy_range(file, copy, start, min(COPY_STEP, size - start))
+                    on_progress(min(start + COPY_STEP, size), size)
+            return size
+    return snapshot(database, target, on_progress)
 
 
 def snapshot(database: Path, target: Path, on_progress: Callable[[int, int], None]) -> int:
@@ -136,6 +151,35 @@ def _shortened(first: str) -> str:
     lines = [line for line in first.splitlines() if line and not line.startswith("*** in database")]
     finding = (lines or [first])[0]
     return finding if len(finding) <= MAX_FINDING else finding[: MAX_FINDING - 3] + "..."
+
+
+@contextmanager
+def _in_place(database: Path) -> Iterator[tuple[BinaryIO, sqlite3.Connection, int] | None]:
+    """The database's file, a connection in a read transaction on the state it holds whole (`taken`),
+    and the state's size, for the block; None when the state is not to be had so."""
+    # Opened first, closed last: closing a file drops every POSIX lock this process holds on it, and
+    # SQLite's connections keep theirs until they are closed.
+    with database.open("rb") as file:
+        pinned = _pin(database, file)
+        if pinned is None:
+            yield None
+            return
+        reader, size = pinned
+        with closing(reader):
+            yield file, reader, size
+
+
+def _copy_range(source: BinaryIO, target: BinaryIO, offset: int, count: int) -> None:
+    """Copy `count` bytes of `source` at `offset` to the same place in `target`, within the kernel
+    where it can (copy_file_range, on Linux)."""
+    while count > 0:
+        if hasattr(os, "copy_file_range"):
+            done = os.copy_file_range(source.fileno(), target.fileno(), count, offset, offset)
+        else:
+            done = os.pwrite(target.fileno(), os.pread(source.fileno(), count, offset), offset)
+        if done == 0:
+            raise OSError(errno.EIO, f"{source.name} ended before its last page")
+        offset, count = offset + done, count - done
 
 
 def _pin(database: Path, file: BinaryIO) -> tuple[sqlite3.Connection, int] | None:
