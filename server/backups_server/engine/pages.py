@@ -45,25 +45,31 @@ def split_ids(listed: bytes) -> list[bytes]:
 
 
 class HashBehind:
-    """The SHA-256 of chunks given in order, from `start` if given (a state to go on from), each hashed
-    on a thread of its own while the next is being read (hashlib lets go of the GIL for long inputs):
-    for the length of a `with` block."""
+    """The SHA-256 of chunks given in order, from `start` if given (a state to go on from), each hashed,
+    then handed to `then` if given, on a thread of its own while the next is being read (hashlib and
+    writes to files let go of the GIL): for the length of a `with` block, which raises what `then`
+    raised."""
 
-    def __init__(self, start: HashState | None = None) -> None:
+    def __init__(
+        self, start: HashState | None = None, then: Callable[[bytes], None] = lambda _chunk: None
+    ) -> None:
         self._sha256 = start.copy() if start is not None else hashlib.sha256()
+        self._then = then
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sha256")
         self._hashing: Future[None] | None = None
 
     def __enter__(self) -> HashBehind:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self._thread.shutdown()
+        if kind is None and self._hashing is not None:
+            self._hashing.result()
 
     def update(self, chunk: bytes) -> None:
         if self._hashing is not None:
             self._hashing.result()
-        self._hashing = self._thread.submit(self._sha256.update, chunk)
+        self._hashing = self._thread.submit(self._take, chunk)
 
     def state(self) -> HashState:
         """A copy of the hash of everything given so far, to go on from later."""
@@ -74,6 +80,10 @@ class HashBehind:
     def hexdigest(self) -> str:
         """Once the block has ended."""
         return self._sha256.hexdigest()
+
+    def _take(self, chunk: bytes) -> None:
+        self._sha256.update(chunk)
+        self._then(chunk)
 
 
 class HashPoint(NamedTuple):
@@ -153,9 +163,9 @@ class _ResumedHash:
     def __enter__(self) -> _ResumedHash:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if self._behind is not None:
-            self._behind.__exit__()
+            self._behind.__exit__(kind)
 
     def update(self, chunk: bytes) -> None:
         """The next chunk of the file."""
@@ -186,20 +196,23 @@ def fetch_pages(
     backup_id = manifest.backup_id
     per_chunk = max(1, READ_BYTES // manifest.page_size)
     written = 0
+
+    def write(data: bytes) -> None:
+        nonlocal written
+        target.write(data)
+        written += len(data)
+        on_written(written)
+
     try:
         reader = VaultReader(vault, vault.index())
-        with HashBehind() as sha256:
+        with HashBehind(then=write) as sha256:
             for listed in manifest.lists:
                 page_ids = split_ids(reader.piece(listed))
                 for first in range(0, len(page_ids), per_chunk):
                     chunk = [reader.piece(page_id) for page_id in page_ids[first : first + per_chunk]]
                     if wrong := next((page for page in chunk if len(page) != manifest.page_size), None):
                         raise RestoreError(f"backup {backup_id} is damaged: a page has {len(wrong)} bytes")
-                    data = b"".join(chunk)
-                    target.write(data)
-                    sha256.update(data)
-                    written += len(data)
-                    on_written(written)
+                    sha256.update(b"".join(chunk))
     except DamagedPiece as error:
         raise RestoreError(f"backup {backup_id} is damaged: {error}") from error
     if written != manifest.page_size * manifest.page_count:
