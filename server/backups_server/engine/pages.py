@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from backups_server.storage.records import BackupRecord
     from backups_server.storage.vault import Vault
 
+BEHIND = 8
+"""Chunks a HashBehind may have left to take: a write that is slow now and then (the file's cache
+growing) does not hold up the reading, for 8 MiB of memory at most."""
 LIST_PAGES = 4096
 """Ids in one piece of a backup's list of pages: 64 KiB, 16 MiB of pages."""
 READ_BYTES = 1024 * 1024
@@ -46,9 +50,9 @@ def split_ids(listed: bytes) -> list[bytes]:
 
 class HashBehind:
     """The SHA-256 of chunks given in order, from `start` if given (a state to go on from), each hashed,
-    then handed to `then` if given, on a thread of its own while the next is being read (hashlib and
-    writes to files let go of the GIL): for the length of a `with` block, which raises what `then`
-    raised."""
+    then handed to `then` if given, on a thread of its own while the next are being read (hashlib
+    and writes to files let go of the GIL): for the length of a `with` block, which raises what
+    `then` raised."""
 
     def __init__(
         self, start: HashState | None = None, then: Callable[[bytes], None] = lambda _chunk: None
@@ -56,30 +60,33 @@ class HashBehind:
         self._sha256 = start.copy() if start is not None else hashlib.sha256()
         self._then = then
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="sha256")
-        self._hashing: Future[None] | None = None
+        self._pending: deque[Future[None]] = deque()
 
     def __enter__(self) -> HashBehind:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        self._thread.shutdown()
-        if kind is None and self._hashing is not None:
-            self._hashing.result()
+        self._thread.shutdown(cancel_futures=kind is not None)
+        if kind is None:
+            self._wait(0)
 
     def update(self, chunk: bytes) -> None:
-        if self._hashing is not None:
-            self._hashing.result()
-        self._hashing = self._thread.submit(self._take, chunk)
+        self._wait(BEHIND - 1)
+        self._pending.append(self._thread.submit(self._take, chunk))
 
     def state(self) -> HashState:
         """A copy of the hash of everything given so far, to go on from later."""
-        if self._hashing is not None:
-            self._hashing.result()
+        self._wait(0)
         return self._sha256.copy()
 
     def hexdigest(self) -> str:
         """Once the block has ended."""
         return self._sha256.hexdigest()
+
+    def _wait(self, pending: int) -> None:
+        """Until no more than `pending` chunks are left to take; raises what taking one raised."""
+        while len(self._pending) > pending:
+            self._pending.popleft().result()
 
     def _take(self, chunk: bytes) -> None:
         self._sha256.update(chunk)
