@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -310,11 +311,16 @@ class JobQueue:
     async def _timed(self, job: Job, work: Work, reporter: _Reporter) -> dict[str, Any]:
         """Run the work on a thread, its duration measured before the job's last event tells anyone."""
         started = time.monotonic()
+        forwarding = threading.Thread(target=reporter.forward, name="progress")
+        forwarding.start()
         try:
             return await anyio.to_thread.run_sync(
                 work, reporter.report_from_thread, job, limiter=self._limiter
             )
         finally:
+            reporter.stop()
+            with anyio.CancelScope(shield=True):  # its last events published, whatever ended the work
+                await anyio.to_thread.run_sync(forwarding.join)
             self._metrics.duration.labels(job.kind).observe(time.monotonic() - started)
 
     def _forget_old(self) -> None:
@@ -330,11 +336,13 @@ class JobQueue:
 
 class _Reporter:
     """Turns the work's progress into events: one per whole percent at most, and never 100
-    before the work is done."""
+    before the work is done. `forward`, on a thread of its own, hands them to the event loop, so
+    that the work never waits for the loop to take one."""
 
     def __init__(self, publish: Callable[[str, dict[str, Any]], None], loop: EventLoopToken) -> None:
         self._publish = publish
         self._loop = loop
+        self._events: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self.percentage = 0.0
 
     def report_from_thread(self, progress: Progress) -> None:
@@ -346,7 +354,16 @@ class _Reporter:
             if progress.size:
                 data["total_bytes"] = progress.size
                 data["processed_bytes"] = int(progress.size * percentage / 100)
+            self._events.put(data)
+
+    def forward(self) -> None:
+        """Publish the events reported, in order, until `stop` is called."""
+        while (data := self._events.get()) is not None:
             anyio.from_thread.run_sync(self._publish, PROGRESS, data, token=self._loop)
+
+    def stop(self) -> None:
+        """Once the work has ended: `forward` returns after the events reported so far."""
+        self._events.put(None)
 
 
 def cancelled(job: Job) -> str:
