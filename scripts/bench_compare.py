@@ -1,7 +1,8 @@
 """Compare two results files of `make bench` side by side: the machines and commits they were
-measured on, then each figure's median in both, the change in percent, and whether each meets its
-target. A change beyond 3 %, more than two runs on an idle machine differ by, is colored: green or
-red for a figure with a target (better or worse), yellow for the others.
+measured on, then each figure's median in both (± how far the true median may lie from it, at 95 %),
+the change in percent, and whether each meets its target. A change that the runs' spread cannot
+explain (the two medians' 95 % intervals do not overlap) is colored: green or red for a figure with
+a target (better or worse), yellow for the others.
 
     scripts/bench_compare.py .bench/BEFORE.json [.bench/results.json]
 """
@@ -15,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import RESULTS
-from bench_report import Figure, results_from_json, show, verdict
+from bench_report import Figure, median_interval, results_from_json, show, verdict
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-
-NOISE = 0.03
-"""How much a median may move between two runs of `make bench` on an idle machine."""
 
 
 def main() -> int:
@@ -100,16 +98,20 @@ def figures(before: dict[str, Any], after: dict[str, Any]) -> Table:
 def median(figure: Figure | None) -> str:
     if figure is None:
         return "—"
-    return "error" if figure.error is not None else show(figure.median, figure.unit)
+    if figure.error is not None:
+        return "error"
+    uncertainty = "" if figure.uncertainty is None else f" ±{figure.uncertainty * 100:.1f}%"
+    return show(figure.median, figure.unit) + uncertainty
 
 
 def change(before: Figure | None, after: Figure | None) -> Text:
-    """The change of the median in percent, colored when it is beyond the noise."""
+    """The change of the median in percent, colored when the runs' spread cannot explain it."""
     if before is None or after is None or not before.runs or not after.runs or before.median == 0:
         return Text("")
     moved = after.median / before.median - 1
+    (low_before, high_before), (low_after, high_after) = map(median_interval, (before.runs, after.runs))
     style = ""
-    if abs(moved) > NOISE:
+    if high_after < low_before or high_before < low_after:
         target = after.target or before.target
         if target is None:
             style = "yellow"

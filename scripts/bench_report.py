@@ -1,8 +1,10 @@
 """The figures a benchmark measures, their targets, and how they are shown and stored.
 
 A figure is every run of one measure (a time, a ratio, a memory size); what counts is the median of
-its runs, and min and max say how far the runs spread. A target bounds the median, or every run
-for bounds that no single run may break (a memory ceiling, a request count).
+its runs, and min and max say how far the runs spread. How far the median itself may be off is its
+interval: two runs of the runs from the middle that hold the true median with 95 % confidence
+(`median_interval`). A target bounds the median, or every run for bounds that no single run may
+break (a memory ceiling, a request count).
 
 Each benchmark script yields its figures to `run`, which prints them as a table, or writes them as
 JSON for `make bench` (scripts/bench.py) to gather into one table and one results file.
@@ -68,6 +70,15 @@ class Figure:
         return statistics.median(self.runs)
 
     @property
+    def uncertainty(self) -> float | None:
+        """How far the true median may lie from the median, as a share of it: the farther end of
+        `median_interval`; None for fewer than 2 runs or a median of 0."""
+        if len(self.runs) < 2 or self.median == 0:
+            return None
+        low, high = median_interval(self.runs)
+        return max(self.median - low, high - self.median) / abs(self.median)
+
+    @property
     def met(self) -> bool | None:
         """Whether the target is met; None for a figure without a target."""
         if self.error is not None:
@@ -75,13 +86,37 @@ class Figure:
         return None if self.target is None else self.target.met(self.runs)
 
     def to_json(self) -> dict[str, Any]:
-        spread = {"median": self.median, "min": min(self.runs), "max": max(self.runs)} if self.runs else {}
+        spread: dict[str, float | None] = {}
+        if self.runs:
+            low, high = median_interval(self.runs)
+            spread = {"median": self.median, "min": min(self.runs), "max": max(self.runs)}
+            spread |= {"median_low": low, "median_high": high, "uncertainty": self.uncertainty}
         return {**asdict(self), **spread, "met": self.met}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Figure:
         target = Target(**data["target"]) if data["target"] is not None else None
         return cls(data["name"], data["unit"], tuple(data["runs"]), target, data["error"])
+
+
+CONFIDENCE = 0.95
+
+
+def median_interval(runs: Sequence[float]) -> tuple[float, float]:
+    """An interval holding the true median with at least CONFIDENCE, whatever the runs' distribution:
+    the k-th smallest and the k-th largest run, for the largest k that keeps the confidence (the
+    sign test's: each run falls below the median with probability 1/2). Below 6 runs no such pair
+    exists, and it is the smallest and largest run (with 1 - 2/2ⁿ: 94 % for 5)."""
+    ordered, count = sorted(runs), len(runs)
+
+    def beyond(k: int) -> float:
+        """The chance that the median lies beyond the k-th run from either end."""
+        return 2 * sum(math.comb(count, below) for below in range(k)) / 2.0**count
+
+    k = 1
+    while k < (count + 1) // 2 and beyond(k + 1) <= 1 - CONFIDENCE:
+        k += 1
+    return ordered[k - 1], ordered[count - k]
 
 
 def failure(error: BaseException | str) -> Figure:
@@ -129,12 +164,13 @@ def passed(results: Results) -> bool:
 
 
 def table(results: Results, title: str, notes: Mapping[str, str] | None = None) -> Table:
-    """Every figure of every benchmark: its median, min and max, its target, and whether it is met;
-    `notes` go under the name of their benchmark."""
+    """Every figure of every benchmark: its median, how far the true median may lie from it (`±`, of
+    the median, at 95 %), its min and max, its target, and whether it is met; `notes` go under the
+    name of their benchmark."""
     grid = Table(title=title, title_justify="left", title_style="bold")
     grid.add_column("benchmark")
     grid.add_column("figure")
-    for column in ("runs", "median", "min", "max", "target"):
+    for column in ("runs", "median", "±", "min", "max", "target"):
         grid.add_column(column, justify="right")
     grid.add_column("")
     for benchmark, figures in results.items():
@@ -144,12 +180,14 @@ def table(results: Results, title: str, notes: Mapping[str, str] | None = None) 
         for number, figure in enumerate(figures):
             first = heading if number == 0 else Text("")
             if figure.error is not None:
-                grid.add_row(first, Text(f"error: {figure.error}", style="red"), *[""] * 5, verdict(figure))
+                grid.add_row(first, Text(f"error: {figure.error}", style="red"), *[""] * 6, verdict(figure))
                 continue
-            spread = (figure.median, min(figure.runs), max(figure.runs))
-            values = (show(value, figure.unit) for value in spread)
+            uncertainty = "" if figure.uncertainty is None else f"{figure.uncertainty * 100:.1f}%"
+            values = (figure.median, min(figure.runs), max(figure.runs))
+            median, least, most = (show(value, figure.unit) for value in values)
             target = figure.target.show(figure.unit) if figure.target is not None else ""
-            grid.add_row(first, figure.name, str(len(figure.runs)), *values, target, verdict(figure))
+            row = (str(len(figure.runs)), median, uncertainty, least, most, target)
+            grid.add_row(first, figure.name, *row, verdict(figure))
         grid.add_section()
     return grid
 

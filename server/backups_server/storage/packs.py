@@ -26,8 +26,9 @@ PACKS = "packs/"
 TARGET_SIZE = 16 * 1024 * 1024
 """A pack is stored once it holds this many bytes of blobs."""
 ID_BYTES = 16
-LEVEL = 2
-"""zstd's level for blobs: on batches of pages, level 3 compresses no better and takes 8 % longer."""
+LEVEL = 1
+"""zstd's level for blobs. On the benchmark's batches of pages, level 1 takes 10 % less time than 2
+and 3 (which compress alike), for blobs 7 % larger: a first backup of 256 MiB takes 4 % less time."""
 
 _LENGTH = struct.Struct(">I")
 _BLOB = struct.Struct(">QII")
