@@ -3,7 +3,9 @@ database through the server, against the hand-written recipes of the backup and 
 in the same run on the same database.
 
 Each run starts a server on a new store (its keys wrapped for an age identity) and a fresh copy of the
-database, then times, each beside its recipe in turn (the order swapped every other run):
+database, lists the empty store (so that the client's connection is open and the server has answered
+once: a recipe starts no HTTP client), then times, each beside its recipe in turn (the order swapped
+every other run):
 - the first backup (every page stored: read, hashed, compressed, encrypted; the snapshot checked with
   `quick_check`) against `VACUUM INTO` + `zstd -3`;
 - a second backup of the unchanged database (nothing new to store), against the same recipe;
@@ -129,6 +131,9 @@ class PagesBench:
         store = folder / "store"
         with self.server(folder / "server", database, store) as server:
             client = AuthenticatedClient(base_url=server.base_url, token=server.api_key, timeout=None)
+            listed = backups_snapshot.sync(client=client)  # the client connected: what is timed is the backup
+            if not isinstance(listed, Backups) or listed.iterable:
+                raise SystemExit(f"the new store is not empty: {listed}")
             peaks = PeakGrowth(server.pid)
             recipe_output = folder / "recipe"
             self.in_turn(
