@@ -12,6 +12,7 @@ import pytest
 from httpx_sse import EventSource
 
 from backups_server.api.jobs import CREATION, Job, JobQueue
+from backups_server.engine.progress import Progress
 from backups_server.errors import QueueFull
 
 from .held_store import MODULE, StoreHold
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
     from httpx_sse import ServerSentEvent
 
-    from backups_server.engine.progress import Progress
     from tests.helpers import LiveServer, ServerFactory
 
 
@@ -94,3 +94,25 @@ async def test_the_queue_runs_jobs_in_the_order_they_came() -> None:
     assert ran == ["a", "c"]
     assert [final.data["status"] for final in finals] == ["COMPLETED", "CANCELED", "COMPLETED"]
     assert not queue.cancel(jobs[0])
+
+
+@pytest.mark.anyio
+async def test_every_progress_event_comes_in_order_before_the_terminal_one() -> None:
+    """The work reports and goes on; its events reach the job in order, all before it completes."""
+
+    def run(on_progress: Callable[[Progress], None], job: Job) -> dict[str, Any]:
+        for percent in range(1, 100):
+            on_progress(Progress(percent / 100, 0))
+        return {"backup": job.backup}
+
+    async with anyio.create_task_group() as task_group:
+        queue = JobQueue(task_group, max_waiting=1)
+        job = queue.submit(CREATION, {"id": "a", "bytes": 0}, run)
+        with anyio.fail_after(10):
+            await job.final()
+        queue.close()
+
+    *progress, last = job.events_after(0)
+    assert last.kind == "completed"
+    assert {event.kind for event in progress} == {"progress"}
+    assert [event.data["percentage"] for event in progress if event.data["percentage"]] == list(range(1, 100))
