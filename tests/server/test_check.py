@@ -3,6 +3,7 @@ structure check when it breaks the structure, by reading the data when only its 
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import pytest
@@ -57,6 +58,17 @@ def test_a_flipped_byte_in_a_pack_is_found_by_reading_the_data_and_named(
     assert structure[0] == 0  # the index still says where everything is
     assert read[0] == 1
     assert f"Problem: {pack} is damaged or was tampered with" in read[2]
+
+
+def test_a_pack_cut_short_is_named_by_reading_the_data(store: StoreUnderTest, tmp_path: Path) -> None:
+    state_to_prune(tmp_path, store.store)
+    pack = store.store.list(PACKS)[0].name
+    store.store.write(pack, io.BytesIO(b"ab"))
+
+    read = check(store, "--read-data")
+
+    assert read[0] == 1
+    assert f"Problem: {pack} is damaged or was tampered with: it has 2 bytes, too few" in read[2]
 
 
 def test_a_missing_pack_or_a_damaged_index_fails_the_structure_check(

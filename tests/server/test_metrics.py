@@ -62,7 +62,9 @@ def test_the_metrics_need_the_key_unless_the_server_opens_them(start_server: Ser
 
     refused = httpx.get(f"{closed.url}/metrics", timeout=10)
     served = httpx.get(f"{opened.url}/openapi.json", timeout=10).json()
+    still_closed = httpx.get(f"{opened.url}/backups", timeout=10)
 
     assert refused.status_code == 511
     assert scraped(opened, key=None)["backups_listed"] == 0
     assert served["paths"]["/metrics"]["get"]["security"] == []
+    assert still_closed.status_code == 511, "only the metrics are opened"

@@ -4,12 +4,14 @@ running it again finishes the work."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
 
 from backups_server.engine.catalog import Catalog
 from backups_server.engine.migrate import migrate
+from backups_server.engine.prune import prune
 from backups_server.engine.restore import restore
 from backups_server.storage.folder import FolderStore
 from backups_server.storage.keys import MasterKey, add_first_wrapping
@@ -116,3 +118,21 @@ def test_a_backup_deleted_once_staged_is_not_brought_back(tmp_path: Path) -> Non
     migration(store, tmp_path / "scratch")
 
     assert restored_counts(store, tmp_path) == [(kept, BACKUPS[kept])]
+
+
+def test_a_prune_while_a_migration_is_stopped_keeps_what_its_staged_backups_need(tmp_path: Path) -> None:
+    """Stopped once the store is marked format 2, before the staged manifests are put in place: the
+    server prunes the store meanwhile, then the migration runs again."""
+    store = the_fixture_in(FolderStore(tmp_path / "store"))
+    dying = DiesAtChange(store, at=1 + 2 * 3 + 2)  # the keys; a pack, an index, a manifest each; the marker
+    with pytest.raises(Killed):
+        migration(dying, tmp_path / "scratch")
+    assert marked_format(store) == PAGES
+    assert len(store.list(MIGRATING)) == 2
+    vault = open_vault(store, key_ring())
+    for _ in range(2):
+        prune(vault, Catalog(store, manifest_key=lambda: vault.manifest_key), grace=timedelta(0))
+
+    migration(store, tmp_path / "scratch")
+
+    assert restored_counts(store, tmp_path) == list(BACKUPS.items())

@@ -19,7 +19,7 @@ from backups_server.storage.packs import (
     new_pack_name,
     open_blob,
     open_table,
-    table_length,
+    sealed_table,
 )
 from backups_server.storage.sealing import Unauthentic
 
@@ -43,8 +43,7 @@ def test_a_pack_gives_back_each_blob_and_its_table() -> None:
     name, key = new_pack_name(), MasterKey.new().derive(b"pack")
     data, writer = packed(name, key)
 
-    length = table_length(data)
-    table = open_table(name, key, data[-4 - length : -4])
+    table = open_table(name, key, sealed_table(data))
     opened = [open_blob(name, key, blob, data[blob.offset : blob.offset + blob.length]) for blob in table]
 
     assert table == writer.blobs

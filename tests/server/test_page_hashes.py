@@ -46,12 +46,9 @@ def make_notes(database: Path) -> None:
         connection.executemany("INSERT INTO notes (body) VALUES (?)", [(bytes(300),)] * 24_000)
 
 
-def change(database: Path, statement: str) -> None:
-    with closing(sqlite3.connect(database)) as connection, connection:
-        connection.execute(statement)
-    if statement.startswith("DELETE"):
-        with closing(sqlite3.connect(database)) as connection:
-            connection.execute("VACUUM")
+def change(database: Path, script: str) -> None:
+    with closing(sqlite3.connect(database)) as connection:
+        connection.executescript(script)
 
 
 def backed_up_and_restored(service: BackupService, tmp_path: Path) -> int:
@@ -77,8 +74,11 @@ CHANGES: dict[str, tuple[str, Callable[[int], bool]]] = {
         "UPDATE notes SET body = randomblob(300) WHERE id < 100",
         lambda hashed: hashed > 4 * PIECE,
     ),
-    "rows added": ("INSERT INTO notes (body) SELECT randomblob(300) FROM notes LIMIT 5000", lambda _: True),
-    "rows deleted": ("DELETE FROM notes WHERE id > 12000", lambda _: True),
+    "rows added": (
+        "INSERT INTO notes (body) SELECT randomblob(300) FROM notes LIMIT 5000",
+        lambda hashed: hashed > 0,
+    ),
+    "rows deleted": ("DELETE FROM notes WHERE id > 12000; VACUUM", bool),
 }
 
 

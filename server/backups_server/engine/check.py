@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from backups_server.engine.pages import split_ids
 from backups_server.errors import ObjectMissing
 from backups_server.storage.layout import MANIFESTS, backup_of, is_manifest
-from backups_server.storage.packs import PACKS, open_blob, open_table, table_length
+from backups_server.storage.packs import PACKS, open_blob, open_table, sealed_table
 from backups_server.storage.records import Manifest, SealedManifest
 from backups_server.storage.sealing import Unauthentic
 from backups_server.storage.vault import DamagedPiece, VaultReader
@@ -135,8 +135,7 @@ def _read_pack(vault: Vault, pack: str, blobs: list[Blob], checked: Checked) -> 
     checked.read_bytes += len(data)
     key = vault.pack_key(pack)
     try:
-        length = table_length(data)
-        if open_table(pack, key, data[-4 - length : -4]) != blobs:
+        if open_table(pack, key, sealed_table(data)) != blobs:
             checked.problems.append(f"{pack}: its table of contents is not the one the index holds")
             return
         for blob in blobs:

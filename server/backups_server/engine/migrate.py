@@ -4,7 +4,7 @@ Every backup stays listed and restorable throughout, and the migration may be st
 and run again, which goes on where it stopped:
 1. each backup, oldest first, is fetched and checked against its SHA-256, stored page by page, read
    back and checked page by page, and its sealed manifest staged as `migrating/ID/manifest`, where
-   no server lists it;
+   no server lists it (a prune counts it as a backup, and the conversion relies on no marked pack);
 2. the store is marked format 2;
 3. each staged manifest takes the place of its backup's manifest (the sealed one written first: a
    listing shows the sealed one of a backup that has both), then the whole copy and the staged
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backups_server.engine.pages import fetch_pages, store_pages
+from backups_server.engine.pages import fetch_pages, store_pages_unmarked
 from backups_server.engine.restore import fetch
 from backups_server.errors import ObjectMissing
 from backups_server.storage.layout import (
@@ -35,7 +35,7 @@ from backups_server.storage.layout import (
     sealed_manifest_name,
     staged_manifest_name,
 )
-from backups_server.storage.records import Manifest, SealedManifest
+from backups_server.storage.records import Manifest, SealedManifest, read_manifest
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -88,10 +88,25 @@ def _convert(store: Store, vault: Vault, manifest: Manifest, scratch: Path) -> S
         copy = Path(folder, "copy.sqlite")
         fetch(store, manifest, copy)
         with copy.open("rb") as file:
-            sealed = store_pages(vault, file, manifest.record).manifest
+            sealed = store_pages_unmarked(vault, file, manifest.record).manifest
         with Path(folder, "read-back.sqlite").open("wb") as read_back:
             fetch_pages(vault, sealed, read_back)
     return sealed
+
+
+def staged_manifests(store: Store, key: bytes) -> list[SealedManifest]:
+    """The sealed manifests a migration has staged and not yet put in place, which a prune must count
+    as backups; raises NotAManifest for one that does not open. One put in place meanwhile is left out:
+    list these before the backups, and it is listed among them."""
+    staged = []
+    for item in store.list(MIGRATING):
+        try:
+            manifest = read_manifest(store, item.name, key)
+        except ObjectMissing:
+            continue
+        if isinstance(manifest, SealedManifest):
+            staged.append(manifest)
+    return staged
 
 
 def _replace(store: Store, backup_id: str, staged: str) -> int:

@@ -8,12 +8,15 @@ of LIST_PAGES ids, so that an unchanged stretch of the list costs nothing either
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from backups_server.errors import RestoreError
+from backups_server.errors import RestoreError, StoreError
+from backups_server.storage.marks import marked_packs
 from backups_server.storage.packs import ID_BYTES
 from backups_server.storage.records import SealedManifest
 from backups_server.storage.vault import DamagedPiece, VaultReader, VaultWriter
@@ -25,6 +28,10 @@ if TYPE_CHECKING:
     from backups_server.storage.records import BackupRecord
     from backups_server.storage.vault import Vault
 
+log = logging.getLogger(__name__)
+
+PRUNED_UNDER_WAY = 3
+"""Times a backup stores again the pages of packs that a prune marked while it ran, before it fails."""
 BEHIND = 8
 """Chunks a HashBehind may have left to take: a write that is slow now and then (the file's cache
 growing) does not hold up the reading, for 8 MiB of memory at most."""
@@ -153,6 +160,35 @@ def store_pages(
     lists = tuple(point.listed for point in points)
     manifest = SealedManifest(record, size, len(ids), sha256, lists, writer.stored_bytes)
     return StoredPages(manifest, writer.relied_on, tuple(points))
+
+
+def store_pages_unmarked(
+    vault: Vault,
+    snapshot: BinaryIO,
+    record: BackupRecord,
+    *,
+    on_read: Callable[[int, int], None] = lambda _read, _stored: None,
+    earlier: Sequence[HashPoint] = (),
+) -> StoredPages:
+    """`store_pages`, relying on no pack that a prune has marked: when one marks a pack the pieces
+    relied on while they were stored, those it held are stored again (`storage.marks`), up to
+    PRUNED_UNDER_WAY times, then StoreError. The manifest says what every pass added."""
+    excluded = marked_packs(vault.store)
+    added = 0
+    for _ in range(PRUNED_UNDER_WAY):
+
+        def read(consumed: int, stored_bytes: int, before: int = added) -> None:
+            on_read(consumed, before + stored_bytes)
+
+        stored = store_pages(vault, snapshot, record, excluded=excluded, on_read=read, earlier=earlier)
+        earlier = stored.points
+        added += stored.manifest.added_bytes
+        unusable = vault.unusable(stored.relied_on)
+        if not unusable:
+            return stored._replace(manifest=replace(stored.manifest, added_bytes=added))
+        log.info("a prune marked %d packs that backup %s relied on", len(unusable), record.backup_id)
+        excluded |= unusable
+    raise StoreError(f"prunes kept marking the packs that backup {record.backup_id} relied on")
 
 
 class _ResumedHash:

@@ -2,7 +2,8 @@
 first found them unneeded, with no lock that backups must take (kopia's approach).
 
 Forgetting a backup removes its manifest only; a prune then:
-1. reads every manifest and the lists of page ids they name: the pieces the backups need;
+1. reads every manifest (those a migration staged too) and the lists of page ids they name: the pieces
+   the backups need;
 2. copies the needed pieces of packs mostly unneeded (under REPACK_BELOW of their bytes) into new packs;
 3. marks the packs no backup needs (those older than the grace period, so that a running backup's new
    packs are left alone, and those just copied out), in a mark object of their own (`storage.marks`);
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from backups_server.engine.migrate import staged_manifests
 from backups_server.engine.pages import split_ids
 from backups_server.storage.marks import read_marks, release_lease, take_lease, write_mark
 from backups_server.storage.packs import PACKS
@@ -68,7 +70,9 @@ def prune(vault: Vault, catalog: Catalog, *, grace: timedelta = GRACE, dry_run: 
     list of pages): what it needs is unknown, so nothing goes."""
 
     def manifests() -> list[SealedManifest]:
-        return [item for item in catalog.manifests(every=True) if isinstance(item, SealedManifest)]
+        staged = staged_manifests(vault.store, vault.manifest_key)  # first: see staged_manifests
+        listed = [item for item in catalog.manifests(every=True) if isinstance(item, SealedManifest)]
+        return staged + listed
 
     pruner = Pruner(vault, manifests, grace=grace, dry_run=dry_run)
     if dry_run:

@@ -14,13 +14,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from backups_server.engine.catalog import Catalog, remove_objects
-from backups_server.engine.pages import HashPoint, store_pages
+from backups_server.engine.pages import HashPoint, store_pages_unmarked
 from backups_server.engine.progress import BackupProgress, Progress, watched
 from backups_server.engine.prune import Pruned, prune
 from backups_server.engine.retention import KEEP_EVERYTHING
@@ -47,7 +46,6 @@ from backups_server.storage.layout import (
     mark_format,
     objects_of,
 )
-from backups_server.storage.marks import marked_packs
 from backups_server.storage.packs import PACKS
 from backups_server.storage.records import (
     BackupRecord,
@@ -71,8 +69,6 @@ log = logging.getLogger(__name__)
 PLATFORMS = {"linux": "LINUX", "darwin": "MACOS", "win32": "WINDOWS", "cygwin": "WINDOWS"}
 PLATFORMS |= {"android": "ANDROID", "ios": "IOS", "emscripten": "WEB", "wasi": "WEB"}
 """The platform a backup is recorded as taken on, by Python's `sys.platform`."""
-PRUNED_UNDER_WAY = 3
-"""Times a backup stores again the pages of packs that a prune marked while it ran, before it fails."""
 
 
 class Reservation(NamedTuple):
@@ -273,31 +269,16 @@ class BackupService:
         """Store the snapshot's new pages into the encrypted store (format 2), relying on no pack that a
         prune has marked: when one marks a pack the backup relied on while it ran, the pages that pack
         held are stored again, before the manifest is written (`storage.marks`)."""
-        vault = self.vault()
-        excluded = marked_packs(self.store)
-        added = 0
-        for _ in range(PRUNED_UNDER_WAY):
 
-            def read(consumed: int, stored: int, before: int = added) -> None:
-                progress.compressed(consumed, before + stored)
-                progress.stored(before + stored)
+        def read(consumed: int, stored: int) -> None:
+            progress.compressed(consumed, stored)
+            progress.stored(stored)
 
-            stored = store_pages(
-                vault,
-                snapshot,
-                record,
-                excluded=excluded,
-                on_read=watched(read, step),
-                earlier=self._hash_points,
-            )
-            self._hash_points = stored.points
-            added += stored.manifest.added_bytes
-            unusable = vault.unusable(stored.relied_on)
-            if not unusable:
-                return replace(stored.manifest, added_bytes=added)
-            log.info("a prune marked %d packs that backup %s relied on", len(unusable), record.backup_id)
-            excluded |= unusable
-        raise StoreError(f"prunes kept marking the packs that backup {record.backup_id} relied on")
+        stored = store_pages_unmarked(
+            self.vault(), snapshot, record, on_read=watched(read, step), earlier=self._hash_points
+        )
+        self._hash_points = stored.points
+        return stored.manifest
 
     def interruption(self, interrupt: Callable[[], None] = lambda: None) -> Callable[[], None]:
         """What a job checks at every step: Stopping once the service is stopping, then `interrupt`."""

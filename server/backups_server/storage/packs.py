@@ -109,10 +109,13 @@ def open_blob(name: str, key: bytes, blob: Blob, sealed: bytes) -> bytes:
     return data
 
 
-def table_length(tail: bytes) -> int:
-    """The length of the sealed table of contents, from a pack's last 4 bytes."""
-    (length,) = _LENGTH.unpack(tail[-_LENGTH.size :])
-    return int(length)
+def sealed_table(pack: bytes) -> bytes:
+    """The sealed table of contents of a pack, from its bytes; raises ValueError for bytes too short to
+    say its length."""
+    if len(pack) < _LENGTH.size:
+        raise ValueError(f"it has {len(pack)} bytes, too few to end with its table's length")
+    (length,) = _LENGTH.unpack(pack[-_LENGTH.size :])
+    return pack[-_LENGTH.size - length : -_LENGTH.size]
 
 
 def open_table(name: str, key: bytes, sealed: bytes) -> list[Blob]:
