@@ -4,6 +4,7 @@ of the contract, and raise the errors that app.py turns into its documented stat
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from contextlib import asynccontextmanager
@@ -83,7 +84,12 @@ class BackupsApi:
 
     @asynccontextmanager
     async def lifespan(self, _app: object) -> AsyncIterator[None]:
-        """Jobs run in this task group, so they outlive the requests that started them."""
+        """Jobs run in this task group, so they outlive the requests that started them.
+
+        What starting made (modules, the spec, the app: some 200,000 objects) lives as long as the
+        server, so it is frozen out of the garbage collector before the first request: its full
+        passes, which a backup's many new objects set off, would walk it all each time (0.1 s of a
+        256 MiB backup)."""
         async with anyio.create_task_group() as task_group:
             self._store_calls = anyio.CapacityLimiter(STORE_THREADS)
             self._queue = JobQueue(
@@ -99,6 +105,7 @@ class BackupsApi:
                 await task_group.start(self._scheduler.run)
                 scheduler = self._scheduler
                 self.metrics.watch_schedule(lambda: scheduler.next)
+            gc.freeze()
             yield
             if self._scheduler is not None:
                 self._scheduler.stop()

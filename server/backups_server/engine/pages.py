@@ -143,7 +143,8 @@ def store_pages(
         size = page_size(snapshot)
         with _ResumedHash(snapshot, size, earlier) as file_hash:
             while chunk := snapshot.read(max(READ_BYTES, size)):  # a whole number of pages, of one piece
-                ids += writer.add_all([chunk[start : start + size] for start in range(0, len(chunk), size)])
+                pages = memoryview(chunk)
+                ids += writer.add_all([pages[start : start + size] for start in range(0, len(chunk), size)])
                 read += len(chunk)
                 file_hash.update(chunk)
                 if len(ids) % LIST_PAGES == 0:

@@ -18,11 +18,12 @@ import struct
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from backups_server.errors import ObjectMissing
-from backups_server.storage.packs import Blob, Piece, decode_table, encode_table
+from backups_server.storage.packs import Blob, decode_table, encode_table
 from backups_server.storage.sealing import seal, unseal
 
 if TYPE_CHECKING:
@@ -40,11 +41,11 @@ _TABLE = struct.Struct(">I")
 
 
 class Location(NamedTuple):
-    """Where a piece is: its pack, its blob in the pack, and its place in the blob."""
+    """Where a piece is: its pack, and the blob of the pack that holds it (whose table says where in
+    the blob). One for all the pieces of a blob, so that an index costs a dictionary entry a piece."""
 
     pack: str
     blob: Blob
-    piece: Piece
 
 
 @dataclass
@@ -58,9 +59,8 @@ class Index:
 
     def add(self, pack: str, blobs: list[Blob]) -> None:
         self.packs[pack] = blobs
-        self._pieces.update(
-            (piece.id, Location(pack, blob, piece)) for blob in blobs for piece in blob.pieces
-        )
+        for blob in blobs:
+            self._pieces.update(zip([piece.id for piece in blob.pieces], repeat(Location(pack, blob))))
 
     def without(self, packs: Collection[str]) -> Index:
         """This index but for `packs`: what a writer may rely on when those packs are going."""

@@ -62,7 +62,7 @@ def new_pack_name() -> str:
     return f"{PACKS}{token[:2]}/{token}"
 
 
-def compress(pieces: list[tuple[bytes, bytes]]) -> tuple[bytes, tuple[Piece, ...]]:
+def compress(pieces: list[tuple[bytes, bytes | memoryview]]) -> tuple[bytes, tuple[Piece, ...]]:
     """The pieces (id, data) as one compressed batch, and where each is in it decompressed."""
     placed, offset = [], 0
     for piece_id, data in pieces:

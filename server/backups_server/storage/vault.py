@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections import OrderedDict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import blake3
 
@@ -66,7 +66,7 @@ class Vault:
         self._master = master
         self._cache = cache
 
-    def piece_id(self, data: bytes) -> bytes:
+    def piece_id(self, data: bytes | memoryview) -> bytes:
         return blake3.blake3(data, key=self._ids_key).digest(length=ID_BYTES)
 
     def pack_key(self, pack: str) -> bytes:
@@ -99,7 +99,7 @@ class VaultWriter:
         self._vault = vault
         self._index = index
         self._on_stored = on_stored
-        self._batch: list[tuple[bytes, bytes]] = []
+        self._batch: list[tuple[bytes, bytes | memoryview]] = []
         self._batch_bytes = 0
         self._batched: set[bytes] = set()
         self._compressing: deque[Future[tuple[bytes, tuple[Piece, ...]]]] = deque()
@@ -119,8 +119,9 @@ class VaultWriter:
         """The id of a piece, which the store holds once `finish` returns."""
         return self.add_all((data,))[0]
 
-    def add_all(self, pieces: Sequence[bytes]) -> list[bytes]:
-        """The ids of `pieces`, each added as `add` adds it, in fewer steps."""
+    def add_all(self, pieces: Sequence[bytes | memoryview]) -> list[bytes]:
+        """The ids of `pieces`, each added as `add` adds it, in fewer steps. A view is kept until the
+        piece is compressed, sparing a copy of each page."""
         ids = list(map(self._vault.piece_id, pieces))
         for piece_id, location, data in zip(ids, map(self._index.find, ids), pieces, strict=True):
             if location is not None:
@@ -181,13 +182,20 @@ class VaultWriter:
         self._on_stored(self.stored_bytes)
 
 
+class _OpenedBlob(NamedTuple):
+    batch: bytes
+    """The blob's pieces, decompressed."""
+    pieces: dict[bytes, Piece]
+    """Where each is in `batch`, by its id."""
+
+
 class VaultReader:
     """Gives back pieces by id, each checked against its id; raises DamagedPiece, naming the object."""
 
     def __init__(self, vault: Vault, index: Index) -> None:
         self._vault = vault
         self._index = index
-        self._opened: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._opened: OrderedDict[tuple[str, int], _OpenedBlob] = OrderedDict()
         self._run: tuple[str, int, bytes] = ("", 0, b"")
         """The last run of sealed blobs read: its pack, its offset there, its bytes."""
         self._places: tuple[str, dict[int, int]] = ("", {})
@@ -199,18 +207,19 @@ class VaultReader:
         location = self._index.find(piece_id)
         if location is None:
             raise DamagedPiece(f"the piece {piece_id.hex()} is in no pack of the store")
-        batch = self._blob(location)
-        data = batch[location.piece.offset : location.piece.offset + location.piece.length]
+        opened = self._blob(location)
+        place = opened.pieces[piece_id]
+        data = opened.batch[place.offset : place.offset + place.length]
         if self._vault.piece_id(data) != piece_id:
             raise DamagedPiece(f"a piece of {location.pack} does not match its id {piece_id.hex()}")
         return data
 
-    def _blob(self, location: Location) -> bytes:
+    def _blob(self, location: Location) -> _OpenedBlob:
         key = (location.pack, location.blob.offset)
-        batch = self._opened.get(key)
-        if batch is not None:
+        opened = self._opened.get(key)
+        if opened is not None:
             self._opened.move_to_end(key)
-            return batch
+            return opened
         blob = location.blob
         try:
             batch = open_blob(
@@ -222,10 +231,10 @@ class VaultReader:
             raise DamagedPiece(
                 f"a blob of {location.pack} is damaged or was tampered with: {error}"
             ) from error
-        self._opened[key] = batch
+        opened = self._opened[key] = _OpenedBlob(batch, {piece.id: piece for piece in blob.pieces})
         if len(self._opened) > OPEN_BLOBS:
             self._opened.popitem(last=False)
-        return batch
+        return opened
 
     def _sealed(self, location: Location) -> bytes:
         """A blob's sealed bytes: from the last run read, if it holds them, else from a new run, read
