@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import secrets
 import struct
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import zstandard
 
 from backups_server.storage.sealing import seal, unseal
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 PACKS = "packs/"
 TARGET_SIZE = 16 * 1024 * 1024
@@ -62,7 +65,7 @@ def new_pack_name() -> str:
     return f"{PACKS}{token[:2]}/{token}"
 
 
-def compress(pieces: list[tuple[bytes, bytes | memoryview]]) -> tuple[bytes, tuple[Piece, ...]]:
+def compress(pieces: Sequence[tuple[bytes, bytes | memoryview]]) -> tuple[bytes, tuple[Piece, ...]]:
     """The pieces (id, data) as one compressed batch, and where each is in it decompressed."""
     placed, offset = [], 0
     for piece_id, data in pieces:
