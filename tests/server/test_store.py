@@ -57,6 +57,7 @@ def test_a_ranged_read_gives_those_bytes_in_one_request(store: StoreUnderTest) -
     assert store.store.read_range("things/a", 1_000_000, 4096) == data[1_000_000:1_004_096]
     assert store.store.read_range("things/a", len(data) - 10, 4096) == data[-10:]
     assert store.store.read_range("things/a", 0, 1) == data[:1]
+    assert store.store.read_range("things/a", len(data), 10) == b""  # as a file's read at its end
     with pytest.raises(ObjectMissing):
         store.store.read_range("things/none", 0, 10)
 

@@ -84,8 +84,13 @@ class S3Store:
     def read_range(self, name: str, start: int, length: int) -> bytes:
         with _s3_errors(name):
             wanted = f"bytes={start}-{start + length - 1}"
-            body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + name, Range=wanted)["Body"]
-            with closing(body):
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + name, Range=wanted)
+            except botocore.exceptions.ClientError as error:
+                if error.response.get("Error", {}).get("Code") == "InvalidRange":  # from its end on
+                    return b""
+                raise
+            with closing(answer["Body"]) as body:
                 content: bytes = body.read()
                 return content
 
