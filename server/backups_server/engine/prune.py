@@ -77,11 +77,11 @@ def prune(vault: Vault, catalog: Catalog, *, grace: timedelta = GRACE, dry_run: 
     pruner = Pruner(vault, manifests, grace=grace, dry_run=dry_run)
     if dry_run:
         return pruner.prune()
-    take_lease(vault.store)
+    lease = take_lease(vault.store)
     try:
         return pruner.prune()
     finally:
-        release_lease(vault.store)
+        release_lease(vault.store, lease)
 
 
 class Pruner:
