@@ -128,3 +128,24 @@ def test_claims_are_forgotten_once_no_prune_can_still_be_deciding(store: FolderS
         take_lease(store)
 
     assert [item.name for item in store.list(TAKEOVERS)] == [recent]
+
+
+def test_a_takeover_deletes_only_the_lease_it_found(tmp_path: Path) -> None:
+    newer = lease(1, machine="another machine", token="newer")
+
+    class GivenBackAndTakenMeanwhile(FolderStore):
+        """The stale lease is given back and another prune takes the lease just as this one claims it."""
+
+        def create(self, name: str, data: bytes) -> bool:
+            created = super().create(name, data)
+            if name.startswith(TAKEOVERS):
+                self.delete(LEASE)
+                super().create(LEASE, newer)
+            return created
+
+    store = GivenBackAndTakenMeanwhile(tmp_path / "store")
+    store.create(LEASE, lease(ended_process()))
+
+    with pytest.raises(StoreError, match="another prune is running"):
+        take_lease(store)
+    assert store.read_bytes(LEASE) == newer
