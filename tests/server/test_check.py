@@ -4,13 +4,14 @@ structure check when it breaks the structure, by reading the data when only its 
 from __future__ import annotations
 
 import io
+import json
 from typing import TYPE_CHECKING
 
 import pytest
 
 from backups_api_client.api.backups import backups_create_new_backup
 from backups_server.storage.index import INDEXES
-from backups_server.storage.layout import DATA
+from backups_server.storage.layout import DATA, manifest_name
 from backups_server.storage.packs import PACKS
 from tests.helpers import damage, server_command, state_to_prune
 
@@ -106,4 +107,47 @@ def test_a_store_of_whole_copies_is_checked_against_its_manifests(
     assert "Read and verified 1 data objects" in sound[1]
     assert structure[0] == 0
     assert read[0] == 1
-    assert f"Problem: {data} does not have the SHA-256 of its manifest" in read[2]
+    assert f"Problem: {data} does not decompress to its backup: the stored data is damaged" in read[2]
+
+
+@pytest.mark.copies
+def test_whole_copies_missing_or_of_another_size_are_named(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    server: LiveServer = start_server()
+    with server.client() as client:
+        for _ in range(2):
+            backups_create_new_backup.sync(client=client)
+    gone, cut = sorted(item.name for item in store.store.list(DATA))
+    size = len(store.store.read_bytes(cut))
+    store.store.delete(gone)
+    store.store.write(cut, io.BytesIO(store.store.read_bytes(cut)[:-100]))
+
+    structure, read = check(store), check(store, "--read-data")
+
+    for found in (structure, read):
+        assert found[0] == 1
+        assert f"Problem: backup {gone.split('/')[1]}: its data {gone} is not in the store" in found[2]
+        assert f"Problem: {cut} has {size - 100} bytes, not the {size} of its manifest" in found[2]
+    assert f"Problem: {cut} does not have the SHA-256 of its manifest: it is damaged" in read[2]
+    assert "Read and verified 1 data objects" in read[1]
+
+
+@pytest.mark.copies
+def test_a_whole_copy_of_another_size_than_its_backup_is_named(
+    start_server: ServerFactory, store: StoreUnderTest
+) -> None:
+    server: LiveServer = start_server()
+    with server.client() as client:
+        backups_create_new_backup.sync(client=client)
+    (data,) = [item.name for item in store.store.list(DATA)]
+    backup_id = data.split("/")[1]
+    manifest = json.loads(store.store.read_bytes(manifest_name(backup_id)))
+    size = manifest["backup"]["bytes"]
+    manifest["backup"]["bytes"] = size + 4096  # as a writer that recorded the wrong size
+    store.store.write(manifest_name(backup_id), io.BytesIO(json.dumps(manifest).encode()))
+
+    read = check(store, "--read-data")
+
+    assert read[0] == 1
+    assert f"Problem: {data} decompresses to {size} bytes, not the {size + 4096} of its backup" in read[2]

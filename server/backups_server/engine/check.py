@@ -10,15 +10,16 @@ copies, each manifest's data object is there with its size, and read, it has its
 
 from __future__ import annotations
 
-import hashlib
 import math
+import os
 import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from backups_server.engine.pages import split_ids
-from backups_server.errors import ObjectMissing
-from backups_server.storage.layout import MANIFESTS, backup_of, is_manifest
+from backups_server.errors import ObjectMissing, RestoreError
+from backups_server.storage.codecs import unpack
+from backups_server.storage.layout import DATA, MANIFESTS, backup_of, is_manifest
 from backups_server.storage.packs import PACKS, open_blob, open_table, sealed_table
 from backups_server.storage.records import Manifest, SealedManifest
 from backups_server.storage.sealing import Unauthentic
@@ -155,9 +156,10 @@ def _check_copies(
     read_share: float,
     chooser: random.Random | None,
 ) -> None:
+    stored = {item.name: item for prefix in (DATA, MANIFESTS) for item in store.list(prefix)}
     by_data = {manifest.data: manifest for manifest in manifests}
     for manifest in manifests:
-        found = next((item for item in store.list(manifest.data) if item.name == manifest.data), None)
+        found = stored.get(manifest.data)
         if found is None:
             checked.problems.append(
                 f"backup {manifest.backup_id}: its data {manifest.data} is not in the store"
@@ -170,22 +172,23 @@ def _check_copies(
     checked.objects = len(by_data)
     checked.stored_bytes = sum(manifest.stored_bytes for manifest in by_data.values())
     for name in _chosen(list(by_data), read_share, chooser):
-        digest = _Digest()
-        store.read(name, digest)
-        checked.read += 1
-        checked.read_bytes += digest.size
-        if digest.sha256.hexdigest() != by_data[name].sha256:
+        manifest = by_data[name]
+        try:
+            with open(os.devnull, "wb") as discarded:
+                unpacked = unpack(store, name, discarded, manifest.record.size, label=manifest.backup_id)
+        except ObjectMissing:
+            checked.problems.append(f"{name} is no longer in the store")
+            continue
+        except RestoreError as error:
+            checked.problems.append(f"{name} does not decompress to its backup: {error}")
+            continue
+        finally:
+            checked.read += 1
+            checked.read_bytes += stored[name].size
+        if unpacked.sha256 != manifest.sha256:
             checked.problems.append(f"{name} does not have the SHA-256 of its manifest: it is damaged")
-
-
-class _Digest:
-    """A sink that hashes what is written into it."""
-
-    def __init__(self) -> None:
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes, /) -> int:
-        self.sha256.update(data)
-        self.size += len(data)
-        return len(data)
+        elif unpacked.written != manifest.record.size:
+            checked.problems.append(
+                f"{name} decompresses to {unpacked.written} bytes, "
+                f"not the {manifest.record.size} of its backup"
+            )
