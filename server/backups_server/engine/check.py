@@ -5,7 +5,8 @@ has the backup's page count, every page is in a pack the index names, and every 
 is in the store. Reading data (all packs, or a random share of them, as restic's `--read-data-subset`)
 reads each pack whole and checks what a restoration would: its table of contents is the one the
 index holds, every blob opens (authenticated), every piece hashes to its id. In a store of whole
-copies, each manifest's data object is there with its size, and read, it has its SHA-256.
+copies, each manifest's data object is there with its size, and read, it has its SHA-256 and
+decompresses to the backup's size, as a restoration checks.
 """
 
 from __future__ import annotations
