@@ -42,7 +42,7 @@ from pyrage import x25519
 from backups_server import __version__
 from backups_server.engine.service import BackupService
 from backups_server.storage.folder import FolderStore
-from backups_server.storage.keys import KeyRing, MasterKey, Secret, add_first_wrapping
+from backups_server.storage.keys import KeyRing, Secret, create_master_key
 from backups_server.storage.layout import (
     COPIES,
     MANIFESTS,
@@ -233,7 +233,7 @@ def seed(store: Store, count: int, writers: int, keys: KeyRing | None = None) ->
     else:
         raise TypeError(f"cannot seed {store!r}")
     if keys is not None:
-        add_first_wrapping(store, keys.secret.wrap(MasterKey.new()))
+        create_master_key(store, keys.secret)
         manifest_key = open_vault(store, keys).manifest_key
     mark_format(store, COPIES if keys is None else PAGES)
     sha256 = hashlib.sha256(DATA_BYTES).hexdigest()

@@ -38,8 +38,8 @@ from backups_server.storage import S3_TIMEOUT, open_store
 from backups_server.storage.keys import (
     KeyRing,
     MasterKey,
-    add_first_wrapping,
     add_wrapping,
+    create_master_key,
     open_master_key,
     remove_wrapping,
     wrappings,
@@ -511,7 +511,7 @@ def _new_vault(args: argparse.Namespace, store: Store, url: str) -> Vault:
                 "give the passphrase (--passphrase-file or BACKUPS_PASSPHRASE) or an identity that opens them"
             )
         if new:
-            add_first_wrapping(store, ring.secret.wrap(MasterKey.new()))
+            create_master_key(store, ring.secret)
         vault = open_vault(store, ring)
     except KeysRefused as error:
         raise SystemExit(f"Cannot open the keys of the store {url}: {error}") from None

@@ -14,7 +14,7 @@ from backups_server.engine.migrate import migrate
 from backups_server.engine.prune import prune
 from backups_server.engine.restore import restore
 from backups_server.storage.folder import FolderStore
-from backups_server.storage.keys import MasterKey, add_first_wrapping
+from backups_server.storage.keys import create_master_key
 from backups_server.storage.layout import DATA, MIGRATING, PAGES, marked_format
 from backups_server.storage.vault import open_vault
 from tests.helpers import DiesAtChange, Killed, key_ring, rows, server_command
@@ -75,7 +75,7 @@ def test_a_format_1_store_is_listed_restored_migrated_and_restored_again(
 def migration(store: Store, scratch: Path) -> None:
     """`migrate` in this process, the store's keys made first when it has none."""
     if not store.list("keys/"):
-        add_first_wrapping(store, key_ring().secret.wrap(MasterKey.new()))
+        create_master_key(store, key_ring().secret)
     vault = open_vault(store, key_ring())
     migrate(Catalog(store, manifest_key=lambda: vault.manifest_key), vault, scratch)
 

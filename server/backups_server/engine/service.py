@@ -33,7 +33,7 @@ from backups_server.errors import (
 )
 from backups_server.storage.codecs import CompressedReader
 from backups_server.storage.index import INDEXES
-from backups_server.storage.keys import MasterKey, add_first_wrapping, wrappings
+from backups_server.storage.keys import create_master_key, wrappings
 from backups_server.storage.layout import (
     BACKUP_FOLDERS,
     COPIES,
@@ -388,7 +388,7 @@ class BackupService:
         and the store keeps one: they all use it (one whose secret does not open it is refused)."""
         if self.keys is None or wrappings(self.store):
             return
-        add_first_wrapping(self.store, self.keys.secret.wrap(MasterKey.new()))
+        create_master_key(self.store, self.keys.secret)
         with self._vault_lock:
             self._vault = None
 

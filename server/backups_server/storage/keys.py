@@ -146,10 +146,11 @@ def wrappings(store: Store) -> list[Wrapping]:
     return found
 
 
-def add_first_wrapping(store: Store, wrapped: bytes) -> bool:
-    """Store the first wrapping of a new store's master key, unless the store has one by that name:
-    whether it did. Servers creating one store at once all try that name, and only one succeeds."""
-    return store.create(FIRST_WRAPPING, wrapped)
+def create_master_key(store: Store, secret: Secret) -> bool:
+    """Make a new store's master key, wrapped for `secret` as its first wrapping, unless the store has
+    one by that name: whether it did. Servers creating one store at once all try that name, and only
+    one succeeds."""
+    return store.create(FIRST_WRAPPING, secret.wrap(MasterKey.new()))
 
 
 def add_wrapping(store: Store, wrapped: bytes) -> str:
