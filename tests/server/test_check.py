@@ -90,14 +90,20 @@ def test_a_missing_pack_or_a_damaged_index_fails_the_structure_check(
     assert index in damaged[2]
 
 
+def whole_copies(start_server: ServerFactory, store: StoreUnderTest, count: int) -> list[str]:
+    """The data objects of `count` backups that a server of a store of whole copies made, in order."""
+    server: LiveServer = start_server()
+    with server.client() as client:
+        for _ in range(count):
+            backups_create_new_backup.sync(client=client)
+    return sorted(item.name for item in store.store.list(DATA))
+
+
 @pytest.mark.copies
 def test_a_store_of_whole_copies_is_checked_against_its_manifests(
     start_server: ServerFactory, store: StoreUnderTest
 ) -> None:
-    server: LiveServer = start_server()
-    with server.client() as client:
-        backups_create_new_backup.sync(client=client)
-    (data,) = [item.name for item in store.store.list(DATA)]
+    (data,) = whole_copies(start_server, store, 1)
     sound = check(store, "--read-data")
     damage(store, data)
 
@@ -114,11 +120,7 @@ def test_a_store_of_whole_copies_is_checked_against_its_manifests(
 def test_whole_copies_missing_or_of_another_size_are_named(
     start_server: ServerFactory, store: StoreUnderTest
 ) -> None:
-    server: LiveServer = start_server()
-    with server.client() as client:
-        for _ in range(2):
-            backups_create_new_backup.sync(client=client)
-    gone, cut = sorted(item.name for item in store.store.list(DATA))
+    gone, cut = whole_copies(start_server, store, 2)
     size = len(store.store.read_bytes(cut))
     store.store.delete(gone)
     store.store.write(cut, io.BytesIO(store.store.read_bytes(cut)[:-100]))
@@ -137,10 +139,7 @@ def test_whole_copies_missing_or_of_another_size_are_named(
 def test_a_whole_copy_of_another_size_than_its_backup_is_named(
     start_server: ServerFactory, store: StoreUnderTest
 ) -> None:
-    server: LiveServer = start_server()
-    with server.client() as client:
-        backups_create_new_backup.sync(client=client)
-    (data,) = [item.name for item in store.store.list(DATA)]
+    (data,) = whole_copies(start_server, store, 1)
     backup_id = data.split("/")[1]
     manifest = json.loads(store.store.read_bytes(manifest_name(backup_id)))
     size = manifest["backup"]["bytes"]
