@@ -3,6 +3,7 @@ listed backup needs ever goes, whatever a backup under way or a killed prune doe
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -15,12 +16,17 @@ from backups_api_client.api.backups import backups_create_new_backup, backups_sn
 from backups_api_client.models import Backup, Backups
 from backups_server.engine.progress import SNAPSHOT_SHARE
 from backups_server.engine.prune import Pruned, prune
+from backups_server.errors import NotAManifest
 from backups_server.storage.folder import FolderStore
+from backups_server.storage.layout import sealed_manifest_name
 from backups_server.storage.marks import LEASE, MARKS, write_mark
 from backups_server.storage.packs import PACKS
+from backups_server.storage.records import SealedManifest
+from backups_server.storage.vault import DamagedPiece
 from tests.helpers import (
     backups_of_changes,
     change,
+    damage,
     encrypted_service,
     make_database,
     restored_rows,
@@ -212,3 +218,32 @@ def test_a_server_backing_up_while_another_forgets_and_prunes_loses_no_listed_ba
         restored = server_command(store, "restore", backup.id, "--to", str(target))
         assert restored.returncode == 0, restored.stderr
         assert rows(target) == taken[backup.id]
+
+
+def test_a_prune_changes_nothing_while_a_backup_does_not_read(store: StoreUnderTest, tmp_path: Path) -> None:
+    service, listed = state_to_prune(tmp_path, store.store)
+    (kept,) = listed
+    sealed = service.manifest(kept)
+    assert isinstance(sealed, SealedManifest)
+    lists_at = service.vault().index().find(sealed.lists[0])
+    assert lists_at is not None
+
+    def state() -> dict[str, str]:
+        return {item.name: item.etag for item in store.store.list("")}
+
+    manifest = sealed_manifest_name(kept)
+    intact = store.store.read_bytes(manifest)
+    damage(store, manifest)
+    before = state()
+    with pytest.raises(NotAManifest, match=kept):
+        prune(service.vault(), service.catalog, grace=NOW)
+    assert state() == before
+
+    store.store.write(manifest, io.BytesIO(intact))
+    pack = bytearray(store.store.read_bytes(lists_at.pack))
+    pack[lists_at.blob.offset + lists_at.blob.length // 2] ^= 0x01  # in the blob of its first list
+    store.store.write(lists_at.pack, io.BytesIO(bytes(pack)))
+    before = state()
+    with pytest.raises(DamagedPiece, match=lists_at.pack):
+        prune(service.vault(), service.catalog, grace=NOW)
+    assert state() == before
