@@ -11,7 +11,7 @@ import pytest
 
 from backups_api_client.api.backups import backups_create_new_backup
 from backups_server.storage.index import INDEXES
-from backups_server.storage.layout import DATA, manifest_name
+from backups_server.storage.layout import DATA, manifest_name, sealed_manifest_name
 from backups_server.storage.packs import PACKS
 from tests.helpers import damage, server_command, state_to_prune
 
@@ -88,6 +88,26 @@ def test_a_missing_pack_or_a_damaged_index_fails_the_structure_check(
     assert f"Problem: the index names {pack}, which the store does not hold" in missing[2]
     assert damaged[0] == 1
     assert index in damaged[2]
+
+
+def test_a_manifest_that_does_not_open_is_named_and_a_pack_no_index_names_is_counted(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    _, listed = state_to_prune(tmp_path, store.store)
+    (kept,) = listed
+    pack = store.store.list(PACKS)[0].name
+    left = f"{PACKS}00/{'0' * 32}"  # as an interrupted backup leaves a pack: written, in no index
+    store.store.write(left, io.BytesIO(store.store.read_bytes(pack)))
+
+    leftover = check(store)
+    damage(store, sealed_manifest_name(kept))
+    damaged = check(store)
+
+    assert leftover[0] == 0
+    assert "1 packs no index names, left by interrupted backups: a prune removes them" in leftover[1]
+    assert damaged[0] == 1
+    manifest = sealed_manifest_name(kept)
+    assert f"Problem: {manifest} does not open: damaged, or sealed under another key" in damaged[2]
 
 
 def whole_copies(start_server: ServerFactory, store: StoreUnderTest, count: int) -> list[str]:
