@@ -9,12 +9,14 @@ upload URL's host with the path /simple/ (pypi.org for upload.pypi.org).
 Nothing is uploaded, with one line saying why, when: credentials are missing; the tree is dirty or
 generated/ differs from a fresh generation; HEAD carries a release tag of another version; no
 simple index answers where PUBLISH_INDEX_URL (or its default) says; the version is on the index
-already; CHANGELOG.md has no entry for it; or the compatibility gate fails. The server's version is
+already (or a part of its files, and HEAD is not the commit tagged when they were uploaded);
+CHANGELOG.md has no entry for it; or the compatibility gate fails. The server's version is
 the spec's too (server/hatch_build.py), so one version rule and one gate decide both.
 With PUBLISH_SKIP_EXISTING=1, a version on the index already whose tag is on HEAD is no refusal:
 nothing is uploaded and the release is checked again (the release workflow runs so on the tag that
-a local `make publish` made and pushed). Otherwise the wheels and sdists are built and checked,
-uploaded with twine, the release is tagged vX.Y.Z (the gate's next baseline), and
+a local `make publish` made and pushed). Otherwise the wheels and sdists are built and checked, the
+release is tagged vX.Y.Z (the gate's next baseline), they are uploaded with twine (a rerun after an
+upload that failed half-way, on the commit it tagged, uploads what the index lacks), and
 `backups-api-client==X.Y.Z` is installed from the index into a fresh virtual environment (tried
 again for a few minutes while the index does not list it yet), imported, and the API reference's
 examples run with it against a live reference server.
@@ -34,12 +36,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 from compat import gate
 from dist import build, fresh_python, generation_is_current, pip_install
 from docs_examples import examples, run
 from fuzz import fuzzed_server
-from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+from packaging.utils import NormalizedName, canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 from releases import Side, git
 from twine import exceptions as twine_exceptions
@@ -49,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROJECT = ROOT / "generated"
 PYPI_UPLOAD_HOSTS = {"upload.pypi.org": "pypi.org"}
+SERVER_PROJECT = "backups-server"
 INDEX_LAG_WAITS = (5, 10, 20, 40, 60, 60, 60)
 """Seconds between attempts to install a release that was just uploaded (about four minutes)."""
 
@@ -103,8 +107,8 @@ class _Links(html.parser.HTMLParser):
             self.files.append(urllib.parse.unquote(urllib.parse.urlsplit(href).path.rsplit("/", 1)[-1]))
 
 
-def versions_on_index(index: str, project: str) -> set[Version]:
-    """The versions of `project` that the simple index lists files for."""
+def files_on_index(index: str, project: str) -> set[ReleaseFile]:
+    """The wheels and sdists of `project` that the simple index lists."""
     url = urllib.parse.urljoin(index, f"{canonicalize_name(project)}/")
     try:
         with urllib.request.urlopen(url, timeout=30) as page:  # noqa: S310 (the index's own URL)
@@ -117,13 +121,22 @@ def versions_on_index(index: str, project: str) -> set[Version]:
         return set()
     except urllib.error.URLError as error:
         raise Refused(f"the index {index} cannot be read: {error.reason}") from None
-    found = set()
-    for name in links.files:
-        if name.endswith(".whl"):
-            found.add(parse_wheel_filename(name)[1])
-        elif name.endswith(".tar.gz"):
-            found.add(parse_sdist_filename(name)[1])
-    return found
+    return {release_file(name) for name in links.files if name.endswith((".whl", ".tar.gz"))}
+
+
+class ReleaseFile(NamedTuple):
+    project: NormalizedName
+    version: Version
+    kind: str
+    """"wheel" or "sdist"."""
+
+
+def release_file(name: str) -> ReleaseFile:
+    """What the file name of a wheel or an sdist stands for."""
+    if name.endswith(".whl"):
+        project, version, *_ = parse_wheel_filename(name)
+        return ReleaseFile(project, version, "wheel")
+    return ReleaseFile(*parse_sdist_filename(name), "sdist")
 
 
 def check_tree() -> None:
@@ -191,23 +204,38 @@ def publish() -> None:
     metadata = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     project, version = metadata["name"], metadata["version"]
     check_tag(version)
-    if Version(version) in versions_on_index(index, project):
-        if os.environ.get("PUBLISH_SKIP_EXISTING") == "1" and f"v{version}" in release_tags_on_head():
+    whole = {
+        ReleaseFile(canonicalize_name(name), Version(version), kind)
+        for name in (project, SERVER_PROJECT)
+        for kind in ("wheel", "sdist")
+    }
+    released = whole & (files_on_index(index, project) | files_on_index(index, SERVER_PROJECT))
+    tagged = f"v{version}" in release_tags_on_head()
+    if released == whole:
+        if os.environ.get("PUBLISH_SKIP_EXISTING") == "1" and tagged:
             print(f"{project} {version} is on {index} already, released from this commit: nothing to upload")
             verify(index, project, version)
             return
         raise Refused(f"{project} {version} is on {index} already: bump info.version in openapi.yaml")
+    if released and not tagged:
+        raise Refused(
+            f"part of the release {version} is on {index} already, and HEAD is not tagged v{version}, "
+            "as the publish that uploaded it tagged its commit: bump info.version in openapi.yaml"
+        )
+    if released:
+        print(f"Part of the release {version} is on {index} already, from this commit: uploading the rest")
     check_changelog(version)
     if gate() is None:
         raise Refused("the compatibility gate failed (its report is above)")
     built = build()
-    artifacts = [*built.client, *built.server]
-    upload = [sys.executable, "-m", "twine", "upload", "--non-interactive", *map(str, artifacts)]
-    subprocess.run(upload, check=True)
-    tag(version)
+    tag(version)  # before uploading: a rerun after a failed upload knows the files on the index are its own
+    missing = [path for path in [*built.client, *built.server] if release_file(path.name) not in released]
+    subprocess.run(
+        [sys.executable, "-m", "twine", "upload", "--non-interactive", *map(str, missing)], check=True
+    )
     verify(index, project, version)
     print(
-        f"Published {project} and backups-server {version} to {upload_url}: the client installed from "
+        f"Published {project} and {SERVER_PROJECT} {version} to {upload_url}: the client installed from "
         f"{index}, imported, examples ran"
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tarfile
 import zipfile
 from email import message_from_bytes
@@ -69,6 +70,15 @@ def release(repository: Repository, *changes: Change, message: str) -> None:
     repository.commit(message)
 
 
+def half_release(repository: Repository, environment: dict[str, str]) -> None:
+    """Upload the server's files of the release at HEAD, and not the client's."""
+    built = repository.script("dist.py", environment=environment)
+    assert built.returncode == 0, built.stdout + built.stderr
+    server_files = sorted(str(path) for path in (repository.root / "dist").glob("backups_server-*"))
+    upload = [sys.executable, "-m", "twine", "upload", "--non-interactive", *server_files]
+    subprocess.run(upload, env=environment, check=True, capture_output=True)
+
+
 @pytest.mark.timeout(900)
 def test_releases_reach_the_index_and_an_old_client_keeps_working(tmp_path: Path) -> None:
     repository = Repository.copy_of_this_one(tmp_path / "repository")
@@ -106,8 +116,19 @@ def test_releases_reach_the_index_and_an_old_client_keeps_working(tmp_path: Path
         old_client = install_from(index, "1.0.0", tmp_path / "old-client")
 
         release(repository, add_optional_request_field, set_version("1.1.0"), message="A label for backups")
+        # A publish whose upload failed after the server's files: the rest goes up from its commit only.
+        half_release(repository, environment)
+        untagged = repository.script("publish.py", environment=environment)
+        assert untagged.returncode == 1
+        assert untagged.stderr.strip() == (
+            f"refused: part of the release 1.1.0 is on {index.simple} already, and HEAD is not tagged "
+            "v1.1.0, as the publish that uploaded it tagged its commit: bump info.version in openapi.yaml; "
+            "nothing was uploaded"
+        )
+        git(repository.root, "tag", "--annotate", "v1.1.0", "--message", "1.1.0")
         second = repository.script("publish.py", environment=environment)
         assert second.returncode == 0, second.stdout + second.stderr
+        assert f"Part of the release 1.1.0 is on {index.simple} already, from this commit" in second.stdout
         assert "Baseline: v1.0.0; 1.0.0 -> 1.1.0 (minor bump; the changes need minor)" in second.stdout
         assert (
             "  python: backups_api_client.models.seeded_backup: SeededBackup.label: new attribute"
