@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,7 +14,14 @@ from backups_api_client.api.backups import backups_create_new_backup
 from backups_server.storage.index import INDEXES
 from backups_server.storage.layout import DATA, manifest_name, sealed_manifest_name
 from backups_server.storage.packs import PACKS
-from tests.helpers import damage, server_command, state_to_prune
+from tests.helpers import (
+    backups_of_changes,
+    change,
+    damage,
+    encrypted_service,
+    server_command,
+    state_to_prune,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -88,6 +96,24 @@ def test_a_missing_pack_or_a_damaged_index_fails_the_structure_check(
     assert f"Problem: the index names {pack}, which the store does not hold" in missing[2]
     assert damaged[0] == 1
     assert index in damaged[2]
+
+
+def test_pages_an_index_object_held_are_in_no_pack_once_it_is_gone(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    service = encrypted_service(tmp_path, store.store)
+    backups_of_changes(service, 1)
+    first = [item.name for item in store.store.list(INDEXES)]
+    change(service.database, 1)
+    newest = service.create(lambda _: None).backup_id  # most of its pages are the first backup's
+    for name in first:
+        store.store.delete(name)
+
+    found = check(store)
+
+    assert found[0] == 1
+    assert re.search(rf"^Problem: backup {newest}: [1-9]\d* of its pages are in no pack$", found[2], re.M)
+    assert re.search(r"^[1-9]\d* packs no index names, left by interrupted backups", found[1], re.M)
 
 
 def test_a_manifest_that_does_not_open_is_named_and_a_pack_no_index_names_is_counted(
