@@ -74,7 +74,7 @@ changelog: generate ## Write the CHANGELOG.md entry of info.version from the gat
 publish: $(READY) ## Release the client and the server to the index of the twine settings (TWINE_*), tag, install the client back
 	$(PY) scripts/publish.py
 
-bench: $(READY) ## Run every benchmark (about 18 min), print their figures against the targets, write .bench/
+bench: $(READY) ## Run every benchmark (18-20 min), print their figures against the targets, write .bench/
 	$(PY) scripts/bench.py
 
 bench-compare: $(READY) ## Compare two results of make bench: A=.bench/BEFORE.json [B=.bench/results.json]
