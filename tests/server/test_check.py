@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +15,7 @@ from backups_api_client.api.backups import backups_create_new_backup
 from backups_server.storage.index import INDEXES
 from backups_server.storage.layout import DATA, manifest_name, sealed_manifest_name
 from backups_server.storage.packs import PACKS
+from backups_server.storage.records import SealedManifest, write_manifest
 from tests.helpers import (
     backups_of_changes,
     change,
@@ -114,6 +116,22 @@ def test_pages_an_index_object_held_are_in_no_pack_once_it_is_gone(
     assert found[0] == 1
     assert re.search(rf"^Problem: backup {newest}: [1-9]\d* of its pages are in no pack$", found[2], re.M)
     assert re.search(r"^[1-9]\d* packs no index names, left by interrupted backups", found[1], re.M)
+
+
+def test_a_backup_whose_lists_name_another_count_of_pages_than_its_manifest_is_named(
+    store: StoreUnderTest, tmp_path: Path
+) -> None:
+    service, listed = state_to_prune(tmp_path, store.store)
+    (kept,) = listed
+    manifest = service.manifest(kept)
+    assert isinstance(manifest, SealedManifest)
+    pages = manifest.page_count
+    write_manifest(store.store, replace(manifest, page_count=pages + 1), service.vault().manifest_key)
+
+    found = check(store)
+
+    assert found[0] == 1
+    assert f"Problem: backup {kept}: its lists name {pages} pages, not {pages + 1}" in found[2]
 
 
 def test_a_manifest_that_does_not_open_is_named_and_a_pack_no_index_names_is_counted(
