@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from contextlib import closing
@@ -141,6 +142,23 @@ def test_a_copy_made_in_place_holds_its_state_while_commits_and_checkpoints_land
     assert size == (tmp_path / "copy.sqlite").stat().st_size
     assert committed_state(tmp_path / "copy.sqlite") == taken_on
     assert latest > taken_on + 30, "commits landed while the database was copied"
+
+
+@pytest.mark.parametrize("refusal", sorted(snapshots.KERNEL_COPY_REFUSED))
+def test_a_copy_made_in_place_goes_through_memory_where_the_kernel_refuses_to_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, refusal: int
+) -> None:
+    def refused(*_: object) -> int:
+        raise OSError(refusal, "refused between these files")
+
+    monkeypatch.setattr(os, "copy_file_range", refused, raising=False)
+    monkeypatch.setattr(snapshots, "snapshot", None)  # no copy with the backup API
+    database = make_ledger(tmp_path / "ledger.sqlite")
+
+    size = copy_of(database, tmp_path / "copy.sqlite", lambda _done, _total: None)
+
+    assert (tmp_path / "copy.sqlite").read_bytes() == database.read_bytes()[:size]
+    assert committed_state(tmp_path / "copy.sqlite") == ROWS
 
 
 def test_a_snapshot_is_copied_when_a_reader_keeps_an_older_state(tmp_path: Path) -> None:

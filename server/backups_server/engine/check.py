@@ -173,23 +173,27 @@ def _check_copies(
     checked.objects = len(by_data)
     checked.stored_bytes = sum(manifest.stored_bytes for manifest in by_data.values())
     for name in _chosen(list(by_data), read_share, chooser):
-        manifest = by_data[name]
         try:
-            with open(os.devnull, "wb") as discarded:
-                unpacked = unpack(store, name, discarded, manifest.record.size, label=manifest.backup_id)
+            problem = _read_copy(store, by_data[name])
         except ObjectMissing:
             checked.problems.append(f"{name} is no longer in the store")
             continue
-        except RestoreError as error:
-            checked.problems.append(f"{name} does not decompress to its backup: {error}")
-            continue
-        finally:
-            checked.read += 1
-            checked.read_bytes += stored[name].size
-        if unpacked.sha256 != manifest.sha256:
-            checked.problems.append(f"{name} does not have the SHA-256 of its manifest: it is damaged")
-        elif unpacked.written != manifest.record.size:
-            checked.problems.append(
-                f"{name} decompresses to {unpacked.written} bytes, "
-                f"not the {manifest.record.size} of its backup"
-            )
+        checked.read += 1
+        checked.read_bytes += stored[name].size
+        if problem is not None:
+            checked.problems.append(problem)
+
+
+def _read_copy(store: Store, manifest: Manifest) -> str | None:
+    """What reading a whole copy as a restoration does finds wrong with it, if anything."""
+    name, size = manifest.data, manifest.record.size
+    try:
+        with open(os.devnull, "wb") as discarded:
+            unpacked = unpack(store, name, discarded, size, label=manifest.backup_id)
+    except RestoreError as error:
+        return f"{name} does not decompress to its backup: {error}"
+    if unpacked.sha256 != manifest.sha256:
+        return f"{name} does not have the SHA-256 of its manifest: it is damaged"
+    if unpacked.written != size:
+        return f"{name} decompresses to {unpacked.written} bytes, not the {size} of its backup"
+    return None

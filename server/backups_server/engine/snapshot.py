@@ -24,6 +24,8 @@ PAGES_PER_STEP = (64, 4096)
 
 COPY_STEP = 16 * 1024 * 1024
 """The bytes a copy of a database read in place copies at each of its steps."""
+KERNEL_COPY_REFUSED = frozenset({errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL})
+"""What copy_file_range fails with when it cannot copy between two files, which reading and writing can."""
 
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for a writer that holds the database locked (rollback-journal mode only)."""
@@ -170,16 +172,25 @@ def _in_place(database: Path) -> Iterator[tuple[BinaryIO, sqlite3.Connection, in
 
 
 def _copy_range(source: BinaryIO, target: BinaryIO, offset: int, count: int) -> None:
-    """Copy `count` bytes of `source` at `offset` to the same place in `target`, within the kernel
-    where it can (copy_file_range, on Linux)."""
+    """Copy `count` bytes of `source` at `offset` to the same place in `target`."""
     while count > 0:
-        if hasattr(os, "copy_file_range"):
-            done = os.copy_file_range(source.fileno(), target.fileno(), count, offset, offset)
-        else:
-            done = os.pwrite(target.fileno(), os.pread(source.fileno(), count, offset), offset)
+        done = _copied(source, target, offset, count)
         if done == 0:
             raise OSError(errno.EIO, f"{source.name} ended before its last page")
         offset, count = offset + done, count - done
+
+
+def _copied(source: BinaryIO, target: BinaryIO, offset: int, count: int) -> int:
+    """Copy up to `count` bytes at `offset`; how many. Within the kernel where it can (copy_file_range,
+    on Linux), else through memory: the kernel refuses between some file systems (the scratch folder
+    may be on another than the database), and some file systems refuse it altogether."""
+    if hasattr(os, "copy_file_range"):
+        try:
+            return os.copy_file_range(source.fileno(), target.fileno(), count, offset, offset)
+        except OSError as error:
+            if error.errno not in KERNEL_COPY_REFUSED:
+                raise
+    return os.pwrite(target.fileno(), os.pread(source.fileno(), count, offset), offset)
 
 
 def _pin(database: Path, file: BinaryIO) -> tuple[sqlite3.Connection, int] | None:

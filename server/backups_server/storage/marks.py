@@ -101,15 +101,14 @@ def take_lease(store: Store) -> str:
     taken = False
     try:
         taken = _take(store, content)
+        if not taken:
+            holder = _describe(store)
+            raise StoreError(f"another prune is running on this store ({holder}); try again once it ends")
+        return token
     finally:
         if not taken:
             with _lock:
                 _held.discard(token)
-    if not taken:
-        raise StoreError(
-            f"another prune is running on this store ({_describe(store)}); try again once it ends"
-        )
-    return token
 
 
 def _take(store: Store, content: bytes) -> bool:
@@ -180,8 +179,8 @@ def _gone(holder: dict[str, object]) -> bool:
         os.kill(process, 0)
     except ProcessLookupError:
         return True
-    except PermissionError:
-        return False
+    except PermissionError:  # it runs, as another user
+        pass
     return False
 
 
